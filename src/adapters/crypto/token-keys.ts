@@ -1,0 +1,120 @@
+import { createPublicKey, generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
+import { SignJWT, jwtVerify, exportJWK, decodeProtectedHeader, type JWTPayload, calculateJwkThumbprint } from 'jose';
+import type { Clock } from '../../domain/clock.js';
+import type { SigningKeyRecord, SigningKeyRepository } from '../../domain/ports.js';
+import type { SecretBox } from './secret-box.js';
+
+export const SIGNING_KEY_PURPOSE = 'signing_key';
+
+interface LoadedKey {
+  kid: string;
+  status: SigningKeyRecord['status'];
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: Record<string, unknown>;
+}
+
+/**
+ * Per-tenant RS256 keys: creation (private key sealed at rest), signing, verification and the JWKS.
+ * Decrypted keys are cached per tenant in memory; an unknown `kid` reloads from storage, so a key
+ * created by another node is picked up without a restart.
+ */
+export class TokenKeys {
+  private readonly cache = new Map<string, LoadedKey[]>();
+
+  constructor(
+    private readonly repo: SigningKeyRepository,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a new current RS256 key for the tenant (the first one at tenant creation). */
+  async createKey(tenantId: string): Promise<string> {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await this.repo.insert(tenantId, {
+      kid,
+      alg: 'RS256',
+      privateKeySealed: this.box.seal(pem, SIGNING_KEY_PURPOSE),
+      publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' },
+      status: 'current',
+      createdAt: this.clock.now().toISOString(),
+    });
+    this.cache.delete(tenantId);
+    return kid;
+  }
+
+  private async load(tenantId: string, refresh = false): Promise<LoadedKey[]> {
+    const cached = this.cache.get(tenantId);
+    if (cached && !refresh) return cached;
+    const rows = await this.repo.list(tenantId);
+    const keys = rows.map((r) => {
+      const privateKey = createPrivateKey(this.box.open(r.privateKeySealed, SIGNING_KEY_PURPOSE));
+      return { kid: r.kid, status: r.status, privateKey, publicKey: createPublicKey(privateKey), publicJwk: r.publicJwk };
+    });
+    this.cache.set(tenantId, keys);
+    return keys;
+  }
+
+  async jwks(tenantId: string): Promise<{ keys: Record<string, unknown>[] }> {
+    const keys = await this.load(tenantId);
+    return { keys: keys.map((k) => k.publicJwk) };
+  }
+
+  /** Signs `claims` with the tenant's current key; `ttlSeconds` sets `exp`. */
+  async sign(tenantId: string, claims: JWTPayload, ttlSeconds: number): Promise<string> {
+    const keys = await this.load(tenantId);
+    const key = keys.find((k) => k.status === 'current') ?? keys[0];
+    if (!key) throw new Error(`tenant ${tenantId} has no signing key`);
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(key.privateKey);
+  }
+
+  /**
+   * Verifies a token against the tenant's keys. Resolves to the payload, or undefined for any failure
+   * (bad signature, another tenant's key, expired, wrong issuer or audience, malformed).
+   */
+  async verify(tenantId: string, token: string, expect: { issuers: string[]; audiences: string[] }): Promise<JWTPayload | undefined> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== 'RS256') return undefined;
+      kid = header.kid;
+    } catch {
+      return undefined;
+    }
+    let keys = await this.load(tenantId);
+    if (!keys.some((k) => k.kid === kid)) keys = await this.load(tenantId, true);
+    const key = keys.find((k) => k.kid === kid);
+    if (!key) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        algorithms: ['RS256'],
+        issuer: expect.issuers,
+        audience: expect.audiences,
+        currentDate: this.clock.now(),
+      });
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Re-seals every private key of the tenant with the secret box's primary key. */
+  async reseal(tenantId: string): Promise<number> {
+    let n = 0;
+    for (const r of await this.repo.list(tenantId)) {
+      if (!this.box.needsRotation(r.privateKeySealed)) continue;
+      await this.repo.updateSealed(tenantId, r.kid, this.box.seal(this.box.open(r.privateKeySealed, SIGNING_KEY_PURPOSE), SIGNING_KEY_PURPOSE));
+      n++;
+    }
+    this.cache.delete(tenantId);
+    return n;
+  }
+}

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Storage {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** Where the data lives, for operators (a file path, or the database URL without its password). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** `postgres://...`; when absent the embedded SQLite file in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** PostgreSQL only: the schema to use (created if missing). Tests use one schema per run. */
+  pgSchema?: string;
+  /** SQLite only: the file name inside dataDir. */
+  sqliteFile?: string;
+}
+
+// PostgreSQL `count(*)` and bigint come back as strings; the schema uses none, but make any int8 a number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export function openStorage(opts: StorageOptions): Storage {
+  if (opts.databaseUrl) {
+    const schema = opts.pgSchema;
+    if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid PostgreSQL schema name');
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safe = new URL(opts.databaseUrl);
+    safe.password = '';
+    return {
+      db,
+      dialect: 'postgres',
+      location: safe.toString() + (schema ? ` (schema ${schema})` : ''),
+      close: () => db.destroy(),
+    };
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const file = path.join(opts.dataDir, opts.sqliteFile ?? 'unifone.db');
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+/** Creates the PostgreSQL schema named in the options, if any (tests). */
+export async function ensurePgSchema(opts: StorageOptions): Promise<void> {
+  if (!opts.databaseUrl || !opts.pgSchema) return;
+  const client = new pg.Client({ connectionString: opts.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists ${opts.pgSchema}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies every pending migration; returns the names applied. Throws on the first failure. */
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const migrator = new Migrator({ db: storage.db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

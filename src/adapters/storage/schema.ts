@@ -1,0 +1,116 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes. Portable on purpose: booleans are integers (0/1), JSON is text, timestamps are ISO-8601
+ * text, so no repository needs to know which dialect it runs on.
+ */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  friendly_name: string;
+  picture_url: string | null;
+  support_email: string | null;
+  support_url: string | null;
+  home_url: string | null;
+  enabled_locales: string;
+  phone_consolidated_experience: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantDomainsTable {
+  domain: string;
+  tenant_id: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  alg: string;
+  private_key_sealed: string;
+  public_jwk: string;
+  status: string;
+  created_at: string;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  app_type: string | null;
+  is_first_party: number;
+  grant_types: string;
+  client_metadata: string;
+  callbacks: string;
+  token_endpoint_auth_method: string;
+  secret_sealed: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientGrantsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  audience: string;
+  scope: string;
+  created_at: string;
+}
+
+export interface PhoneProvidersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  disabled: number;
+  configuration: string;
+  credentials_sealed: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PhoneTemplatesTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  disabled: number;
+  from_number: string | null;
+  body_text: string;
+  body_voice: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GuardianSettingsTable {
+  tenant_id: string;
+  factors: string;
+  message_types: string;
+  policies: string;
+  selected_provider: string;
+  twilio_config: string;
+  twilio_auth_token_sealed: string | null;
+  enrollment_message: string | null;
+  verification_message: string | null;
+  updated_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  tenant_domains: TenantDomainsTable;
+  signing_keys: SigningKeysTable;
+  clients: ClientsTable;
+  client_grants: ClientGrantsTable;
+  phone_providers: PhoneProvidersTable;
+  phone_templates: PhoneTemplatesTable;
+  guardian_settings: GuardianSettingsTable;
+  unifone_meta: MetaTable;
+}
+
+// Kept for later tables that use database-generated values.
+export type { Generated };

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole configuration of a unifone process. Parsed once from the environment at start and
+ * frozen; nothing else in the code base reads `process.env`.
+ */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** `postgres://...` selects PostgreSQL; unset selects the embedded SQLite database in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** AES-256-GCM key(s), base64 or hex of 32 bytes. Comma-separated: the first encrypts, all decrypt (rotation). */
+  UNIFONE_SECRET_KEY: z.string().optional(),
+  /** The tenant that answers requests whose Host matches no tenant domain. Empty: unknown hosts get 404. */
+  DEFAULT_TENANT: z.string().default('default'),
+  /** Extra domains given to the default tenant when it is first created (comma-separated). */
+  DEFAULT_TENANT_DOMAINS: z.string().default('localhost'),
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  /** The externally reachable base URL of this server (used for callback URLs). */
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Lifetime of Management API access tokens, seconds. */
+  ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
+  /** Largest accepted request body, bytes. */
+  BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
+  TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  ACTIONS_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  secretKeys: readonly string[];
+  defaultTenant: string;
+  defaultTenantDomains: readonly string[];
+  tls: { cert: string; key: string } | undefined;
+  publicUrl: string | undefined;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  accessTokenTtl: number;
+  bodyLimit: number;
+  twilioApiBaseUrl: string;
+  actionsAllowPrivateNetwork: boolean;
+}>;
+
+export class ConfigError extends Error {}
+
+function list(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Parses an environment-like record into a frozen Config. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TLS_CERT) !== Boolean(e.TLS_KEY)) {
+    throw new ConfigError('invalid configuration: TLS_CERT and TLS_KEY must be set together');
+  }
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    throw new ConfigError('invalid configuration: DATABASE_URL must be a postgres:// URL');
+  }
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    secretKeys: Object.freeze(list(e.UNIFONE_SECRET_KEY)),
+    defaultTenant: e.DEFAULT_TENANT,
+    defaultTenantDomains: Object.freeze(list(e.DEFAULT_TENANT_DOMAINS)),
+    tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ cert: e.TLS_CERT, key: e.TLS_KEY }) : undefined,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    bodyLimit: e.BODY_LIMIT,
+    twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
+    actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,
+  });
+}

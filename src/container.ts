@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createSecretBox, loadSecretKeys, type SecretBox } from './adapters/crypto/secret-box.js';
+import { TokenKeys } from './adapters/crypto/token-keys.js';
+import { migrateToLatest, openStorage, type Storage, type StorageOptions } from './adapters/storage/db.js';
+import { createRepositories } from './adapters/storage/repositories.js';
+import { type Clock, systemClock } from './domain/clock.js';
+import { ClientService } from './domain/clients/client-service.js';
+import { GuardianService } from './domain/mfa/guardian-service.js';
+import { PhoneProviderService, type CustomProviderActions } from './domain/phone-provider/phone-provider-service.js';
+import type { Repositories } from './domain/ports.js';
+import { PhoneTemplateService } from './domain/templates/phone-template-service.js';
+import { TenantService } from './domain/tenants/tenant-service.js';
+
+/** The composition root's product: every adapter and service of one process, wired once. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  storage: Storage;
+  repos: Repositories;
+  box: SecretBox;
+  clock: Clock;
+  tokenKeys: TokenKeys;
+  services: {
+    tenants: TenantService;
+    clients: ClientService;
+    phoneProviders: PhoneProviderService;
+    templates: PhoneTemplateService;
+    guardian: GuardianService;
+  };
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Test seam: storage options beyond the configuration (a PostgreSQL schema per test). */
+  storage?: Partial<StorageOptions>;
+}
+
+/**
+ * No Actions runtime exists yet, so no tenant can have a deployed `custom-phone-provider` action:
+ * creating a custom provider answers `custom_email_provider_deployed_action_not_found`, which is true.
+ */
+const noActionsRuntime: CustomProviderActions = {
+  hasDeployedCustomPhoneProviderAction: async () => false,
+};
+
+/** Opens storage, applies migrations and wires the services. The only place adapters meet services. */
+export async function createContainer(opts: ContainerOptions): Promise<Container> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const { keys } = loadSecretKeys(config.secretKeys, config.dataDir);
+  const box = createSecretBox(keys);
+  const storageOpts: StorageOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...opts.storage };
+  if (storageOpts.databaseUrl && storageOpts.pgSchema) {
+    const { ensurePgSchema } = await import('./adapters/storage/db.js');
+    await ensurePgSchema(storageOpts);
+  }
+  const storage = openStorage(storageOpts);
+  await migrateToLatest(storage);
+  const repos = createRepositories(storage.db);
+  const tokenKeys = new TokenKeys(repos.signingKeys, box, clock);
+  const services = {
+    tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
+    clients: new ClientService(repos, box, clock),
+    phoneProviders: new PhoneProviderService(repos, box, clock, noActionsRuntime),
+    templates: new PhoneTemplateService(repos, clock),
+    guardian: new GuardianService(repos, box, clock),
+  };
+  return {
+    config,
+    logger,
+    storage,
+    repos,
+    box,
+    clock,
+    tokenKeys,
+    services,
+    close: () => storage.close(),
+  };
+}

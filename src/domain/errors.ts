@@ -1,0 +1,99 @@
+/**
+ * The error catalogue: every error the APIs can answer with, each with a stable code, an HTTP status
+ * and a public message. `docs/errors.md` is kept in step with this table by a test.
+ *
+ * Management API errors are rendered as `{statusCode, error, message, errorCode}`; Authentication API
+ * errors as `{error, error_description}` where `error` is the catalogue code (the OAuth2 error). The
+ * HTTP layer picks the shape from the route; the domain only throws `AppError`.
+ */
+export const errorCatalogue = {
+  // ---- request shape (both APIs) ----
+  invalid_body: { status: 400, message: 'Payload validation error' },
+  invalid_query_string: { status: 400, message: 'Query validation error' },
+  invalid_uri: { status: 400, message: 'Path validation error' },
+  invalid_json: { status: 400, message: 'Request body is not valid JSON' },
+  unsupported_media_type: { status: 415, message: 'Unsupported Content-Type: send application/json' },
+  payload_too_large: { status: 413, message: 'Request body is too large' },
+  not_found: { status: 404, message: 'Not Found' },
+  method_not_allowed: { status: 405, message: 'Method Not Allowed' },
+  too_many_requests: { status: 429, message: 'Too many requests, try again later' },
+  internal_error: { status: 500, message: 'Internal error' },
+
+  // ---- Management API authentication ----
+  missing_authentication: { status: 401, message: 'Missing authentication' },
+  invalid_token: { status: 401, message: 'Invalid token' },
+  insufficient_scope: { status: 403, message: 'Insufficient scope, expected any of: ' },
+
+  // ---- phone providers ----
+  inexistent_phone_provider: { status: 404, message: 'Notification Resource not found' },
+  phone_provider_conflict: {
+    status: 409,
+    message: 'Custom phone provider conflict. A phone provider is already configured for this tenant',
+  },
+  bad_phone_provider_configuration: { status: 400, message: 'Bad Operation on Notification Resource' },
+  custom_email_provider_deployed_action_not_found: {
+    status: 409,
+    message:
+      'A custom phone provider needs a deployed action bound to the custom-phone-provider trigger, and none is deployed',
+  },
+  phone_provider_in_use: {
+    status: 409,
+    message: 'The phone provider is in use by the MFA phone factor; disabling or removing it would break MFA',
+  },
+  phone_provider_not_configured: { status: 409, message: 'No enabled phone provider is configured for this tenant' },
+
+  // ---- phone templates ----
+  inexistent_phone_template: { status: 404, message: 'Notification Resource not found' },
+  phone_template_conflict: { status: 409, message: 'Phone template already configured for tenant' },
+  invalid_template: { status: 400, message: 'Invalid template' },
+
+  // ---- Guardian ----
+  message_type_not_supported: {
+    status: 409,
+    message: 'Message Type is not supported by the configured phone provider',
+  },
+  legacy_mfa_phone_provider_not_allowed: {
+    status: 403,
+    message:
+      'Insufficient privileges to use this deprecated feature. To handle Phone Provider/Templates refer to Tenant Phone Settings',
+  },
+  inexistent_factor: { status: 404, message: 'The factor does not exist.' },
+
+  // ---- clients, grants, tenants ----
+  inexistent_client: { status: 404, message: 'The client does not exist' },
+  inexistent_client_grant: { status: 404, message: 'The client grant does not exist' },
+  client_grant_conflict: { status: 409, message: 'A client grant for this client and audience already exists' },
+  invalid_audience: { status: 400, message: 'The audience is not an API of this tenant' },
+  inexistent_tenant: { status: 404, message: 'Unknown tenant for this host' },
+
+  // ---- Authentication API (OAuth2 error codes) ----
+  invalid_request: { status: 400, message: 'Invalid request' },
+  invalid_client: { status: 401, message: 'Client authentication failed' },
+  unauthorized_client: { status: 403, message: 'The client is not authorized to use this grant type' },
+  unsupported_grant_type: { status: 400, message: 'Unsupported grant type' },
+  access_denied: { status: 403, message: 'Access denied' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** A failure the API reports to its caller. `message` overrides the catalogue text with more detail. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly extra: Readonly<Record<string, unknown>> | undefined;
+  /** Response headers that go with the error (e.g. `Retry-After`, `WWW-Authenticate`). */
+  headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message?: string, extra?: Record<string, unknown>) {
+    const entry = errorCatalogue[code];
+    super(message ?? entry.message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = entry.status;
+    this.extra = extra;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,212 @@
+/**
+ * The interfaces the domain needs from the outside world. Adapters implement them; the composition
+ * root (`src/container.ts`) wires them. Every repository method takes the tenant id first, and an
+ * implementation must never return or touch a row of another tenant.
+ */
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  friendlyName: string;
+  pictureUrl: string | null;
+  supportEmail: string | null;
+  supportUrl: string | null;
+  homeUrl: string | null;
+  enabledLocales: string[];
+  /** The Unified Phone Experience switch: true routes every phone feature through the tenant provider. */
+  phoneConsolidatedExperience: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type TenantSettingsPatch = Partial<
+  Pick<
+    TenantRecord,
+    'friendlyName' | 'pictureUrl' | 'supportEmail' | 'supportUrl' | 'homeUrl' | 'enabledLocales' | 'phoneConsolidatedExperience'
+  >
+>;
+
+export interface TenantRepository {
+  findById(tenantId: string): Promise<TenantRecord | undefined>;
+  findByName(name: string): Promise<TenantRecord | undefined>;
+  /** The tenant that owns `domain` (exact, lower-case host, port included when the domain has one). */
+  findByDomain(domain: string): Promise<TenantRecord | undefined>;
+  list(): Promise<TenantRecord[]>;
+  create(tenant: TenantRecord, domains: string[]): Promise<void>;
+  domains(tenantId: string): Promise<string[]>;
+  addDomain(tenantId: string, domain: string): Promise<void>;
+  updateSettings(tenantId: string, patch: TenantSettingsPatch, updatedAt: string): Promise<TenantRecord | undefined>;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'RS256';
+  /** PKCS#8 PEM sealed with the secret box (purpose `signing_key`). */
+  privateKeySealed: string;
+  publicJwk: Record<string, unknown>;
+  status: 'current' | 'previous';
+  createdAt: string;
+}
+
+export interface SigningKeyRepository {
+  list(tenantId: string): Promise<SigningKeyRecord[]>;
+  insert(tenantId: string, key: SigningKeyRecord): Promise<void>;
+  /** Re-seals private keys (key rotation of the secret box). */
+  updateSealed(tenantId: string, kid: string, privateKeySealed: string): Promise<void>;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  name: string;
+  description: string | null;
+  appType: string | null;
+  isFirstParty: boolean;
+  grantTypes: string[];
+  clientMetadata: Record<string, string>;
+  callbacks: string[];
+  tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic' | 'none';
+  /** The client secret sealed with the secret box (purpose `client_secret`). */
+  secretSealed: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ClientPatch = Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>;
+
+export interface Page {
+  page: number;
+  perPage: number;
+}
+
+export interface ClientRepository {
+  insert(tenantId: string, client: ClientRecord): Promise<void>;
+  get(tenantId: string, clientId: string): Promise<ClientRecord | undefined>;
+  list(tenantId: string, page: Page): Promise<{ items: ClientRecord[]; total: number }>;
+  update(tenantId: string, clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined>;
+  delete(tenantId: string, clientId: string): Promise<boolean>;
+  listAll(tenantId: string): Promise<ClientRecord[]>;
+}
+
+export interface ClientGrantRecord {
+  id: string;
+  clientId: string;
+  audience: string;
+  scope: string[];
+  createdAt: string;
+}
+
+export interface ClientGrantRepository {
+  insert(tenantId: string, grant: ClientGrantRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ClientGrantRecord | undefined>;
+  list(tenantId: string, filter: { clientId?: string; audience?: string }): Promise<ClientGrantRecord[]>;
+  updateScope(tenantId: string, id: string, scope: string[]): Promise<ClientGrantRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export type DeliveryMethod = 'text' | 'voice';
+export type PhoneProviderName = 'twilio' | 'custom';
+
+/** Provider configuration as stored and returned (no credentials). */
+export interface PhoneProviderConfiguration {
+  sid?: string;
+  default_from?: string;
+  mssid?: string;
+  delivery_methods: DeliveryMethod[];
+}
+
+export interface PhoneProviderRecord {
+  id: string;
+  name: PhoneProviderName;
+  disabled: boolean;
+  configuration: PhoneProviderConfiguration;
+  /** JSON of the credentials object, sealed with the secret box (purpose `phone_provider_credentials`). */
+  credentialsSealed: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PhoneProviderRepository {
+  /** The tenant's one provider, if configured. */
+  getForTenant(tenantId: string): Promise<PhoneProviderRecord | undefined>;
+  get(tenantId: string, id: string): Promise<PhoneProviderRecord | undefined>;
+  /** Inserts; resolves false (and writes nothing) when the tenant already has a provider. */
+  insert(tenantId: string, provider: PhoneProviderRecord): Promise<boolean>;
+  replace(tenantId: string, provider: PhoneProviderRecord): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Every tenant's sealed credentials, for secret-box key rotation. */
+  listSealed(): Promise<Array<{ tenantId: string; id: string; credentialsSealed: string }>>;
+}
+
+export const TEMPLATE_TYPES = ['otp_verify', 'otp_enroll', 'change_password', 'blocked_account', 'password_breach'] as const;
+export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+export interface PhoneTemplateRecord {
+  id: string;
+  type: TemplateType;
+  disabled: boolean;
+  from: string | null;
+  bodyText: string;
+  bodyVoice: string;
+  /** Incremented on every change; caches of compiled templates key on (id, version). */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PhoneTemplateRepository {
+  list(tenantId: string): Promise<PhoneTemplateRecord[]>;
+  get(tenantId: string, id: string): Promise<PhoneTemplateRecord | undefined>;
+  getByType(tenantId: string, type: TemplateType): Promise<PhoneTemplateRecord | undefined>;
+  /** Inserts; resolves false (and writes nothing) when the tenant already has a template of that type. */
+  insert(tenantId: string, template: PhoneTemplateRecord): Promise<boolean>;
+  replace(tenantId: string, template: PhoneTemplateRecord): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export type MfaMessageType = 'sms' | 'voice';
+export type LegacySelectedProvider = 'auth0' | 'twilio' | 'phone-message-hook';
+
+export interface GuardianSettingsRecord {
+  /** Factor name → enabled. Names absent from the map are disabled. */
+  factors: Record<string, boolean>;
+  messageTypes: MfaMessageType[];
+  policies: string[];
+  /** Legacy (pre-UPE) configuration, used only while the tenant is in legacy mode. */
+  selectedProvider: LegacySelectedProvider;
+  twilio: { sid: string | null; from: string | null; messaging_service_sid: string | null };
+  twilioAuthTokenSealed: string | null;
+  enrollmentMessage: string | null;
+  verificationMessage: string | null;
+  updatedAt: string;
+}
+
+export interface GuardianRepository {
+  get(tenantId: string): Promise<GuardianSettingsRecord | undefined>;
+  put(tenantId: string, settings: GuardianSettingsRecord): Promise<void>;
+  listSealed(): Promise<Array<{ tenantId: string; sealed: string }>>;
+}
+
+/** Everything the domain persists, as one object the composition root builds. */
+export interface Repositories {
+  tenants: TenantRepository;
+  signingKeys: SigningKeyRepository;
+  clients: ClientRepository;
+  clientGrants: ClientGrantRepository;
+  phoneProviders: PhoneProviderRepository;
+  phoneTemplates: PhoneTemplateRepository;
+  guardian: GuardianRepository;
+  /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+/** Authenticated encryption for secrets at rest; `purpose` binds a sealed value to its use. */
+export interface Sealer {
+  seal(plaintext: string, purpose: string): string;
+  open(sealed: string, purpose: string): string;
+  needsRotation(sealed: string): boolean;
+}
+
+/** Creates per-tenant token signing keys (the private key is sealed at rest by the implementation). */
+export interface SigningKeyFactory {
+  createKey(tenantId: string): Promise<string>;
+}

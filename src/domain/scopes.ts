@@ -1,0 +1,59 @@
+/**
+ * Management API scopes. Each route declares exactly one required scope; a token must carry it.
+ * The bootstrap management client is granted all of them.
+ */
+export const MANAGEMENT_SCOPES = [
+  'read:phone_providers',
+  'create:phone_providers',
+  'update:phone_providers',
+  'delete:phone_providers',
+  'read:phone_templates',
+  'create:phone_templates',
+  'update:phone_templates',
+  'delete:phone_templates',
+  'read:guardian_factors',
+  'update:guardian_factors',
+  'read:mfa_policies',
+  'update:mfa_policies',
+  'read:tenant_settings',
+  'update:tenant_settings',
+  'read:clients',
+  'create:clients',
+  'update:clients',
+  'delete:clients',
+  'read:client_keys',
+  'read:client_grants',
+  'create:client_grants',
+  'update:client_grants',
+  'delete:client_grants',
+  'read:logs',
+  'read:actions',
+  'create:actions',
+  'update:actions',
+  'delete:actions',
+  'read:users',
+  'create:users',
+  'update:users',
+  'delete:users',
+  'read:connections',
+  'create:connections',
+  'update:connections',
+  'delete:connections',
+  'read:attack_protection',
+  'update:attack_protection',
+] as const;
+
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+
+const known = new Set<string>(MANAGEMENT_SCOPES);
+export const isManagementScope = (s: string): s is ManagementScope => known.has(s);
+
+/** `https://{host}/api/v2/`: the audience of the Management API as seen at `host`. */
+export const managementAudience = (host: string): string => `https://${host}/api/v2/`;
+
+const AUDIENCE_RE = /^https:\/\/([^/?#\s]+)\/api\/v2\/?$/;
+
+/** The host of a Management API audience, or undefined when `aud` is not one. */
+export function managementAudienceHost(aud: string): string | undefined {
+  return AUDIENCE_RE.exec(aud)?.[1]?.toLowerCase();
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import sjson from 'secure-json-parse';
+import type { Container } from '../container.js';
+import { AppError } from '../domain/errors.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerRequestContext } from './plugins/request-context.js';
+import { managementRoutes } from './management/index.js';
+import { authenticationRoutes } from './authentication/index.js';
+
+export interface BuildAppOptions {
+  /** Serve HTTPS with this certificate and key (PEM text). */
+  https?: { cert: string; key: string } | undefined;
+}
+
+function makeAjv(coerce: boolean) {
+  const ajv = new Ajv.default({
+    coerceTypes: coerce ? 'array' : false,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: false,
+  });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/**
+ * Builds the HTTP application over a container. Never listens: `main.ts` does, tests use `inject()`.
+ */
+export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const https = opts.https ?? (c.config.tls ? { cert: fs.readFileSync(c.config.tls.cert, 'utf8'), key: fs.readFileSync(c.config.tls.key, 'utf8') } : undefined);
+  const app = Fastify({
+    loggerInstance: c.logger,
+    bodyLimit: c.config.bodyLimit,
+    trustProxy: false,
+    disableRequestLogging: false,
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
+
+  // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and
+  // path parameters are strings on the wire, so they are coerced to the schema's types.
+  const bodyAjv = makeAjv(false);
+  const partAjv = makeAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : partAjv).compile(schema));
+
+  // JSON only (plus forms on the Authentication API, registered there). An empty body parses to
+  // undefined so that routes whose body is optional accept a bodyless request; routes that need a
+  // body refuse it through their schema. secure-json-parse refuses __proto__/constructor payloads.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError('invalid_json'), undefined);
+    }
+  });
+
+  registerErrorHandling(app);
+  registerRequestContext(app, c);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'unifone',
+        description: 'Unified Phone Experience: Management API (Auth0-compatible) and Authentication API.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+
+  app.get('/healthz', { config: { global: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/api/v2/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(managementRoutes(c), { prefix: '/api/v2' });
+  await app.register(authenticationRoutes(c));
+  return app;
+}

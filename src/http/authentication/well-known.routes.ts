@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Container } from '../../container.js';
+
+/** `/.well-known/jwks.json` and `/.well-known/openid-configuration` for the tenant of the Host. */
+export function wellKnownRoutes(c: Container): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/.well-known/jwks.json', { schema: { tags: ['authentication'] } }, async (req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return c.tokenKeys.jwks(req.tenant.id);
+    });
+    app.get('/.well-known/openid-configuration', { schema: { tags: ['authentication'] } }, async (req) => {
+      const base = `https://${req.hostName}`;
+      return {
+        issuer: `${base}/`,
+        token_endpoint: `${base}/oauth/token`,
+        jwks_uri: `${base}/.well-known/jwks.json`,
+        grant_types_supported: ['client_credentials'],
+        response_types_supported: ['token'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        scopes_supported: ['openid', 'profile', 'email', 'phone', 'offline_access'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'phone_number', 'phone_number_verified'],
+      };
+    });
+  };
+}

@@ -1,0 +1,176 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Container } from '../../container.js';
+import type { ClientRecord } from '../../domain/ports.js';
+import { responses, Strict } from '../schemas/common.js';
+
+const GRANT_TYPES = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'http://auth0.com/oauth/grant-type/password-realm',
+  'http://auth0.com/oauth/grant-type/passwordless/otp',
+  'http://auth0.com/oauth/grant-type/mfa-oob',
+  'http://auth0.com/oauth/grant-type/mfa-otp',
+  'http://auth0.com/oauth/grant-type/mfa-recovery-code',
+] as const;
+
+const Metadata = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 255 }), { maxProperties: 10 });
+const AppType = Type.Union(['native', 'spa', 'regular_web', 'non_interactive'].map((v) => Type.Literal(v)));
+const AuthMethod = Type.Union([Type.Literal('client_secret_post'), Type.Literal('client_secret_basic'), Type.Literal('none')]);
+
+const ClientBody = {
+  description: Type.Optional(Type.String({ maxLength: 140 })),
+  app_type: Type.Optional(AppType),
+  is_first_party: Type.Optional(Type.Boolean()),
+  grant_types: Type.Optional(Type.Array(Type.Union(GRANT_TYPES.map((g) => Type.Literal(g))), { maxItems: 20, uniqueItems: true })),
+  client_metadata: Type.Optional(Metadata),
+  callbacks: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 100 })),
+  token_endpoint_auth_method: Type.Optional(AuthMethod),
+};
+const CreateClient = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }), ...ClientBody }, Strict);
+const UpdateClient = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...ClientBody }, Strict);
+
+const Client = Type.Object({
+  tenant: Type.String(),
+  client_id: Type.String(),
+  client_secret: Type.Optional(Type.String()),
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  app_type: Type.Optional(Type.String()),
+  is_first_party: Type.Boolean(),
+  grant_types: Type.Array(Type.String()),
+  client_metadata: Metadata,
+  callbacks: Type.Array(Type.String()),
+  token_endpoint_auth_method: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+type ClientOut = Static<typeof Client>;
+
+const ClientIdParam = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }, Strict);
+const ListQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    include_totals: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
+
+/** `/api/v2/clients`: applications. The secret is shown on create and to tokens holding `read:client_keys`. */
+export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const svc = c.services.clients;
+    const view = (tenant: string, client: ClientRecord, secret?: string): ClientOut => ({
+      tenant,
+      client_id: client.clientId,
+      ...(secret !== undefined ? { client_secret: secret } : {}),
+      name: client.name,
+      ...(client.description !== null ? { description: client.description } : {}),
+      ...(client.appType !== null ? { app_type: client.appType } : {}),
+      is_first_party: client.isFirstParty,
+      grant_types: client.grantTypes,
+      client_metadata: client.clientMetadata,
+      callbacks: client.callbacks,
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+      created_at: client.createdAt,
+      updated_at: client.updatedAt,
+    });
+    const canSeeKeys = (scopes: ReadonlySet<string> | undefined) => Boolean(scopes?.has('read:client_keys'));
+    const secretIf = (scopes: ReadonlySet<string> | undefined, client: ClientRecord) =>
+      canSeeKeys(scopes) ? svc.secretOf(client) : undefined;
+
+    app.post(
+      '/clients',
+      { config: { scope: 'create:clients' }, schema: { tags: ['clients'], body: CreateClient, response: responses({ 201: Client }) } },
+      async (req, reply) => {
+        const b = req.body;
+        const { client, secret } = await svc.create(req.tenant.id, {
+          name: b.name,
+          description: b.description,
+          appType: b.app_type,
+          isFirstParty: b.is_first_party,
+          grantTypes: b.grant_types,
+          clientMetadata: b.client_metadata,
+          callbacks: b.callbacks,
+          tokenEndpointAuthMethod: b.token_endpoint_auth_method,
+        });
+        return reply.code(201).send(view(req.tenant.name, client, secret));
+      },
+    );
+
+    app.get(
+      '/clients',
+      {
+        config: { scope: 'read:clients' },
+        schema: {
+          tags: ['clients'],
+          querystring: ListQuery,
+          response: responses({
+            200: Type.Union([
+              Type.Array(Client),
+              Type.Object({ start: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), clients: Type.Array(Client) }),
+            ]),
+          }),
+        },
+      },
+      async (req) => {
+        const page = req.query.page ?? 0;
+        const perPage = req.query.per_page ?? 50;
+        const { items, total } = await svc.list(req.tenant.id, { page, perPage });
+        const clients = items.map((cl) => view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl)));
+        return req.query.include_totals ? { start: page * perPage, limit: perPage, total, clients } : clients;
+      },
+    );
+
+    app.get(
+      '/clients/:id',
+      { config: { scope: 'read:clients' }, schema: { tags: ['clients'], params: ClientIdParam, response: responses({ 200: Client }) } },
+      async (req) => {
+        const cl = await svc.get(req.tenant.id, req.params.id);
+        return view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl));
+      },
+    );
+
+    app.patch(
+      '/clients/:id',
+      {
+        config: { scope: 'update:clients' },
+        schema: { tags: ['clients'], params: ClientIdParam, body: UpdateClient, response: responses({ 200: Client }) },
+      },
+      async (req) => {
+        const b = req.body;
+        const cl = await svc.update(req.tenant.id, req.params.id, {
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          ...(b.description !== undefined ? { description: b.description } : {}),
+          ...(b.app_type !== undefined ? { appType: b.app_type } : {}),
+          ...(b.is_first_party !== undefined ? { isFirstParty: b.is_first_party } : {}),
+          ...(b.grant_types !== undefined ? { grantTypes: b.grant_types } : {}),
+          ...(b.client_metadata !== undefined ? { clientMetadata: b.client_metadata } : {}),
+          ...(b.callbacks !== undefined ? { callbacks: b.callbacks } : {}),
+          ...(b.token_endpoint_auth_method !== undefined ? { tokenEndpointAuthMethod: b.token_endpoint_auth_method } : {}),
+        });
+        return view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl));
+      },
+    );
+
+    app.post(
+      '/clients/:id/rotate-secret',
+      { config: { scope: 'update:clients' }, schema: { tags: ['clients'], params: ClientIdParam, response: responses({ 200: Client }) } },
+      async (req) => {
+        const { client, secret } = await svc.rotateSecret(req.tenant.id, req.params.id);
+        return view(req.tenant.name, client, secret);
+      },
+    );
+
+    app.delete(
+      '/clients/:id',
+      { config: { scope: 'delete:clients' }, schema: { tags: ['clients'], params: ClientIdParam } },
+      async (req, reply) => {
+        await svc.delete(req.tenant.id, req.params.id);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

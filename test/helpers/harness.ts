@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe } from 'node:test';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { createContainer, type Container } from '../../src/container.js';
+import { buildApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { runBootstrap } from '../../src/startup.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+const PG_URL = process.env['TEST_DATABASE_URL'];
+const IN_CI = process.env['CI'] === 'true';
+let warned = false;
+
+/**
+ * The dialects storage tests run on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. In CI
+ * a missing TEST_DATABASE_URL is an error; on a developer machine the PostgreSQL runs are skipped, loudly.
+ */
+export function testDialects(): Array<{ dialect: Dialect; skip?: string }> {
+  if (!PG_URL) {
+    if (IN_CI) throw new Error('CI=true but TEST_DATABASE_URL is not set: the PostgreSQL half of the suite cannot run');
+    if (!warned) {
+      warned = true;
+      process.stderr.write('\n*** TEST_DATABASE_URL is not set: SKIPPING every PostgreSQL test run ***\n\n');
+    }
+    return [{ dialect: 'sqlite' }, { dialect: 'postgres', skip: 'TEST_DATABASE_URL is not set' }];
+  }
+  return [{ dialect: 'sqlite' }, { dialect: 'postgres' }];
+}
+
+export interface TestEnv {
+  dialect: Dialect;
+  app: FastifyInstance;
+  c: Container;
+  dataDir: string;
+  secretKey: string;
+  /** Every log line written by the server so far. */
+  logs: string[];
+  /** The default tenant's bootstrap client. */
+  bootstrap: { clientId: string; clientSecret: string; audience: string };
+  /** A Management API token for the default tenant (all scopes, or only `scopes`), got from POST /oauth/token. */
+  token(scopes?: string[], host?: string): Promise<string>;
+  /** `app.inject` with a JSON body and a bearer token. */
+  api(method: InjectOptions['method'], url: string, opts?: { token?: string; body?: unknown; host?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** Creates another tenant reachable at `domain`, with its own all-scopes management client; returns a token for it. */
+  createTenant(name: string, domain: string): Promise<{ tenantId: string; token: string }>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST = 'localhost';
+
+export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, string> = {}): Promise<TestEnv> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-test-'));
+  const secretKey = randomBytes(32).toString('hex');
+  const pgSchema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    UNIFONE_SECRET_KEY: secretKey,
+    LOG_LEVEL: 'info',
+    DEFAULT_TENANT: 'default',
+    DEFAULT_TENANT_DOMAINS: 'localhost',
+    ...(dialect === 'postgres' ? { DATABASE_URL: PG_URL } : {}),
+    ...extraEnv,
+  });
+  const logs: string[] = [];
+  const logger = createLogger('info', { write: (s: string) => void logs.push(s) });
+  const c = await createContainer({ config, logger, ...(pgSchema ? { storage: { pgSchema } } : {}) });
+  const boot = await runBootstrap(c);
+  if (!boot?.created) throw new Error('bootstrap did not create the default tenant');
+  const app = await buildApp(c);
+  await app.ready();
+
+  const api: TestEnv['api'] = (method, url, o = {}) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        host: o.host ?? DEFAULT_HOST,
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...o.headers,
+      },
+      ...(o.body !== undefined ? { payload: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
+    });
+
+  const tokenFor = async (clientId: string, clientSecret: string, host: string, scopes?: string[]) => {
+    const res = await api('POST', '/oauth/token', {
+      host,
+      body: {
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+        audience: `https://${host}/api/v2/`,
+        ...(scopes ? { scope: scopes.join(' ') } : {}),
+      },
+    });
+    if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`);
+    return (res.json() as { access_token: string }).access_token;
+  };
+
+  const bootstrap = { clientId: boot.created.clientId, clientSecret: boot.created.clientSecret, audience: boot.created.audience };
+  return {
+    dialect,
+    app,
+    c,
+    dataDir,
+    secretKey,
+    logs,
+    bootstrap,
+    token: (scopes, host = DEFAULT_HOST) => tokenFor(bootstrap.clientId, bootstrap.clientSecret, host, scopes),
+    api,
+    async createTenant(name, domain) {
+      const { bootstrapDefaultTenant } = await import('../../src/domain/tenants/bootstrap.js');
+      const r = await bootstrapDefaultTenant(c.repos, c.services.tenants, c.services.clients, name, [domain]);
+      if (!r?.created) throw new Error('tenant exists');
+      return { tenantId: r.tenant.id, token: await tokenFor(r.created.clientId, r.created.clientSecret, domain) };
+    },
+    async close() {
+      await app.close();
+      await c.close();
+      if (pgSchema && PG_URL) {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists ${pgSchema} cascade`);
+        await client.end();
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs `body` once per dialect, each with its own fresh server and database. `env()` returns the
+ * environment of the dialect being run.
+ */
+export function describeEachDialect(name: string, body: (env: () => TestEnv) => void, extraEnv: Record<string, string> = {}): void {
+  for (const { dialect, skip } of testDialects()) {
+    describe(`${name} [${dialect}]`, { skip }, () => {
+      let env: TestEnv | undefined;
+      before(async () => {
+        env = await createTestEnv(dialect, extraEnv);
+      });
+      after(async () => {
+        await env?.close();
+      });
+      body(() => {
+        if (!env) throw new Error('test environment not ready');
+        return env;
+      });
+    });
+  }
+}
