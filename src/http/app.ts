@@ -37,7 +37,6 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
     loggerInstance: c.logger,
     bodyLimit: c.config.bodyLimit,
     trustProxy: false,
-    disableRequestLogging: false,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
 

@@ -47,12 +47,31 @@ export interface TestEnv {
   token(scopes?: string[], host?: string): Promise<string>;
   /** `app.inject` with a JSON body and a bearer token. */
   api(method: InjectOptions['method'], url: string, opts?: { token?: string; body?: unknown; host?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /**
+   * Values that must never appear in a response body or a log line. The harness adds every
+   * `auth_token` it sees in a request body, the signing keys' private parts and the secret key;
+   * `api()` fails on a response that contains one, `close()` on a log line that does.
+   */
+  neverReveal: Set<string>;
   /** Creates another tenant reachable at `domain`, with its own all-scopes management client; returns a token for it. */
   createTenant(name: string, domain: string): Promise<{ tenantId: string; token: string }>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_HOST = 'localhost';
+
+/** Adds the private parts of every tenant's signing keys (PEM body lines and the JWK `d`). */
+export async function addSigningKeySecrets(c: Container, into: Set<string>): Promise<void> {
+  const { createPrivateKey } = await import('node:crypto');
+  for (const t of await c.repos.tenants.list()) {
+    for (const k of await c.repos.signingKeys.list(t.id)) {
+      const pem = c.box.open(k.privateKeySealed, 'signing_key');
+      const jwk = createPrivateKey(pem).export({ format: 'jwk' });
+      into.add(String(jwk.d));
+      for (const line of pem.split('\n').slice(2, 6)) into.add(line);
+    }
+  }
+}
 
 export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, string> = {}): Promise<TestEnv> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-test-'));
@@ -75,8 +94,15 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
   const app = await buildApp(c);
   await app.ready();
 
-  const api: TestEnv['api'] = (method, url, o = {}) =>
-    app.inject({
+  const neverReveal = new Set<string>([secretKey]);
+  const collectSecrets = (body: unknown) => {
+    if (!body || typeof body !== 'object') return;
+    const b = body as { auth_token?: unknown; credentials?: { auth_token?: unknown } };
+    for (const v of [b.auth_token, b.credentials?.auth_token]) if (typeof v === 'string' && v.length >= 6) neverReveal.add(v);
+  };
+  const api: TestEnv['api'] = async (method, url, o = {}) => {
+    collectSecrets(o.body);
+    const res = await app.inject({
       method,
       url,
       headers: {
@@ -87,6 +113,13 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
       },
       ...(o.body !== undefined ? { payload: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
     });
+    for (const secret of neverReveal) {
+      if (res.body.includes(secret)) throw new Error(`a secret was revealed in the response to ${method} ${url}`);
+    }
+    if (res.statusCode >= 500) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+    return res;
+  };
+  await addSigningKeySecrets(c, neverReveal);
 
   const tokenFor = async (clientId: string, clientSecret: string, host: string, scopes?: string[]) => {
     const res = await api('POST', '/oauth/token', {
@@ -118,10 +151,17 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
       const { bootstrapDefaultTenant } = await import('../../src/domain/tenants/bootstrap.js');
       const r = await bootstrapDefaultTenant(c.repos, c.services.tenants, c.services.clients, name, [domain]);
       if (!r?.created) throw new Error('tenant exists');
+      await addSigningKeySecrets(c, neverReveal);
       return { tenantId: r.tenant.id, token: await tokenFor(r.created.clientId, r.created.clientSecret, domain) };
     },
+    neverReveal,
     async close() {
       await app.close();
+      const text = logs.join('');
+      // Client secrets are shown to their owners by the API, but never logged.
+      for (const secret of [...neverReveal, bootstrap.clientSecret]) {
+        if (text.includes(secret)) throw new Error('a secret was written to the log');
+      }
       await c.close();
       if (pgSchema && PG_URL) {
         const client = new pg.Client({ connectionString: PG_URL });
