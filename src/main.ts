@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig, ConfigError } from './config.js';
 import { createContainer } from './container.js';
@@ -24,9 +25,9 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const scheme = config.tls ? 'https' : 'http';
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const lines = [
-    `unifone listening on ${scheme}://${shownHost}:${config.port} (storage: ${c.storage.dialect} at ${c.storage.location})`,
-  ];
+  const port = (app.server.address() as AddressInfo).port;
+  const base = `${scheme}://${shownHost}:${port}`;
+  const lines = [`unifone listening on ${base} (storage: ${c.storage.dialect} at ${c.storage.location})`];
   if (boot?.created) {
     lines.push(
       '',
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
       `  audience:      ${boot.created.audience}`,
       '',
       'Get a Management API token:',
-      `  curl -s ${scheme}://${shownHost}:${config.port}/oauth/token -H 'content-type: application/json' \\`,
+      `  curl -s ${base}/oauth/token -H 'content-type: application/json' \\`,
       `    -d '{"grant_type":"client_credentials","client_id":"${boot.created.clientId}","client_secret":"<client_secret>","audience":"${boot.created.audience}"}'`,
     );
   } else if (boot) {
