@@ -40,20 +40,29 @@ export function assertMessageTypesSupported(
 }
 
 /**
- * Checks a change to the tenant's provider against the MFA phone factor that depends on it.
- * `next` is the provider after the change, or undefined for a delete. Without `force`, refuses
- * (409) a change that would leave an enabled MFA message type undeliverable: a delete, a disable,
- * or delivery methods that no longer cover the message types.
+ * Checks a change to the tenant's provider against the MFA phone factor that depends on it, and
+ * says what the MFA message types become. `next` is the provider after the change, or undefined for
+ * a delete.
+ *
+ * - Without `force`, a delete or a disable that would leave enabled MFA with no provider is refused
+ *   (409 `phone_provider_in_use`).
+ * - Delivery methods that carry none of the message types are refused (409
+ *   `message_type_not_supported`): MFA would have no way to reach anyone.
+ * - Delivery methods that still carry some of them are accepted, and the message types narrow to
+ *   those (seed table 2: "SMS + Voice | SMS + Voice | SMS | None"), so the subset rule keeps holding
+ *   without the user having to change the factor first. The caller stores the returned list.
+ *
+ * Returns the narrowed message types, or undefined when they stay as they are.
  */
 export function assertProviderChangeKeepsMfa(
   tenant: TenantRecord,
   guardian: GuardianSettingsRecord | undefined,
   next: Pick<PhoneProviderRecord, 'configuration' | 'disabled'> | undefined,
   force: boolean,
-): void {
-  if (!guardian || !mfaPhoneDependsOnProvider(tenant, guardian)) return;
+): MfaMessageType[] | undefined {
+  if (!guardian || !mfaPhoneDependsOnProvider(tenant, guardian)) return undefined;
   if (!next || next.disabled) {
-    if (force) return;
+    if (force) return undefined;
     throw new AppError(
       'phone_provider_in_use',
       `The MFA phone factor (message types: ${guardian.messageTypes.join(', ')}) uses this provider; ${
@@ -61,5 +70,9 @@ export function assertProviderChangeKeepsMfa(
       } it would break MFA. Disable the MFA phone factor first, or repeat with ?force=true`,
     );
   }
-  assertMessageTypesSupported(guardian.messageTypes, next);
+  const missing = unsupportedMessageTypes(guardian.messageTypes, next.configuration.delivery_methods);
+  if (missing.length === 0) return undefined;
+  const kept = guardian.messageTypes.filter((t) => !missing.includes(t));
+  if (kept.length === 0) assertMessageTypesSupported(guardian.messageTypes, next);
+  return kept;
 }

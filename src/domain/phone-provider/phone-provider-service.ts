@@ -128,8 +128,13 @@ export class PhoneProviderService {
       credentialsSealed: patch.credentials ? this.seal(patch.credentials) : current.credentialsSealed,
       updatedAt: this.clock.now().toISOString(),
     };
-    assertProviderChangeKeepsMfa(tenant, await this.repos.guardian.get(tenant.id), next, force);
-    if (!(await this.repos.phoneProviders.replace(tenant.id, next))) throw new AppError('inexistent_phone_provider');
+    const guardian = await this.repos.guardian.get(tenant.id);
+    const narrowed = assertProviderChangeKeepsMfa(tenant, guardian, next, force);
+    await this.repos.transaction(async (r) => {
+      if (!(await r.phoneProviders.replace(tenant.id, next))) throw new AppError('inexistent_phone_provider');
+      // The MFA message types follow the provider down to what it can still deliver.
+      if (narrowed && guardian) await r.guardian.put(tenant.id, { ...guardian, messageTypes: narrowed, updatedAt: next.updatedAt });
+    });
     return next;
   }
 
