@@ -1,3 +1,5 @@
+import type { LogRepository, NotificationRepository, TestNumberRepository } from './notifications/ports.js';
+
 /**
  * The interfaces the domain needs from the outside world. Adapters implement them; the composition
  * root (`src/container.ts`) wires them. Every repository method takes the tenant id first, and an
@@ -85,6 +87,13 @@ export interface ClientRepository {
   update(tenantId: string, clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined>;
   delete(tenantId: string, clientId: string): Promise<boolean>;
   listAll(tenantId: string): Promise<ClientRecord[]>;
+  /** Every tenant's sealed client secrets, for secret-box key rotation. */
+  listSealed(): Promise<Array<{ tenantId: string; clientId: string; secretSealed: string }>>;
+  /**
+   * Compare-and-swap of one sealed secret (key rotation): writes `to` only while the row still holds
+   * `from`, so a secret rotated through the API meanwhile is never overwritten. Resolves true when written.
+   */
+  updateSealed(tenantId: string, clientId: string, from: string, to: string): Promise<boolean>;
 }
 
 export interface ClientGrantRecord {
@@ -135,6 +144,8 @@ export interface PhoneProviderRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
   /** Every tenant's sealed credentials, for secret-box key rotation. */
   listSealed(): Promise<Array<{ tenantId: string; id: string; credentialsSealed: string }>>;
+  /** Compare-and-swap of the sealed credentials (key rotation); resolves true when written. */
+  updateSealed(tenantId: string, id: string, from: string, to: string): Promise<boolean>;
 }
 
 export const TEMPLATE_TYPES = ['otp_verify', 'otp_enroll', 'change_password', 'blocked_account', 'password_breach'] as const;
@@ -184,6 +195,8 @@ export interface GuardianRepository {
   get(tenantId: string): Promise<GuardianSettingsRecord | undefined>;
   put(tenantId: string, settings: GuardianSettingsRecord): Promise<void>;
   listSealed(): Promise<Array<{ tenantId: string; sealed: string }>>;
+  /** Compare-and-swap of the sealed legacy Twilio auth token (key rotation); resolves true when written. */
+  updateSealed(tenantId: string, from: string, to: string): Promise<boolean>;
 }
 
 /** Everything the domain persists, as one object the composition root builds. */
@@ -195,6 +208,9 @@ export interface Repositories {
   phoneProviders: PhoneProviderRepository;
   phoneTemplates: PhoneTemplateRepository;
   guardian: GuardianRepository;
+  notifications: NotificationRepository;
+  logs: LogRepository;
+  testNumbers: TestNumberRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -73,6 +73,20 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
       }
       return get(tenantId, clientId);
     },
+    async listSealed() {
+      const rows = await db.selectFrom('clients').select(['tenant_id', 'client_id', 'secret_sealed']).execute();
+      return rows.map((r) => ({ tenantId: r.tenant_id, clientId: r.client_id, secretSealed: r.secret_sealed }));
+    },
+    async updateSealed(tenantId, clientId, from, to) {
+      const r = await db
+        .updateTable('clients')
+        .set({ secret_sealed: to })
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .where('secret_sealed', '=', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async delete(tenantId, clientId) {
       const r = await db.deleteFrom('clients').where('tenant_id', '=', tenantId).where('client_id', '=', clientId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;

@@ -46,5 +46,14 @@ export function guardianRepository(db: Kysely<Database>): GuardianRepository {
         .execute();
       return rows.map((r) => ({ tenantId: r.tenant_id, sealed: r.twilio_auth_token_sealed! }));
     },
+    async updateSealed(tenantId, from, to) {
+      const r = await db
+        .updateTable('guardian_settings')
+        .set({ twilio_auth_token_sealed: to })
+        .where('tenant_id', '=', tenantId)
+        .where('twilio_auth_token_sealed', '=', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
   };
 }

@@ -66,6 +66,16 @@ export function phoneProviderRepository(db: Kysely<Database>): PhoneProviderRepo
         .execute();
       return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id, credentialsSealed: r.credentials_sealed! }));
     },
+    async updateSealed(tenantId, id, from, to) {
+      const r = await db
+        .updateTable('phone_providers')
+        .set({ credentials_sealed: to })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('credentials_sealed', '=', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
   };
 }
 
