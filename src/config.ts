@@ -32,6 +32,17 @@ const schema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
   ACTIONS_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts per notification in all (the first included). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2_000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
+  /** How often the background dispatcher looks for due notifications. */
+  DISPATCHER_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** How long a claimed notification stays claimed; longer than the slowest provider call. */
+  DISPATCHER_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Run the background dispatcher in this process (false: another process runs it). */
+  DISPATCHER_ENABLED: boolish.default('true'),
 });
 
 export type Config = Readonly<{
@@ -49,6 +60,8 @@ export type Config = Readonly<{
   bodyLimit: number;
   twilioApiBaseUrl: string;
   actionsAllowPrivateNetwork: boolean;
+  twilioTimeoutMs: number;
+  delivery: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number; dispatcherEnabled: boolean };
 }>;
 
 export class ConfigError extends Error {}
@@ -89,5 +102,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT,
     twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,
+    twilioTimeoutMs: e.TWILIO_TIMEOUT_MS,
+    delivery: Object.freeze({
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      baseDelayMs: e.NOTIFY_RETRY_BASE_MS,
+      maxDelayMs: e.NOTIFY_RETRY_MAX_MS,
+      leaseMs: e.DISPATCHER_LEASE_MS,
+      pollMs: e.DISPATCHER_POLL_MS,
+      dispatcherEnabled: e.DISPATCHER_ENABLED,
+    }),
   });
 }

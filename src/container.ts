@@ -4,6 +4,7 @@ import { createSecretBox, loadSecretKeys, type SecretBox } from './adapters/cryp
 import { TokenKeys } from './adapters/crypto/token-keys.js';
 import { migrateToLatest, openStorage, type Storage, type StorageOptions } from './adapters/storage/db.js';
 import { createRepositories } from './adapters/storage/repositories.js';
+import { featuresOf } from './adapters/storage/features.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { GuardianService } from './domain/mfa/guardian-service.js';
@@ -11,6 +12,14 @@ import { PhoneProviderService, type CustomProviderActions } from './domain/phone
 import type { Repositories } from './domain/ports.js';
 import { PhoneTemplateService } from './domain/templates/phone-template-service.js';
 import { TenantService } from './domain/tenants/tenant-service.js';
+import type { Registry } from 'prom-client';
+import { createPrometheusMetrics } from './adapters/metrics/prometheus.js';
+import { TwilioSender } from './adapters/providers/twilio-sender.js';
+import { Dispatcher } from './domain/notifications/dispatcher.js';
+import { NotificationService } from './domain/notifications/notification-service.js';
+import { ReceiptService } from './domain/notifications/receipts.js';
+import type { PhoneSender } from './domain/notifications/sender.js';
+import { OutboxWorker } from './workers/outbox-worker.js';
 
 /** The composition root's product: every adapter and service of one process, wired once. */
 export interface Container {
@@ -27,7 +36,14 @@ export interface Container {
     phoneProviders: PhoneProviderService;
     templates: PhoneTemplateService;
     guardian: GuardianService;
+    notifications: NotificationService;
+    receipts: ReceiptService;
   };
+  dispatcher: Dispatcher;
+  /** The background dispatcher; `main.ts` starts it (tests drive `tick()` themselves). */
+  outbox: OutboxWorker;
+  metrics: Registry;
+  /** Stops the background work, waits for sends in flight, closes storage. */
   close(): Promise<void>;
 }
 
@@ -37,6 +53,8 @@ export interface ContainerOptions {
   clock?: Clock;
   /** Test seam: storage options beyond the configuration (a PostgreSQL schema per test). */
   storage?: Partial<StorageOptions>;
+  /** Test seam: send right after enqueue (default true). False leaves everything to the outbox worker. */
+  dispatchInline?: boolean;
 }
 
 /**
@@ -60,14 +78,23 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   }
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
-  const repos = createRepositories(storage.db);
+  const repos = createRepositories(storage.db, featuresOf(storage.dialect));
   const tokenKeys = new TokenKeys(repos.signingKeys, box, clock);
+  const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
+  const senders: Record<string, PhoneSender> = {
+    twilio: new TwilioSender(box, { baseUrl: config.twilioApiBaseUrl, publicUrl: config.publicUrl, timeoutMs: config.twilioTimeoutMs }),
+  };
+  const policy = config.delivery;
+  const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger);
+  const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),
     phoneProviders: new PhoneProviderService(repos, box, clock, noActionsRuntime),
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
+    notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
+    receipts: new ReceiptService(repos, clock, pipeline),
   };
   return {
     config,
@@ -78,6 +105,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     clock,
     tokenKeys,
     services,
-    close: () => storage.close(),
+    dispatcher,
+    outbox,
+    metrics: registry,
+    async close() {
+      await outbox.stop();
+      await dispatcher.stop();
+      await storage.close();
+    },
   };
 }

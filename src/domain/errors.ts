@@ -41,6 +41,10 @@ export const errorCatalogue = {
     message: 'The phone provider is in use by the MFA phone factor; disabling or removing it would break MFA',
   },
   phone_provider_not_configured: { status: 409, message: 'No enabled phone provider is configured for this tenant' },
+  delivery_method_not_enabled: { status: 409, message: 'The phone provider does not deliver by this method' },
+  inexistent_notification: { status: 404, message: 'The notification does not exist' },
+  inexistent_log: { status: 404, message: 'The log event does not exist' },
+  invalid_twilio_signature: { status: 403, message: 'The X-Twilio-Signature header is missing or does not match' },
 
   // ---- phone templates ----
   inexistent_phone_template: { status: 404, message: 'Notification Resource not found' },
@@ -65,6 +69,22 @@ export const errorCatalogue = {
   client_grant_conflict: { status: 409, message: 'A client grant for this client and audience already exists' },
   invalid_audience: { status: 400, message: 'The audience is not an API of this tenant' },
   inexistent_tenant: { status: 404, message: 'Unknown tenant for this host' },
+
+  // ---- actions ----
+  inexistent_action: { status: 404, message: 'The action does not exist' },
+  inexistent_action_version: { status: 404, message: 'The action version does not exist' },
+  inexistent_execution: { status: 404, message: 'The execution does not exist' },
+  inexistent_trigger: { status: 404, message: 'The trigger does not exist' },
+  unsupported_trigger: { status: 400, message: 'This server runs only the custom-phone-provider and send-phone-message triggers' },
+  action_name_conflict: { status: 409, message: 'An action with this name already exists' },
+  action_trigger_conflict: {
+    status: 409,
+    message: 'Only one action can support the custom-phone-provider trigger, and this tenant already has one',
+  },
+  action_build_failed: { status: 400, message: 'The action code does not compile' },
+  action_not_deployed: { status: 400, message: 'The action has no deployed version' },
+  action_is_bound: { status: 409, message: 'The action is bound to a trigger; unbind it first or delete with force=true' },
+  invalid_binding: { status: 400, message: 'Invalid binding' },
 
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },

@@ -10,7 +10,7 @@ export function randomBase62(length: number): string {
 }
 
 /** Resource ids in Auth0's shape: a prefix, an underscore and 22 base62 characters (e.g. `pro_3UzyS4veHQLMTCt3EzXgTt`). */
-export type IdPrefix = 'pro' | 'tem' | 'cgr' | 'ten' | 'key';
+export type IdPrefix = 'pro' | 'tem' | 'cgr' | 'ten' | 'key' | 'ntf';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBase62(22)}`;
@@ -29,4 +29,14 @@ export function newClientId(): string {
 
 export function newClientSecret(): string {
   return randomBase62(64);
+}
+
+let seq = 0;
+/**
+ * An id that sorts by creation time (millisecond timestamp, a per-process sequence, then randomness),
+ * for log entries and timeline events whose order matters even within one millisecond.
+ */
+export function sortableId(now: Date = new Date()): string {
+  seq = (seq + 1) % 1_000_000;
+  return `${now.getTime().toString().padStart(14, '0')}${seq.toString().padStart(6, '0')}${randomBase62(6)}`;
 }

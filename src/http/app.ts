@@ -10,6 +10,7 @@ import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { managementRoutes } from './management/index.js';
 import { authenticationRoutes } from './authentication/index.js';
+import { twilioStatusRoutes } from './webhooks/twilio-status.routes.js';
 
 export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM text). */
@@ -80,7 +81,13 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
   app.get('/healthz', { config: { global: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/v2/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  app.get('/metrics', { config: { global: true }, schema: { hide: true } }, async (_req, reply) => {
+    reply.type(c.metrics.contentType);
+    return c.metrics.metrics();
+  });
+
   await app.register(managementRoutes(c), { prefix: '/api/v2' });
   await app.register(authenticationRoutes(c));
+  await app.register(twilioStatusRoutes(c));
   return app;
 }

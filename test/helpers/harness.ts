@@ -36,6 +36,9 @@ export function testDialects(): Array<{ dialect: Dialect; skip?: string }> {
 export interface TestEnv {
   dialect: Dialect;
   app: FastifyInstance;
+  /** The configuration and storage options of this environment, to open a second container on the same data. */
+  config: ReturnType<typeof loadConfig>;
+  storageOptions: { pgSchema?: string };
   c: Container;
   dataDir: string;
   secretKey: string;
@@ -140,6 +143,8 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
   return {
     dialect,
     app,
+    config,
+    storageOptions: pgSchema ? { pgSchema } : {},
     c,
     dataDir,
     secretKey,

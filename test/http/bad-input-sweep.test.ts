@@ -38,6 +38,8 @@ const wellFormed = (path: string) =>
     .replace('/templates/{id}', '/templates/tem_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/client-grants/{id}', '/client-grants/cgr_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/clients/{id}', '/clients/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+    .replace('/notifications/{id}', '/notifications/ntf_AAAAAAAAAAAAAAAAAAAAAA')
+    .replace('/logs/{id}', '/logs/00000000000000000000000000')
     .replace('{name}', 'sms');
 
 function assertAuth0Body(res: { statusCode: number; body: string }, status: number, where: string): Record<string, unknown> {
@@ -118,7 +120,15 @@ describeEachDialect('bad input on every Management API route', (env) => {
     const token = await env().token();
     for (const op of await managementOperations(env())) {
       if (!op.pathParams.includes('id')) continue;
-      const body = op.body ? (op.path.includes('/clients/') ? { name: 'x' } : op.path.includes('client-grants') ? { scope: [] } : {}) : undefined;
+      const body = op.body
+        ? op.path.endsWith('/try')
+          ? { to: '+14155552671' }
+          : op.path.includes('/clients/')
+            ? { name: 'x' }
+            : op.path.includes('client-grants')
+              ? { scope: [] }
+              : {}
+        : undefined;
       const bad = op.path.replace('{id}', 'not-a-valid-id!');
       assert.equal(assertAuth0Body(await api(op.method as 'GET', bad, { token, body }), 400, `${op.method} ${bad}`)['errorCode'], 'invalid_uri');
       const unknown = wellFormed(op.path);

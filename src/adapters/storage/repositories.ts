@@ -4,11 +4,14 @@ import { clientGrantRepository, clientRepository } from './client-repository.js'
 import { guardianRepository } from './guardian-repository.js';
 import { phoneProviderRepository, phoneTemplateRepository } from './phone-repository.js';
 import type { Database } from './schema.js';
+import type { DialectFeatures } from './features.js';
+import { logRepository, testNumberRepository } from './log-repository.js';
+import { notificationRepository } from './notification-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
-export function createRepositories(db: Kysely<Database>): Repositories {
+export function createRepositories(db: Kysely<Database>, features: DialectFeatures): Repositories {
   return {
     tenants: tenantRepository(db),
     signingKeys: signingKeyRepository(db),
@@ -17,6 +20,9 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     phoneProviders: phoneProviderRepository(db),
     phoneTemplates: phoneTemplateRepository(db),
     guardian: guardianRepository(db),
-    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx))),
+    notifications: notificationRepository(db, features),
+    logs: logRepository(db),
+    testNumbers: testNumberRepository(db),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ActionBindingsTable, ActionCacheTable, ActionExecutionsTable, ActionsTable, ActionVersionsTable } from './action-tables.js';
 
 /**
  * Table shapes. Portable on purpose: booleans are integers (0/1), JSON is text, timestamps are ISO-8601
@@ -95,6 +96,80 @@ export interface GuardianSettingsTable {
   updated_at: string;
 }
 
+export interface NotificationsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  delivery_method: string;
+  recipient: string;
+  source: string;
+  channel: string;
+  template_id: string | null;
+  template_version: number | null;
+  locale: string | null;
+  context: string;
+  code_sealed: string | null;
+  client_id: string | null;
+  user_id: string | null;
+  ip: string | null;
+  status: string;
+  provider: string | null;
+  provider_message_id: string | null;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  error_code: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  final_at: string | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: string;
+  notification_id: string;
+  tenant_id: string;
+  number: number;
+  provider: string;
+  started_at: string;
+  duration_ms: number;
+  outcome: string;
+  error_code: string | null;
+  reason: string | null;
+  detail: string;
+}
+
+export interface NotificationEventsTable {
+  id: string;
+  notification_id: string;
+  tenant_id: string;
+  at: string;
+  kind: string;
+  detail: string;
+}
+
+export interface LogsTable {
+  log_id: string;
+  tenant_id: string;
+  date: string;
+  type: string;
+  description: string;
+  client_id: string | null;
+  client_name: string | null;
+  ip: string | null;
+  user_id: string | null;
+  details: string;
+}
+
+export interface PhoneTestNumbersTable {
+  tenant_id: string;
+  number: string;
+  code: string | null;
+  created_at: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -110,6 +185,16 @@ export interface Database {
   phone_templates: PhoneTemplatesTable;
   guardian_settings: GuardianSettingsTable;
   unifone_meta: MetaTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
+  notification_events: NotificationEventsTable;
+  logs: LogsTable;
+  phone_test_numbers: PhoneTestNumbersTable;
+  actions: ActionsTable;
+  action_versions: ActionVersionsTable;
+  action_bindings: ActionBindingsTable;
+  action_executions: ActionExecutionsTable;
+  action_cache: ActionCacheTable;
 }
 
 // Kept for later tables that use database-generated values.

@@ -6,6 +6,8 @@ import { guardianRoutes } from './guardian.routes.js';
 import { phoneProviderRoutes } from './phone-providers.routes.js';
 import { phoneTemplateRoutes } from './phone-templates.routes.js';
 import { tenantSettingsRoutes } from './tenant-settings.routes.js';
+import { logRoutes } from './logs.routes.js';
+import { phoneDeliveryRoutes } from './phone-delivery.routes.js';
 
 /** Every Management API resource, mounted under `/api/v2`. */
 export function managementRoutes(c: Container): FastifyPluginAsync {
@@ -16,5 +18,7 @@ export function managementRoutes(c: Container): FastifyPluginAsync {
     await app.register(phoneTemplateRoutes(c));
     await app.register(guardianRoutes(c));
     await app.register(tenantSettingsRoutes(c));
+    await app.register(phoneDeliveryRoutes(c));
+    await app.register(logRoutes(c));
   };
 }

@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PipelineMetrics } from '../../domain/notifications/metrics.js';
+
+/** The process's Prometheus registry and the delivery pipeline's metrics in it. */
+export function createPrometheusMetrics(queueDepth: () => Promise<number>): { registry: Registry; pipeline: PipelineMetrics } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'unifone_process_' });
+  const notifications = new Counter({
+    name: 'unifone_notifications_total',
+    help: 'Notifications that reached a status after an attempt or a receipt, by tenant, type, provider and status',
+    labelNames: ['tenant', 'type', 'provider', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'unifone_provider_latency_seconds',
+    help: 'Time of one provider attempt (request to the provider, or the custom action run)',
+    labelNames: ['provider', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'unifone_notification_retries_total',
+    help: 'Attempts that failed and were scheduled again',
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'unifone_notification_queue_depth',
+    help: 'Notifications queued or being sent, all tenants (read from the database at scrape time)',
+    registers: [registry],
+    async collect() {
+      this.set(await queueDepth());
+    },
+  });
+  return {
+    registry,
+    pipeline: {
+      attempt: (provider, seconds, outcome) => latency.observe({ provider, outcome }, seconds),
+      status: (tenant, type, provider, status) => notifications.inc({ tenant, type, provider, status }),
+      retry: (provider) => retries.inc({ provider }),
+    },
+  };
+}

@@ -1,0 +1,250 @@
+import { sql, type Kysely, type Selectable, type ExpressionBuilder } from 'kysely';
+import type {
+  AttemptRecord,
+  LogRecord,
+  NotificationEventRecord,
+  NotificationRecord,
+  NotificationRepository,
+} from '../../domain/notifications/ports.js';
+import type { DialectFeatures } from './features.js';
+import { json, text } from './json.js';
+import type { Database, NotificationsTable } from './schema.js';
+
+const toRecord = (r: Selectable<NotificationsTable>): NotificationRecord => ({
+  id: r.id,
+  type: r.type as NotificationRecord['type'],
+  deliveryMethod: r.delivery_method as NotificationRecord['deliveryMethod'],
+  recipient: r.recipient,
+  source: r.source as NotificationRecord['source'],
+  channel: r.channel as NotificationRecord['channel'],
+  templateId: r.template_id,
+  templateVersion: r.template_version === null ? null : Number(r.template_version),
+  locale: r.locale,
+  context: json(r.context),
+  codeSealed: r.code_sealed,
+  clientId: r.client_id,
+  userId: r.user_id,
+  ip: r.ip,
+  status: r.status as NotificationRecord['status'],
+  provider: r.provider,
+  providerMessageId: r.provider_message_id,
+  attempts: Number(r.attempts),
+  maxAttempts: Number(r.max_attempts),
+  nextAttemptAt: r.next_attempt_at,
+  leaseUntil: r.lease_until,
+  errorCode: r.error_code,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  sentAt: r.sent_at,
+  finalAt: r.final_at,
+});
+
+export function logRow(tenantId: string, l: LogRecord) {
+  return {
+    log_id: l.log_id,
+    tenant_id: tenantId,
+    date: l.date,
+    type: l.type,
+    description: l.description,
+    client_id: l.client_id,
+    client_name: l.client_name,
+    ip: l.ip,
+    user_id: l.user_id,
+    details: text(l.details),
+  };
+}
+
+const eventRow = (tenantId: string, notificationId: string, e: NotificationEventRecord) => ({
+  id: e.id,
+  notification_id: notificationId,
+  tenant_id: tenantId,
+  at: e.at,
+  kind: e.kind,
+  detail: text(e.detail),
+});
+
+/** Due: queued and its time has come, or sending with a lease that ran out (its dispatcher died). */
+const due = (now: string) => (eb: ExpressionBuilder<Database, 'notifications'>) =>
+  eb.or([
+    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+    eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+  ]);
+
+export function notificationRepository(db: Kysely<Database>, features: DialectFeatures): NotificationRepository {
+  const inTx = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+
+  return {
+    async insert(tenantId, n, event) {
+      await inTx(async (trx) => {
+        await trx
+          .insertInto('notifications')
+          .values({
+            id: n.id,
+            tenant_id: tenantId,
+            type: n.type,
+            delivery_method: n.deliveryMethod,
+            recipient: n.recipient,
+            source: n.source,
+            channel: n.channel,
+            template_id: n.templateId,
+            template_version: n.templateVersion,
+            locale: n.locale,
+            context: text(n.context),
+            code_sealed: n.codeSealed,
+            client_id: n.clientId,
+            user_id: n.userId,
+            ip: n.ip,
+            status: n.status,
+            provider: n.provider,
+            provider_message_id: n.providerMessageId,
+            attempts: n.attempts,
+            max_attempts: n.maxAttempts,
+            next_attempt_at: n.nextAttemptAt,
+            lease_until: n.leaseUntil,
+            error_code: n.errorCode,
+            last_error: n.lastError,
+            created_at: n.createdAt,
+            updated_at: n.updatedAt,
+            sent_at: n.sentAt,
+            final_at: n.finalAt,
+          })
+          .execute();
+        await trx.insertInto('notification_events').values(eventRow(tenantId, n.id, event)).execute();
+      });
+    },
+    async get(tenantId, id) {
+      const r = await db.selectFrom('notifications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return r ? toRecord(r) : undefined;
+    },
+    async locate(id) {
+      const r = await db.selectFrom('notifications').select('tenant_id').where('id', '=', id).executeTakeFirst();
+      return r ? { tenantId: r.tenant_id } : undefined;
+    },
+    async claim(tenantId, id, now, leaseUntil) {
+      const r = await db
+        .updateTable('notifications')
+        .set({ status: 'sending', lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where(due(now))
+        .returningAll()
+        .executeTakeFirst();
+      return r ? toRecord(r) : undefined;
+    },
+    async claimDue(now, leaseUntil, limit) {
+      let candidates = db.selectFrom('notifications').select('id').where(due(now)).orderBy('next_attempt_at').limit(limit);
+      // PostgreSQL: dispatchers on other nodes skip the rows this one is claiming instead of waiting.
+      if (features.skipLocked) candidates = candidates.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable('notifications')
+        .set({ status: 'sending', lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
+        .where('id', 'in', candidates)
+        .where(due(now))
+        .returningAll()
+        .execute();
+      return rows.map((r) => ({ ...toRecord(r), tenantId: r.tenant_id }));
+    },
+    async finishAttempt(tenantId, id, attemptNo, o, attempt, events, logs) {
+      return inTx(async (trx) => {
+        const res = await trx
+          .updateTable('notifications')
+          .set({
+            status: o.status,
+            provider: o.provider,
+            ...(o.providerMessageId !== undefined ? { provider_message_id: o.providerMessageId } : {}),
+            ...(o.nextAttemptAt !== undefined ? { next_attempt_at: o.nextAttemptAt } : {}),
+            ...(o.errorCode !== undefined ? { error_code: o.errorCode } : {}),
+            ...(o.lastError !== undefined ? { last_error: o.lastError } : {}),
+            ...(o.sentAt !== undefined ? { sent_at: o.sentAt } : {}),
+            ...(o.finalAt !== undefined ? { final_at: o.finalAt } : {}),
+            ...(o.wipeCode ? { code_sealed: null } : {}),
+            lease_until: null,
+            updated_at: o.updatedAt,
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', '=', 'sending')
+          .where('attempts', '=', attemptNo)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        await trx
+          .insertInto('notification_attempts')
+          .values({
+            id: attempt.id,
+            notification_id: id,
+            tenant_id: tenantId,
+            number: attempt.number,
+            provider: attempt.provider,
+            started_at: attempt.startedAt,
+            duration_ms: attempt.durationMs,
+            outcome: attempt.outcome,
+            error_code: attempt.errorCode,
+            reason: attempt.reason,
+            detail: text(attempt.detail),
+          })
+          .execute();
+        for (const e of events) await trx.insertInto('notification_events').values(eventRow(tenantId, id, e)).execute();
+        for (const l of logs) await trx.insertInto('logs').values(logRow(tenantId, l)).execute();
+        return true;
+      });
+    },
+    async applyReceipt(tenantId, id, status, change, event, logs) {
+      return inTx(async (trx) => {
+        const res = await trx
+          .updateTable('notifications')
+          .set({ status, error_code: change.errorCode, last_error: change.lastError, final_at: change.at, updated_at: change.at, code_sealed: null })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', 'in', ['sending', 'sent'])
+          .executeTakeFirst();
+        const applied = Number(res.numUpdatedRows) === 1;
+        await trx.insertInto('notification_events').values(eventRow(tenantId, id, applied ? event : { ...event, kind: 'receipt_ignored' })).execute();
+        if (applied) for (const l of logs) await trx.insertInto('logs').values(logRow(tenantId, l)).execute();
+        return applied;
+      });
+    },
+    async addEvent(tenantId, id, event) {
+      await db.insertInto('notification_events').values(eventRow(tenantId, id, event)).execute();
+    },
+    async attempts(tenantId, id) {
+      const rows = await db
+        .selectFrom('notification_attempts')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('notification_id', '=', id)
+        .orderBy('number')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        number: Number(r.number),
+        provider: r.provider,
+        startedAt: r.started_at,
+        durationMs: Number(r.duration_ms),
+        outcome: r.outcome as AttemptRecord['outcome'],
+        errorCode: r.error_code,
+        reason: r.reason,
+        detail: json(r.detail),
+      }));
+    },
+    async events(tenantId, id) {
+      const rows = await db
+        .selectFrom('notification_events')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('notification_id', '=', id)
+        .orderBy('at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ id: r.id, at: r.at, kind: r.kind, detail: json(r.detail) }));
+    },
+    async queueDepth() {
+      const r = await db
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', ['queued', 'sending'])
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

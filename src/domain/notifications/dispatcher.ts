@@ -1,0 +1,264 @@
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { isAppError } from '../errors.js';
+import { sortableId } from '../ids.js';
+import type { PhoneProviderRecord, Repositories, Sealer, TenantRecord } from '../ports.js';
+import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
+import type { PipelineMetrics } from './metrics.js';
+import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
+import { renderNotification } from './render.js';
+import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
+
+export const NOTIFICATION_CODE_PURPOSE = 'notification_code';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How long a claimed notification stays claimed before another dispatcher may take it over. */
+  leaseMs: number;
+}
+
+export interface DispatchLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function tenantView(t: TenantRecord): TenantView {
+  return {
+    internalId: t.id,
+    name: t.name,
+    friendly_name: t.friendlyName,
+    ...(t.homeUrl ? { home_url: t.homeUrl } : {}),
+    ...(t.pictureUrl ? { logo_url: t.pictureUrl } : {}),
+    ...(t.supportEmail ? { support_email: t.supportEmail } : {}),
+    ...(t.supportUrl ? { support_url: t.supportUrl } : {}),
+  };
+}
+
+/** `+14155552671` → `+1415*****71`: enough to recognise a number in a log, not to reuse it. */
+export function maskNumber(n: string): string {
+  return n.length <= 7 ? n : `${n.slice(0, 5)}${'*'.repeat(n.length - 7)}${n.slice(-2)}`;
+}
+
+const failed = (retryable: boolean, errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable, errorCode, reason });
+
+/**
+ * Sends claimed notifications: render, pick the sender, call it (never inside a transaction), then
+ * record the attempt, the new status, timeline events, tenant logs and metrics in one fenced write.
+ * Retryable failures go back to the queue with exponential backoff and jitter, under the same id.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly sealer: Sealer,
+    private readonly clock: Clock,
+    private readonly senders: Readonly<Record<string, PhoneSender>>,
+    private readonly policy: RetryPolicy,
+    private readonly metrics: PipelineMetrics,
+    private readonly log: DispatchLogger,
+  ) {}
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  /** Claims and sends one notification now, if it is due and no other dispatcher has it. */
+  dispatchOne(tenantId: string, id: string): Promise<void> {
+    return this.track(
+      (async () => {
+        if (this.stopped) return;
+        const now = this.clock.now();
+        const claimed = await this.repos.notifications.claim(tenantId, id, now.toISOString(), new Date(now.getTime() + this.policy.leaseMs).toISOString());
+        if (claimed) await this.process(tenantId, claimed);
+      })().catch((err) => this.log.error({ err, notificationId: id }, 'dispatch failed')),
+    );
+  }
+
+  /** Sends a notification this process has already claimed (the background dispatcher's batch). */
+  processClaimed(tenantId: string, n: NotificationRecord): Promise<void> {
+    return this.track(this.process(tenantId, n).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
+  }
+
+  /** Resolves when every dispatch started so far has finished (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.idle();
+  }
+
+  private async attempt(tenant: TenantRecord, n: NotificationRecord): Promise<{ provider: string; result: SendResult; final?: 'delivered' }> {
+    if (n.channel === 'test_number') {
+      const rendered = await this.render(tenant, n, undefined);
+      return {
+        provider: 'test_number',
+        final: 'delivered',
+        result: { status: 'sent', providerMessageId: `test_${n.id}`, detail: { captured: { text: rendered.asText, voice: rendered.asVoice } } },
+      };
+    }
+    const provider = await this.repos.phoneProviders.getForTenant(tenant.id);
+    // A test send may use a provider that is not enabled yet: testing before enabling is the point.
+    const isTest = n.source === 'try_provider' || n.source === 'try_template';
+    if (!provider || (provider.disabled && !isTest)) {
+      return { provider: provider?.name ?? 'none', result: failed(false, 'provider_not_configured', 'No enabled phone provider is configured') };
+    }
+    if (!provider.configuration.delivery_methods.includes(n.deliveryMethod)) {
+      return { provider: provider.name, result: failed(false, 'delivery_method_not_enabled', `The phone provider does not deliver by ${n.deliveryMethod}`) };
+    }
+    const sender = this.senders[provider.name];
+    if (!sender) return { provider: provider.name, result: failed(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
+    const message = await this.render(tenant, n, provider);
+    return { provider: provider.name, result: await sender.send(message, provider) };
+  }
+
+  private async render(tenant: TenantRecord, n: NotificationRecord, provider: PhoneProviderRecord | undefined): Promise<OutgoingMessage> {
+    const stored = await this.repos.phoneTemplates.getByType(tenant.id, n.type);
+    // A disabled template turns its customisation off: the built-in body is used instead.
+    const template = stored && !stored.disabled ? stored : undefined;
+    const code = n.codeSealed ? this.sealer.open(n.codeSealed, NOTIFICATION_CODE_PURPOSE) : undefined;
+    const view = tenantView(tenant);
+    const locale = n.locale ?? 'en';
+    const r = renderNotification({ type: n.type, template, tenant: view, context: n.context, locale, code });
+    // A template `from` overrides the provider's sender, except with a Messaging Service (it picks the sender).
+    const from = provider?.configuration.mssid ? undefined : (r.from ?? provider?.configuration.default_from);
+    return {
+      notificationId: n.id,
+      attempt: n.attempts,
+      tenant: view,
+      type: n.type,
+      deliveryMethod: n.deliveryMethod,
+      recipient: n.recipient,
+      ...(from ? { from } : {}),
+      asText: r.asText,
+      asVoice: r.asVoice,
+      voiceSegments: r.voiceSegments,
+      ...(code !== undefined ? { code } : {}),
+      locale,
+      context: n.context,
+    };
+  }
+
+  private backoff(attemptNo: number, retryAfterMs: number | undefined): number {
+    const exp = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attemptNo - 1));
+    const jittered = Math.floor(exp / 2 + randomInt(Math.max(1, Math.floor(exp / 2) + 1)));
+    // The provider's own Retry-After wins over our schedule (bounded, so a bad header cannot park a message for days).
+    return Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000));
+  }
+
+  private async process(tenantId: string, n: NotificationRecord): Promise<void> {
+    const started = this.clock.now();
+    const t0 = performance.now();
+    const tenant = await this.repos.tenants.findById(tenantId);
+    if (!tenant) return;
+    let provider = 'none';
+    let result: SendResult;
+    let final: 'delivered' | undefined;
+    try {
+      ({ provider, result, final } = await this.attempt(tenant, n));
+    } catch (err) {
+      // Deterministic failures (a template that cannot render) are not worth retrying.
+      const deterministic = isAppError(err);
+      if (!deterministic) this.log.error({ err, notificationId: n.id }, 'notification attempt threw');
+      result = failed(!deterministic, deterministic ? err.code : 'internal_error', deterministic ? err.message : 'Internal error while sending');
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const attemptNo = n.attempts;
+    const limit = result.status === 'failed' && result.maxRetries !== undefined ? Math.min(this.policy.maxAttempts, result.maxRetries + 1) : this.policy.maxAttempts;
+    const retry = result.status === 'failed' && result.retryable && attemptNo < limit;
+
+    let outcome: AttemptOutcome;
+    let logType: LogType;
+    let eventKind: string;
+    if (result.status === 'sent') {
+      const status = final ?? 'sent';
+      outcome = { status, provider, providerMessageId: result.providerMessageId ?? null, sentAt: at, ...(final ? { finalAt: at } : {}), errorCode: null, lastError: null, wipeCode: true, updatedAt: at };
+      logType = provider === 'test_number' ? 'phone_test_number' : sentType(n.deliveryMethod);
+      eventKind = status;
+    } else if (retry) {
+      const delay = this.backoff(attemptNo, result.retryAfterMs);
+      outcome = { status: 'queued', provider, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), errorCode: result.errorCode ?? null, lastError: result.reason, wipeCode: false, updatedAt: at };
+      logType = 'phone_send_retry';
+      eventKind = 'retry_scheduled';
+    } else {
+      outcome = { status: 'failed', provider, finalAt: at, errorCode: result.errorCode ?? null, lastError: result.reason, wipeCode: true, updatedAt: at };
+      logType = failedType(n.deliveryMethod);
+      eventKind = 'failed';
+    }
+    const detail = {
+      attempt: attemptNo,
+      provider,
+      duration_ms: durationMs,
+      ...(result.status === 'sent'
+        ? { provider_message_id: result.providerMessageId ?? null }
+        : { error_code: result.errorCode ?? null, reason: result.reason, retryable: result.retryable }),
+      ...(retry ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+      ...(result.detail ?? {}),
+    };
+    const event: NotificationEventRecord = { id: sortableId(now), at, kind: eventKind, detail };
+    const log: LogRecord = {
+      log_id: sortableId(now),
+      date: at,
+      type: logType,
+      description: result.status === 'sent' ? LOG_TYPES[logType] : `${LOG_TYPES[logType]}: ${result.reason}`,
+      client_id: n.clientId,
+      client_name: n.context.client?.name ?? null,
+      ip: n.ip,
+      user_id: n.userId,
+      details: {
+        notification_id: n.id,
+        message_type: n.type,
+        delivery_method: n.deliveryMethod,
+        to: maskNumber(n.recipient),
+        ...detail,
+      },
+    };
+    const attempt = {
+      id: sortableId(now),
+      number: attemptNo,
+      provider,
+      startedAt: started.toISOString(),
+      durationMs,
+      outcome: result.status === 'sent' ? ('sent' as const) : retry ? ('retry' as const) : ('failed' as const),
+      errorCode: result.status === 'failed' ? (result.errorCode ?? null) : null,
+      reason: result.status === 'failed' ? result.reason : null,
+      detail,
+    };
+    const recorded = await this.repos.notifications.finishAttempt(tenantId, n.id, attemptNo, outcome, attempt, [event], [log]);
+    if (!recorded) {
+      this.log.warn({ notificationId: n.id, attempt: attemptNo }, 'attempt result not recorded: the notification was taken over after its lease ran out');
+      return;
+    }
+    this.metrics.attempt(provider, durationMs / 1000, attempt.outcome);
+    if (retry) {
+      this.metrics.retry(provider);
+      this.scheduleRetry(tenantId, n.id, new Date(outcome.nextAttemptAt!).getTime() - now.getTime());
+    } else {
+      this.metrics.status(tenant.name, n.type, provider, outcome.status);
+    }
+  }
+
+  /** Retries on this node at the due time; the background dispatcher is the safety net if it stops. */
+  private scheduleRetry(tenantId: string, id: string, delayMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.dispatchOne(tenantId, id);
+    }, Math.max(0, delayMs) + 5);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}

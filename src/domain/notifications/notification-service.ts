@@ -1,0 +1,88 @@
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import { newId, sortableId } from '../ids.js';
+import { toE164 } from '../phone-number.js';
+import type { DeliveryMethod, Repositories, Sealer, TemplateType, TenantRecord } from '../ports.js';
+import { NOTIFICATION_CODE_PURPOSE, type Dispatcher, type RetryPolicy } from './dispatcher.js';
+import type { NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
+import { pickLocale } from './render.js';
+import type { NotificationContext } from './sender.js';
+
+export interface EnqueueInput {
+  type: TemplateType;
+  deliveryMethod: DeliveryMethod;
+  /** E.164, or digits with the country code (normalised); anything else is refused. */
+  recipient: string;
+  source: NotificationSource;
+  context?: NotificationContext;
+  /** The one-time code to deliver; sealed until the notification is final, then wiped. */
+  code?: string;
+  /** `legacy` for tenants in legacy mode (MFA through the Guardian configuration). */
+  channel?: Exclude<NotificationChannel, 'test_number'>;
+}
+
+/**
+ * The entry of the delivery pipeline: validates, persists the notification (the outbox) and hands
+ * it to the dispatcher right after the write commits. Nothing accepted here is lost: a process that
+ * dies before sending leaves the row queued for the background dispatcher.
+ */
+export class NotificationService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly sealer: Sealer,
+    private readonly clock: Clock,
+    private readonly dispatcher: Dispatcher,
+    private readonly policy: RetryPolicy,
+    private readonly options: { dispatchInline: boolean },
+  ) {}
+
+  async enqueue(tenant: TenantRecord, input: EnqueueInput): Promise<NotificationRecord> {
+    const recipient = toE164(input.recipient);
+    if (!recipient) throw new AppError('invalid_body', `Payload validation error: invalid phone number ${JSON.stringify(input.recipient)}; use E.164 (+14155552671)`);
+    const context = input.context ?? {};
+    const testNumber = await this.repos.testNumbers.get(tenant.id, recipient);
+    const channel: NotificationChannel = testNumber ? 'test_number' : (input.channel ?? 'provider');
+    const template = await this.repos.phoneTemplates.getByType(tenant.id, input.type);
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const n: NotificationRecord = {
+      id: newId('ntf'),
+      type: input.type,
+      deliveryMethod: input.deliveryMethod,
+      recipient,
+      source: input.source,
+      channel,
+      templateId: template?.id ?? null,
+      templateVersion: template?.version ?? null,
+      locale: pickLocale(context, tenant.enabledLocales),
+      context,
+      codeSealed: input.code !== undefined ? this.sealer.seal(input.code, NOTIFICATION_CODE_PURPOSE) : null,
+      clientId: context.client?.client_id ?? null,
+      userId: context.user?.user_id ?? null,
+      ip: context.request?.ip ?? null,
+      status: 'queued',
+      provider: null,
+      providerMessageId: null,
+      attempts: 0,
+      maxAttempts: this.policy.maxAttempts,
+      nextAttemptAt: at,
+      leaseUntil: null,
+      errorCode: null,
+      lastError: null,
+      createdAt: at,
+      updatedAt: at,
+      sentAt: null,
+      finalAt: null,
+    };
+    await this.repos.notifications.insert(tenant.id, n, { id: sortableId(now), at, kind: 'queued', detail: { source: input.source, channel } });
+    if (this.options.dispatchInline) void this.dispatcher.dispatchOne(tenant.id, n.id);
+    return n;
+  }
+
+  /** The fixed one-time code configured for a test number, if `recipient` is one and has one. */
+  async fixedTestCode(tenantId: string, recipient: string): Promise<string | undefined> {
+    const e164 = toE164(recipient);
+    if (!e164) return undefined;
+    return (await this.repos.testNumbers.get(tenantId, e164))?.code ?? undefined;
+  }
+}

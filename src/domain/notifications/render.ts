@@ -1,0 +1,84 @@
+import { parse, phoneLiquid } from '../templates/liquid.js';
+import { localizedDefault } from '../templates/localized-defaults.js';
+import type { PhoneTemplateRecord, TemplateType } from '../ports.js';
+import type { NotificationContext, TenantView } from './sender.js';
+
+/** A character no template can contain on its own: marks where `{{ pause }}` stood in a voice body. */
+const PAUSE = '\u{E000}';
+
+export interface RenderInput {
+  type: TemplateType;
+  /** The tenant's template of the type, if it has one (and it is not disabled). */
+  template: PhoneTemplateRecord | undefined;
+  tenant: TenantView;
+  context: NotificationContext;
+  locale: string;
+  code?: string | undefined;
+}
+
+export interface Rendered {
+  asText: string;
+  asVoice: string;
+  voiceSegments: string[];
+  /** The template's `from`, when it has one. */
+  from: string | undefined;
+  /** The locale of the body actually used. */
+  bodyLocale: string;
+}
+
+/** Speaks a code digit by digit ("1. 2. 3."), as text-to-speech would otherwise read a number. */
+function spoken(code: string): string {
+  return code.split('').join('. ');
+}
+
+function variables(input: RenderInput, voice: boolean): Record<string, unknown> {
+  const { tenant, context } = input;
+  const client = context.client;
+  return {
+    ...(input.code !== undefined ? { code: voice ? spoken(input.code) : input.code } : {}),
+    friendly_name: tenant.friendly_name,
+    tenant: tenant.name,
+    support_email: tenant.support_email ?? '',
+    support_url: tenant.support_url ?? '',
+    logo_url: tenant.logo_url ?? '',
+    home_url: tenant.home_url ?? '',
+    region: 'self-hosted',
+    locale: input.locale,
+    connection: context.connection?.name ?? '',
+    user: context.user ?? {},
+    client: client ? { name: client.name, clientID: client.client_id, metadata: client.metadata } : {},
+    application: client ? { name: client.name, client_id: client.client_id, metadata: client.metadata } : {},
+    pause: voice ? PAUSE : '',
+  };
+}
+
+/**
+ * Renders both bodies of a notification: the tenant's template of the type, or the built-in body in
+ * the notification's locale (with fallback). Templates were validated when saved; parses are cached
+ * per template version.
+ */
+export function renderNotification(input: RenderInput): Rendered {
+  const t = input.template;
+  const chosen = t ? { body: { text: t.bodyText, voice: t.bodyVoice }, locale: input.locale } : localizedDefault(input.type, input.locale);
+  const key = t ? { id: t.id, version: t.version } : { id: `default:${input.type}:${chosen.locale}`, version: 0 };
+  const text = phoneLiquid.renderSync(parse({ ...key, part: 'text' }, chosen.body.text), variables(input, false)) as string;
+  const voiceRaw = phoneLiquid.renderSync(parse({ ...key, part: 'voice' }, chosen.body.voice), variables(input, true)) as string;
+  const voiceSegments = voiceRaw.split(PAUSE).map((s) => s.trim()).filter(Boolean);
+  return {
+    asText: text.trim(),
+    asVoice: voiceSegments.join(', '),
+    voiceSegments,
+    from: t?.from ?? undefined,
+    bodyLocale: chosen.locale,
+  };
+}
+
+/**
+ * The locale of a notification: the request's `ui_locales` (first one the tenant enables, else the
+ * first given), then the user's locale, then the tenant's first enabled locale.
+ */
+export function pickLocale(context: NotificationContext, enabledLocales: readonly string[]): string {
+  const requested = (context.ui_locales ?? '').split(/\s+/).filter(Boolean);
+  const enabled = requested.find((l) => enabledLocales.includes(l)) ?? requested[0];
+  return enabled ?? context.user?.locale ?? enabledLocales[0] ?? 'en';
+}
