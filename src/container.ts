@@ -8,7 +8,7 @@ import { featuresOf } from './adapters/storage/features.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { GuardianService } from './domain/mfa/guardian-service.js';
-import { PhoneProviderService, type CustomProviderActions } from './domain/phone-provider/phone-provider-service.js';
+import { PhoneProviderService } from './domain/phone-provider/phone-provider-service.js';
 import type { Repositories } from './domain/ports.js';
 import { PhoneTemplateService } from './domain/templates/phone-template-service.js';
 import { TenantService } from './domain/tenants/tenant-service.js';
@@ -20,6 +20,7 @@ import { NotificationService } from './domain/notifications/notification-service
 import { ReceiptService } from './domain/notifications/receipts.js';
 import type { PhoneSender } from './domain/notifications/sender.js';
 import { OutboxWorker } from './workers/outbox-worker.js';
+import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
 
 /** The composition root's product: every adapter and service of one process, wired once. */
 export interface Container {
@@ -43,6 +44,8 @@ export interface Container {
   /** The background dispatcher; `main.ts` starts it (tests drive `tick()` themselves). */
   outbox: OutboxWorker;
   metrics: Registry;
+  /** The Actions runtime (isolates), its service and senders. */
+  actions: ActionsModule;
   /** Stops the background work, waits for sends in flight, closes storage. */
   close(): Promise<void>;
 }
@@ -57,13 +60,6 @@ export interface ContainerOptions {
   dispatchInline?: boolean;
 }
 
-/**
- * No Actions runtime exists yet, so no tenant can have a deployed `custom-phone-provider` action:
- * creating a custom provider answers `custom_email_provider_deployed_action_not_found`, which is true.
- */
-const noActionsRuntime: CustomProviderActions = {
-  hasDeployedCustomPhoneProviderAction: async () => false,
-};
 
 /** Opens storage, applies migrations and wires the services. The only place adapters meet services. */
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
@@ -80,9 +76,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   await migrateToLatest(storage);
   const repos = createRepositories(storage.db, featuresOf(storage.dialect));
   const tokenKeys = new TokenKeys(repos.signingKeys, box, clock);
+  const actions = createActionsModule({ config, logger, db: storage.db, sealer: box, clock });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
   const senders: Record<string, PhoneSender> = {
     twilio: new TwilioSender(box, { baseUrl: config.twilioApiBaseUrl, publicUrl: config.publicUrl, timeoutMs: config.twilioTimeoutMs }),
+    custom: actions.customSender,
   };
   const policy = config.delivery;
   const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger);
@@ -90,7 +88,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),
-    phoneProviders: new PhoneProviderService(repos, box, clock, noActionsRuntime),
+    phoneProviders: new PhoneProviderService(repos, box, clock, actions.customProviderActions),
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
     notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
@@ -108,9 +106,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     dispatcher,
     outbox,
     metrics: registry,
+    actions,
     async close() {
       await outbox.stop();
       await dispatcher.stop();
+      await actions.close();
       await storage.close();
     },
   };

@@ -40,6 +40,10 @@ const wellFormed = (path: string) =>
     .replace('/clients/{id}', '/clients/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
     .replace('/notifications/{id}', '/notifications/ntf_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/logs/{id}', '/logs/00000000000000000000000000')
+    .replace('/actions/actions/{actionId}/versions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000/versions/00000000-0000-4000-8000-000000000000')
+    .replace('/actions/actions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000')
+    .replace('/executions/{id}', '/executions/00000000-0000-4000-8000-000000000000')
+    .replace('{triggerId}', 'custom-phone-provider')
     .replace('{name}', 'sms');
 
 function assertAuth0Body(res: { statusCode: number; body: string }, status: number, where: string): Record<string, unknown> {
@@ -123,6 +127,8 @@ describeEachDialect('bad input on every Management API route', (env) => {
       const body = op.body
         ? op.path.endsWith('/try')
           ? { to: '+14155552671' }
+          : op.path.endsWith('/test')
+            ? { payload: {} }
           : op.path.includes('/clients/')
             ? { name: 'x' }
             : op.path.includes('client-grants')

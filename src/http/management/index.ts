@@ -7,6 +7,7 @@ import { phoneProviderRoutes } from './phone-providers.routes.js';
 import { phoneTemplateRoutes } from './phone-templates.routes.js';
 import { tenantSettingsRoutes } from './tenant-settings.routes.js';
 import { logRoutes } from './logs.routes.js';
+import { actionRoutes } from './actions.routes.js';
 import { phoneDeliveryRoutes } from './phone-delivery.routes.js';
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -20,5 +21,6 @@ export function managementRoutes(c: Container): FastifyPluginAsync {
     await app.register(tenantSettingsRoutes(c));
     await app.register(phoneDeliveryRoutes(c));
     await app.register(logRoutes(c));
+    await app.register(actionRoutes(c.actions));
   };
 }

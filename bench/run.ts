@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type autocannon from 'autocannon';
+import { load, startProcess, table, type Measured } from './lib.js';
+
+/**
+ * `npm run bench`: the send path against its ceiling, measured in one run on this machine.
+ *
+ * Three processes besides this one (which runs the load generator): the Twilio-speaking server, a
+ * bare Fastify JSON route (the ceiling), and unifone on the embedded SQLite database with its logger
+ * at warn. The send path is `POST /api/v2/branding/phone/providers/{id}/try` with a distinct recipient
+ * per request: token check, validation, the outbox write, then the real dispatch to the Twilio
+ * server (render, HTTP call, attempt record) right after the response.
+ */
+const SID = 'AC0000000000000000000000000000bench'.slice(0, 34);
+const TOKEN = 'bench-auth-token';
+const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+
+const children: Array<{ child: import('node:child_process').ChildProcess }> = [];
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-bench-'));
+process.on('exit', () => {
+  for (const c of children) c.child.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const mock = await startProcess('bench/twilio-mock-server.ts', { MOCK_SID: SID, MOCK_TOKEN: TOKEN }, true);
+children.push(mock);
+const bare = await startProcess('bench/bare-server.ts', {});
+children.push(bare);
+const server = await startProcess('src/main.ts', {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  TWILIO_API_BASE_URL: mock.url,
+  DEFAULT_TENANT_DOMAINS: 'localhost',
+});
+children.push(server);
+await new Promise((r) => setTimeout(r, 300));
+const out = server.output();
+const clientId = /client_id:\s+(\S+)/.exec(out)![1]!;
+const clientSecret = /client_secret:\s+(\S+)/.exec(out)![1]!;
+
+const tokenRes = await fetch(`${server.url}/oauth/token`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', host: 'localhost' },
+  body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: 'https://localhost/api/v2/' }),
+});
+const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+const provider = (await (
+  await fetch(`${server.url}/api/v2/branding/phone/providers`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ name: 'twilio', configuration: { sid: SID, default_from: '+14155550100', delivery_methods: ['text', 'voice'] }, credentials: { auth_token: TOKEN } }),
+  })
+).json()) as { id: string };
+
+const sentCount = () =>
+  new Promise<number>((resolve) => {
+    mock.child.once('message', (m: { sent: number }) => resolve(m.sent));
+    mock.child.send('count');
+  });
+
+let n = 0;
+const sendPath = {
+  url: `${server.url}/api/v2/branding/phone/providers/${provider.id}/try`,
+  method: 'POST' as const,
+  headers: auth,
+  connections: CONNECTIONS,
+  duration: DURATION,
+  // A distinct, valid recipient for every request.
+  setupClient: (client: autocannon.Client) => {
+    const next = () => client.setBody(JSON.stringify({ to: `+1415${2_000_000 + n++}` }));
+    next();
+    client.on('response', next);
+  },
+} satisfies autocannon.Options;
+
+// Warm both servers (JIT, connection pools, caches) before measuring.
+await load('warm-up', { url: `${bare.url}/json`, duration: 2, connections: CONNECTIONS });
+await load('warm-up', { ...sendPath, duration: 2 });
+await new Promise((r) => setTimeout(r, 1000));
+
+const rows: Measured[] = [];
+const ceiling = await load('bare Fastify JSON route (ceiling)', { url: `${bare.url}/json`, connections: CONNECTIONS, duration: DURATION });
+rows.push(ceiling);
+const before = await sentCount();
+const t0 = Date.now();
+const send = await load('send path: POST .../providers/{id}/try', sendPath);
+rows.push(send);
+// The pipeline dispatches after each response; wait until everything accepted reached Twilio.
+const expected = before + send.total - send.non2xx;
+let delivered = await sentCount();
+while (delivered < expected && Date.now() - t0 < (DURATION + 60) * 1000) {
+  await new Promise((r) => setTimeout(r, 200));
+  delivered = await sentCount();
+}
+const drainSeconds = (Date.now() - t0) / 1000;
+
+process.stdout.write(`\nunifone benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each, embedded SQLite\n\n`);
+process.stdout.write(table(rows, ceiling) + '\n\n');
+process.stdout.write(
+  `send path: ${send.total - send.non2xx} test sends accepted, ${delivered - before} reached the Twilio server within ${drainSeconds.toFixed(1)} s ` +
+    `(${((delivered - before) / drainSeconds).toFixed(0)} sends/s end to end)\n`,
+);
+const ratio = send.rps / ceiling.rps;
+process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms — ${ratio >= 0.15 && send.p99 < 20 ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)}%, p99 ${send.p99} ms)\n`);
+for (const c of children) c.child.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 1500));
+process.exit(0);

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { ActionService } from '../../domain/actions/action-service.js';
+import type { ActionCacheRepository, ActionRepository } from '../../domain/actions/ports.js';
+import type { ActionRunner } from '../../domain/actions/runner.js';
+import { TriggerExecutor } from '../../domain/actions/trigger-executor.js';
+import type { Clock } from '../../domain/clock.js';
+import type { PhoneSender } from '../../domain/notifications/sender.js';
+import type { CustomProviderActions } from '../../domain/phone-provider/phone-provider-service.js';
+import type { Sealer } from '../../domain/ports.js';
+import { CustomActionSender, customProviderActions, SendPhoneMessageSender } from '../providers/custom-action-sender.js';
+import { actionCacheRepository, actionRepository } from '../storage/action-repository.js';
+import type { Database } from '../storage/schema.js';
+import { DEFAULT_EGRESS } from './egress.js';
+import { IsolateActionRunner, type RunnerOptions } from './isolate-runner.js';
+
+export interface ActionsModuleOptions {
+  config: { actionsAllowPrivateNetwork: boolean };
+  logger: RunnerOptions['logger'];
+  db: Kysely<Database>;
+  sealer: Sealer;
+  clock: Clock;
+  /** Overrides of the runner's limits (tests use short ones). */
+  runner?: Partial<Omit<RunnerOptions, 'logger' | 'egress'>> & { egress?: Partial<RunnerOptions['egress']> };
+}
+
+export interface ActionsModule {
+  service: ActionService;
+  runner: ActionRunner;
+  executor: TriggerExecutor;
+  repo: ActionRepository;
+  cacheRepo: ActionCacheRepository;
+  /** The delivery pipeline's sender for provider `custom`. */
+  customSender: PhoneSender;
+  /** The legacy MFA hook sender (Guardian provider `phone-message-hook`). */
+  sendPhoneMessage: PhoneSender;
+  /** For PhoneProviderService: may a tenant use provider `custom`? */
+  customProviderActions: CustomProviderActions;
+  /** Removes executions older than Auth0's 10-day log retention and expired cache entries. */
+  purge(): Promise<{ executions: number; cacheEntries: number }>;
+  close(): Promise<void>;
+}
+
+/** Production limits: Auth0's 20 s wall clock; the rest are this server's choices (docs/actions.md). */
+export const DEFAULT_RUNNER: Omit<RunnerOptions, 'logger' | 'egress'> = {
+  memoryLimitMb: 64,
+  wallTimeMs: 20_000,
+  cpuTimeMs: 10_000,
+  maxContextsPerScript: 16,
+  maxScriptsPerTenant: 32,
+  maxLogChars: 64 * 1024,
+  watchdogIntervalMs: 50,
+};
+
+const RETENTION_MS = 10 * 24 * 60 * 60 * 1000;
+
+/** Builds the Actions runtime, its storage and services; the composition root wires the result. */
+export function createActionsModule(o: ActionsModuleOptions): ActionsModule {
+  const repo = actionRepository(o.db);
+  const cacheRepo = actionCacheRepository(o.db);
+  const runner = new IsolateActionRunner({
+    ...DEFAULT_RUNNER,
+    ...o.runner,
+    egress: { ...DEFAULT_EGRESS, allowPrivateNetwork: o.config.actionsAllowPrivateNetwork, ...o.runner?.egress },
+    logger: o.logger,
+  });
+  const executor = new TriggerExecutor(repo, cacheRepo, runner, o.sealer, o.clock);
+  return {
+    service: new ActionService(repo, runner, executor, o.sealer, o.clock),
+    runner,
+    executor,
+    repo,
+    cacheRepo,
+    customSender: new CustomActionSender(executor),
+    sendPhoneMessage: new SendPhoneMessageSender(executor),
+    customProviderActions: customProviderActions(repo),
+    async purge() {
+      const now = o.clock.now().getTime();
+      return {
+        executions: await repo.purgeExecutions(new Date(now - RETENTION_MS).toISOString()),
+        cacheEntries: await cacheRepo.purgeExpired(now),
+      };
+    },
+    close: () => runner.close(),
+  };
+}
