@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -12,7 +13,9 @@ export interface Started {
 
 /** Starts a TypeScript entry in its own Node process and waits for its `listening on URL` line. */
 export function startProcess(entry: string, env: Record<string, string>, ipc = false): Promise<Started> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', entry], {
+  // BENCH_PROFILE=dir writes a CPU profile of the server under test into dir (when it exits on SIGTERM).
+  const profile = process.env['BENCH_PROFILE'] && entry === 'src/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -67,4 +70,14 @@ export function table(rows: Measured[], ceiling: Measured): string {
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
-import { load, startProcess, table, type Measured } from './lib.js';
+import { cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
 
 /**
  * `npm run bench`: the send path against its ceiling, measured in one run on this machine.
@@ -87,9 +87,19 @@ await new Promise((r) => setTimeout(r, 1000));
 const rows: Measured[] = [];
 const ceiling = await load('bare Fastify JSON route (ceiling)', { url: `${bare.url}/json`, connections: CONNECTIONS, duration: DURATION });
 rows.push(ceiling);
+if (process.env['BENCH_READ']) {
+  rows.push(await load('read: GET .../providers/{id}', { url: `${server.url}/api/v2/branding/phone/providers/${provider.id}`, headers: auth, connections: CONNECTIONS, duration: DURATION }));
+}
 const before = await sentCount();
 const t0 = Date.now();
+const cpu0 = { server: cpuSeconds(server.child.pid), mock: cpuSeconds(mock.child.pid), self: process.cpuUsage() };
 const send = await load('send path: POST .../providers/{id}/try', sendPath);
+const selfUsage = process.cpuUsage(cpu0.self);
+const cpu = {
+  server: cpuSeconds(server.child.pid) - cpu0.server,
+  mock: cpuSeconds(mock.child.pid) - cpu0.mock,
+  loadgen: (selfUsage.user + selfUsage.system) / 1e6,
+};
 rows.push(send);
 // The pipeline dispatches after each response; wait until everything accepted reached Twilio.
 const expected = before + send.total - send.non2xx;
@@ -105,6 +115,10 @@ process.stdout.write(table(rows, ceiling) + '\n\n');
 process.stdout.write(
   `send path: ${send.total - send.non2xx} test sends accepted, ${delivered - before} reached the Twilio server within ${drainSeconds.toFixed(1)} s ` +
     `(${((delivered - before) / drainSeconds).toFixed(0)} sends/s end to end)\n`,
+);
+process.stdout.write(
+  `CPU during the send-path run (${DURATION} s): unifone ${cpu.server.toFixed(1)} s, Twilio server ${cpu.mock.toFixed(1)} s, load generator ${cpu.loadgen.toFixed(1)} s` +
+    ` — unifone CPU per accepted send: ${((cpu.server / Math.max(1, send.total - send.non2xx)) * 1000).toFixed(2)} ms\n`,
 );
 const ratio = send.rps / ceiling.rps;
 process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms — ${ratio >= 0.15 && send.p99 < 20 ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)}%, p99 ${send.p99} ms)\n`);

@@ -32,6 +32,8 @@ const schema = z.object({
   BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
   ACTIONS_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
+  /** Wall-clock limit of one action execution, ms (Auth0's is 20 s; keep it under DISPATCHER_LEASE_MS). */
+  ACTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Attempts per notification in all (the first included). */
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
@@ -60,6 +62,7 @@ export type Config = Readonly<{
   bodyLimit: number;
   twilioApiBaseUrl: string;
   actionsAllowPrivateNetwork: boolean;
+  actionsTimeoutMs: number;
   twilioTimeoutMs: number;
   delivery: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number; dispatcherEnabled: boolean };
 }>;
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT,
     twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,
+    actionsTimeoutMs: e.ACTIONS_TIMEOUT_MS,
     twilioTimeoutMs: e.TWILIO_TIMEOUT_MS,
     delivery: Object.freeze({
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,

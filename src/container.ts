@@ -5,6 +5,7 @@ import { TokenKeys } from './adapters/crypto/token-keys.js';
 import { migrateToLatest, openStorage, type Storage, type StorageOptions } from './adapters/storage/db.js';
 import { createRepositories } from './adapters/storage/repositories.js';
 import { featuresOf } from './adapters/storage/features.js';
+import { withReadCache } from './adapters/storage/read-cache.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { GuardianService } from './domain/mfa/guardian-service.js';
@@ -74,7 +75,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   }
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
-  const repos = createRepositories(storage.db, featuresOf(storage.dialect));
+  const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
   const tokenKeys = new TokenKeys(repos.signingKeys, box, clock);
   const actions = createActionsModule({ config, logger, db: storage.db, sealer: box, clock });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
@@ -83,7 +84,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     custom: actions.customSender,
   };
   const policy = config.delivery;
-  const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger);
+  const legacySenders = { twilio: senders['twilio']!, 'phone-message-hook': actions.sendPhoneMessage };
+  const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger, legacySenders);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { createSecretBox, decodeKey } from '../src/adapters/crypto/secret-box.js';
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/container.js';
+import { openSecrets } from '../src/domain/actions/trigger-executor.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE } from '../src/domain/mfa/guardian-service.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
@@ -48,6 +49,11 @@ async function sealedValues(c: Container): Promise<Array<{ where: string; value:
   for (const r of await db.selectFrom('guardian_settings').select(['tenant_id', 'twilio_auth_token_sealed']).execute()) {
     if (r.twilio_auth_token_sealed) out.push({ where: `guardian ${r.tenant_id}`, value: r.twilio_auth_token_sealed });
   }
+  for (const table of ['actions', 'action_versions'] as const) {
+    for (const r of await db.selectFrom(table).select(['id', 'secrets_sealed']).execute()) {
+      if (r.secrets_sealed) out.push({ where: `${table} ${r.id}`, value: r.secrets_sealed });
+    }
+  }
   return out;
 }
 
@@ -80,7 +86,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       const app = await buildApp(c);
       await app.ready();
       apps.push({ app, c });
-      const call = (method: 'GET' | 'POST', url: string, host: string, o: { token?: string; body?: unknown } = {}) =>
+      const call = (method: 'GET' | 'POST' | 'PATCH', url: string, host: string, o: { token?: string; body?: unknown } = {}) =>
         app.inject({
           method,
           url,
@@ -103,6 +109,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
 
     let acme: { client_id: string; client_secret: string; audience: string; tenant: { id: string } };
     let globex: { client_id: string; client_secret: string };
+    let actionId = '';
 
     before(async () => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-cli-'));
@@ -193,8 +200,21 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       const settings = await c.repos.guardian.get(acme.tenant.id);
       assert.ok(settings);
       await c.repos.guardian.put(acme.tenant.id, { ...settings, twilioAuthTokenSealed: c.box.seal('legacy-token', TWILIO_AUTH_TOKEN_PURPOSE) });
+      // An action with a secret, deployed: the draft and the version each carry a sealed copy.
+      const action = await call('POST', '/api/v2/actions/actions', 'acme.test', {
+        token,
+        body: {
+          name: 'hook',
+          supported_triggers: [{ id: 'send-phone-message', version: 'v2' }],
+          code: 'exports.onExecuteSendPhoneMessage = async (event) => ({ s: event.secrets.S });',
+          secrets: [{ name: 'S', value: 'action-secret-value' }],
+          deploy: true,
+        },
+      });
+      assert.equal(action.statusCode, 201, action.body);
+      actionId = action.json().id;
       const before = await sealedValues(c);
-      assert.equal(before.length, 7); // 2 signing keys, 3 client secrets, 1 provider, 1 Guardian token
+      assert.equal(before.length, 9); // 2 signing keys, 3 client secrets, 1 provider, 1 Guardian token, 2 action secrets
       assert.ok(before.every((s) => s.value.startsWith(`v1.${kidOf(key1)}.`)));
 
       const report = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
@@ -204,13 +224,14 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         client_secrets: { total: 3, resealed: 3, skipped: 0 },
         phone_provider_credentials: { total: 1, resealed: 1, skipped: 0 },
         guardian_twilio_auth_tokens: { total: 1, resealed: 1, skipped: 0 },
+        action_secrets: { total: 2, resealed: 2, skipped: 0 },
       });
       const after = await sealedValues(c);
-      assert.equal(after.length, 7);
+      assert.equal(after.length, 9);
       for (const s of after) assert.ok(s.value.startsWith(`v1.${kidOf(key2)}.`), `${s.where} still carries ${s.value.split('.')[1]}`);
 
       const again = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
-      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens']) {
+      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'action_secrets']) {
         assert.equal(again[kind].resealed, 0, kind);
       }
     });
@@ -226,6 +247,12 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       assert.equal(c.services.phoneProviders.credentialsOf(provider!).auth_token, 'tw-auth-token');
       const guardian = await c.repos.guardian.get(acme.tenant.id);
       assert.equal(c.box.open(guardian!.twilioAuthTokenSealed!, TWILIO_AUTH_TOKEN_PURPOSE), 'legacy-token');
+      // The action's secret opens with the new key alone: in the draft (a test run) and in the deployed version.
+      const tested = await call('POST', `/api/v2/actions/actions/${actionId}/test`, 'acme.test', { token: access_token, body: { payload: {} } });
+      assert.equal(tested.statusCode, 200, tested.body);
+      assert.deepEqual(tested.json().payload.returned, { s: 'action-secret-value' });
+      const version = await c.actions.repo.deployedVersion(acme.tenant.id, actionId);
+      assert.deepEqual(openSecrets(c.box, version!.secretsSealed), { S: 'action-secret-value' });
 
       const token = (await ok(['token', '--tenant', 'globex'], key2)).trim();
       assert.equal((await call('GET', '/api/v2/clients', 'globex.test', { token })).statusCode, 200);

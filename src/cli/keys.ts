@@ -11,7 +11,7 @@ export function registerKeys(program: Command): void {
     .action(async () => {
       const { rotateSecrets, RotationError } = await import('../domain/keys/rotate-secrets.js');
       await withContainer(async (c) => {
-        const r = await rotateSecrets(c.repos, c.box, c.tokenKeys).catch((e: unknown) => {
+        const r = await rotateSecrets(c.repos, c.box, c.tokenKeys, c.actions.repo).catch((e: unknown) => {
           // A value no configured key opens is a configuration problem: exit 2, like other bad input.
           throw e instanceof RotationError ? new CliError(e.message) : e;
         });
@@ -20,6 +20,7 @@ export function registerKeys(program: Command): void {
           client_secrets: r.clientSecrets,
           phone_provider_credentials: r.phoneProviderCredentials,
           guardian_twilio_auth_tokens: r.guardianTwilioAuthTokens,
+          action_secrets: r.actionSecrets,
         };
         printJson({ key_id: c.box.primaryKid, ...kinds });
         const skipped = Object.values(kinds).reduce((n, k) => n + k.skipped, 0);

@@ -6,9 +6,17 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
  */
 export function isE164(value: string): boolean {
   if (!/^\+[1-9]\d{6,14}$/.test(value)) return false;
+  const known = validity.get(value);
+  if (known !== undefined) return known;
   const parsed = parsePhoneNumberFromString(value);
-  return Boolean(parsed?.isValid() && parsed.number === value);
+  const valid = Boolean(parsed?.isValid() && parsed.number === value);
+  // Full-metadata validation is the costliest step of an enqueue; numbers recur (MFA, retries).
+  if (validity.size >= 10_000) validity.delete(validity.keys().next().value!);
+  validity.set(value, valid);
+  return valid;
 }
+
+const validity = new Map<string, boolean>();
 
 /**
  * Normalises a recipient to E.164. Accepts `+`-prefixed numbers and, as Auth0's `/try` endpoints do,

@@ -1,212 +1,190 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createActionsModule, type ActionsModule } from '../../src/adapters/actions/module.js';
-import { buildApp } from '../../src/http/app.js';
-import { actionRoutes } from '../../src/http/management/actions.routes.js';
-import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
-import { TEST_LIMITS } from './helpers.js';
+import { before, test } from 'node:test';
+import type { ActionsModule } from '../../src/adapters/actions/module.js';
+import { describeEachDialect } from '../helpers/harness.js';
 import { customProvider, message, recordingServer, seedExampleCode } from './fixtures.js';
 
 const CPP = [{ id: 'custom-phone-provider', version: 'v1' }];
 
-/** An app with the Actions routes mounted (until the composition root wires them) and a module over the env's storage. */
-async function mount(env: TestEnv): Promise<{ app: FastifyInstance; mod: ActionsModule }> {
-  const mod = createActionsModule({
-    config: { actionsAllowPrivateNetwork: true },
-    logger: env.c.logger,
-    db: env.c.storage.db,
-    sealer: env.c.box,
-    clock: env.c.clock,
-    runner: TEST_LIMITS,
-  });
-  const app = await buildApp(env.c);
-  await app.register(actionRoutes(mod), { prefix: '/api/v2' });
-  await app.ready();
-  return { app, mod };
-}
+/** The real server: loopback allowed (the local endpoint), a short wall-clock limit so the timeout case ends quickly. */
+const ENV = { ACTIONS_ALLOW_PRIVATE_NETWORK: 'true', ACTIONS_TIMEOUT_MS: '1500' };
 
-describeEachDialect('Actions API and the custom provider', (env) => {
-  let app: FastifyInstance;
-  let mod: ActionsModule;
-  let token: string;
-  let tenant: { id: string; name: string };
-  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, tok = token, host = 'localhost') => {
-    const res = await app.inject({
-      method,
-      url,
-      headers: { host, authorization: `Bearer ${tok}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+describeEachDialect(
+  'Actions API and the custom provider',
+  (env) => {
+    let mod: ActionsModule;
+    let token: string;
+    let tenant: { id: string; name: string };
+    /** The harness's `api` (it fails on a 5xx and on any revealed secret) through the real app. */
+    const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, tok = token, host = 'localhost') => {
+      const res = await env().api(method, url, { token: tok, host, ...(body !== undefined ? { body } : {}) });
+      for (const secret of env().neverReveal) assert.ok(!res.body.includes(secret), `a secret was revealed by ${method} ${url}`);
+      assert.ok(res.statusCode < 500, `${method} ${url}: ${res.statusCode} ${res.body}`);
+      return res;
+    };
+
+    before(async () => {
+      mod = env().c.actions;
+      token = await env().token();
+      const t = await env().c.repos.tenants.findByName('default');
+      tenant = { id: t!.id, name: t!.name };
     });
-    for (const secret of env().neverReveal) assert.ok(!res.body.includes(secret), `a secret was revealed by ${method} ${url}`);
-    assert.ok(res.statusCode < 500, `${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res;
-  };
 
-  before(async () => {
-    ({ app, mod } = await mount(env()));
-    token = await env().token();
-    const t = await env().c.repos.tenants.findByName('default');
-    tenant = { id: t!.id, name: t!.name };
-  });
-  after(async () => {
-    await app.close();
-    await mod.close();
-  });
+    test("the seed's example provider, deployed through the API, POSTs exactly its body with the bearer secret", async () => {
+      const endpoint = await recordingServer();
+      const secret = `sk_${randomBytes(16).toString('hex')}`;
+      env().neverReveal.add(secret);
+      try {
+        const code = seedExampleCode();
+        assert.match(code, /^const \{ fetch \} = require\('undici'\);\n/);
+        assert.equal(await mod.customProviderActions.hasDeployedCustomPhoneProviderAction(tenant.id), false);
+        const created = await call('POST', '/api/v2/actions/actions', {
+          name: 'my-sms-gateway',
+          supported_triggers: CPP,
+          code,
+          secrets: [
+            { name: 'MY_ENDPOINT', value: `${endpoint.url}/sms` },
+            { name: 'MY_SECRET', value: secret },
+          ],
+        });
+        assert.equal(created.statusCode, 201);
+        const action = created.json();
+        assert.match(action.id, /^[0-9a-f-]{36}$/);
+        assert.deepEqual(action.secrets.map((s: { name: string }) => s.name), ['MY_ENDPOINT', 'MY_SECRET']);
+        assert.equal(action.all_changes_deployed, false);
 
-  test("the seed's example provider, deployed through the API, POSTs exactly its body with the bearer secret", async () => {
-    const endpoint = await recordingServer();
-    const secret = `sk_${randomBytes(16).toString('hex')}`;
-    env().neverReveal.add(secret);
-    try {
-      const code = seedExampleCode();
-      assert.match(code, /^const \{ fetch \} = require\('undici'\);\n/);
-      assert.equal(await mod.customProviderActions.hasDeployedCustomPhoneProviderAction(tenant.id), false);
-      const created = await call('POST', '/api/v2/actions/actions', {
-        name: 'my-sms-gateway',
-        supported_triggers: CPP,
-        code,
-        secrets: [
-          { name: 'MY_ENDPOINT', value: `${endpoint.url}/sms` },
-          { name: 'MY_SECRET', value: secret },
-        ],
-      });
-      assert.equal(created.statusCode, 201);
-      const action = created.json();
-      assert.match(action.id, /^[0-9a-f-]{36}$/);
-      assert.deepEqual(action.secrets.map((s: { name: string }) => s.name), ['MY_ENDPOINT', 'MY_SECRET']);
-      assert.equal(action.all_changes_deployed, false);
+        const deployed = await call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
+        assert.equal(deployed.statusCode, 200);
+        assert.equal(deployed.json().deployed, true);
+        assert.equal(deployed.json().number, 1);
+        assert.equal(await mod.customProviderActions.hasDeployedCustomPhoneProviderAction(tenant.id), true);
+        const bindings = (await call('GET', '/api/v2/actions/triggers/custom-phone-provider/bindings')).json();
+        assert.equal(bindings.bindings[0].action.id, action.id, 'deploying binds the custom-phone-provider action');
 
-      const deployed = await call('POST', `/api/v2/actions/actions/${action.id}/deploy`);
-      assert.equal(deployed.statusCode, 200);
-      assert.equal(deployed.json().deployed, true);
-      assert.equal(deployed.json().number, 1);
-      assert.equal(await mod.customProviderActions.hasDeployedCustomPhoneProviderAction(tenant.id), true);
-      const bindings = (await call('GET', '/api/v2/actions/triggers/custom-phone-provider/bindings')).json();
-      assert.equal(bindings.bindings[0].action.id, action.id, 'deploying binds the custom-phone-provider action');
+        const m = message(tenant);
+        const result = await mod.customSender.send(m, customProvider);
+        assert.equal(result.status, 'sent');
+        assert.equal(endpoint.received.length, 1);
+        const got = endpoint.received[0]!;
+        assert.equal(got.method, 'POST');
+        assert.equal(got.url, '/sms');
+        assert.equal(got.headers.authorization, `Bearer ${secret}`);
+        const expected = JSON.stringify({
+          from: m.from,
+          action: 'second-factor-authenticator',
+          language: m.locale,
+          recipient: m.recipient,
+          message_type: m.deliveryMethod,
+          text: m.asText,
+          code: m.code,
+        });
+        assert.equal(got.body, expected);
 
-      const m = message(tenant);
-      const result = await mod.customSender.send(m, customProvider);
-      assert.equal(result.status, 'sent');
-      assert.equal(endpoint.received.length, 1);
-      const got = endpoint.received[0]!;
-      assert.equal(got.method, 'POST');
-      assert.equal(got.url, '/sms');
-      assert.equal(got.headers.authorization, `Bearer ${secret}`);
-      const expected = JSON.stringify({
-        from: m.from,
-        action: 'second-factor-authenticator',
-        language: m.locale,
-        recipient: m.recipient,
-        message_type: m.deliveryMethod,
-        text: m.asText,
-        code: m.code,
-      });
-      assert.equal(got.body, expected);
-
-      const executionId = String(result.detail?.['executionId']);
-      const execution = (await call('GET', `/api/v2/actions/executions/${executionId}`)).json();
-      assert.equal(execution.trigger_id, 'custom-phone-provider');
-      assert.equal(execution.results[0].outcome, 'success');
-      assert.equal(execution.results[0].logs, '200\n{"ok":true}');
-    } finally {
-      await endpoint.close();
-    }
-  });
-
-  test('deploys keep versions and flip the deployed flag; a deploy takes effect for the next send', async () => {
-    const a = (await call('GET', '/api/v2/actions/actions?triggerId=custom-phone-provider')).json().actions[0];
-    const patched = await call('PATCH', `/api/v2/actions/actions/${a.id}`, { code: 'exports.onExecuteCustomPhoneProvider = async (event, api) => { api.notification.drop("no route for " + event.notification.recipient); };' });
-    assert.equal(patched.statusCode, 200);
-    assert.equal(patched.json().all_changes_deployed, false);
-    assert.deepEqual(patched.json().secrets.map((s: { name: string }) => s.name), ['MY_ENDPOINT', 'MY_SECRET'], 'secrets kept');
-    await call('POST', `/api/v2/actions/actions/${a.id}/deploy`);
-    const versions = (await call('GET', `/api/v2/actions/actions/${a.id}/versions`)).json();
-    assert.equal(versions.total, 2);
-    assert.deepEqual(versions.versions.map((v: { number: number; deployed: boolean }) => [v.number, v.deployed]), [[2, true], [1, false]]);
-    assert.equal((await call('GET', `/api/v2/actions/actions/${a.id}`)).json().deployed_version.number, 2);
-
-    const dropped = await mod.customSender.send(message(tenant), customProvider);
-    assert.deepEqual({ ...dropped, detail: undefined }, { status: 'failed', retryable: false, errorCode: 'dropped', reason: 'no route for +14155552671', detail: undefined });
-
-    const outcomes: Record<string, unknown> = {};
-    for (const [name, body] of Object.entries({
-      retry: 'api.notification.retry("provider busy");',
-      throw: 'throw new Error("boom");',
-      reject: 'await Promise.reject(new Error("nope"));',
-      timeout: 'await null; while (true) {}',
-      denied: 'require("fs");',
-    })) {
-      await mod.service.update(tenant.id, a.id, { code: `exports.onExecuteCustomPhoneProvider = async (event, api) => { ${body} };` });
-      await mod.service.deploy(tenant.id, a.id);
-      const r = await mod.customSender.send(message(tenant), customProvider);
-      assert.equal(r.status, 'failed');
-      assert.match(String(r.detail?.['executionId']), /^[0-9a-f-]{36}$/);
-      if (r.status === 'failed') outcomes[name] = [r.retryable, r.maxRetries, r.errorCode];
-    }
-    assert.deepEqual(outcomes, {
-      retry: [true, 5, 'retry'],
-      throw: [true, 5, 'action_error'],
-      reject: [true, 5, 'action_error'],
-      timeout: [true, 5, 'timeout'],
-      denied: [false, undefined, 'denied'],
+        const executionId = String(result.detail?.['executionId']);
+        const execution = (await call('GET', `/api/v2/actions/executions/${executionId}`)).json();
+        assert.equal(execution.trigger_id, 'custom-phone-provider');
+        assert.equal(execution.results[0].outcome, 'success');
+        assert.equal(execution.results[0].logs, '200\n{"ok":true}');
+      } finally {
+        await endpoint.close();
+      }
     });
-  });
 
-  test('at most one action serves custom-phone-provider; names are unique; secrets never come back', async () => {
-    const second = await call('POST', '/api/v2/actions/actions', { name: 'second', supported_triggers: CPP, code: '' });
-    assert.equal(second.statusCode, 409);
-    assert.equal(second.json().errorCode, 'action_trigger_conflict');
-    const spm = { name: 'my-sms-gateway', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }] };
-    assert.equal((await call('POST', '/api/v2/actions/actions', spm)).json().errorCode, 'action_name_conflict');
-    assert.equal((await call('POST', '/api/v2/actions/actions', { name: 'x', supported_triggers: [{ id: 'post-login', version: 'v3' }] })).json().errorCode, 'unsupported_trigger');
-    const triggers = (await call('GET', '/api/v2/actions/triggers')).json().triggers;
-    assert.deepEqual(triggers[0], { id: 'custom-phone-provider', version: 'v1', status: 'CURRENT', runtimes: ['node18-actions', 'node22'], default_runtime: 'node22', binding_policy: 'trigger-bound', compatible_triggers: [] });
-    const noScope = await env().token(['read:clients']);
-    assert.equal((await call('GET', '/api/v2/actions/actions', undefined, noScope)).statusCode, 403);
-  });
+    test('deploys keep versions and flip the deployed flag; a deploy takes effect for the next send', async () => {
+      const a = (await call('GET', '/api/v2/actions/actions?triggerId=custom-phone-provider')).json().actions[0];
+      const patched = await call('PATCH', `/api/v2/actions/actions/${a.id}`, { code: 'exports.onExecuteCustomPhoneProvider = async (event, api) => { api.notification.drop("no route for " + event.notification.recipient); };' });
+      assert.equal(patched.statusCode, 200);
+      assert.equal(patched.json().all_changes_deployed, false);
+      assert.deepEqual(patched.json().secrets.map((s: { name: string }) => s.name), ['MY_ENDPOINT', 'MY_SECRET'], 'secrets kept');
+      await call('POST', `/api/v2/actions/actions/${a.id}/deploy`);
+      const versions = (await call('GET', `/api/v2/actions/actions/${a.id}/versions`)).json();
+      assert.equal(versions.total, 2);
+      assert.deepEqual(versions.versions.map((v: { number: number; deployed: boolean }) => [v.number, v.deployed]), [[2, true], [1, false]]);
+      assert.equal((await call('GET', `/api/v2/actions/actions/${a.id}`)).json().deployed_version.number, 2);
 
-  test('send-phone-message: bind after deploy, test runs, and the legacy hook gets message_options', async () => {
-    const code = 'exports.onExecuteSendPhoneMessage = async (event, api) => { const c = api.cache.get("n"); api.cache.set("n", String(Number(c ? c.value : 0) + 1)); console.log(event.message_options.action, event.message_options.message_type, event.message_options.text); return { seen: event.message_options, n: Number(c ? c.value : 0) + 1, tenant: event.tenant, secret: event.secrets.S }; };';
-    const a = (await call('POST', '/api/v2/actions/actions', { name: 'legacy-hook', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code, secrets: [{ name: 'S', value: 'tenant-a-value' }] })).json();
-    const bind = { bindings: [{ ref: { type: 'action_name', value: 'legacy-hook' } }] };
-    assert.equal((await call('PATCH', '/api/v2/actions/triggers/send-phone-message/bindings', bind)).json().errorCode, 'action_not_deployed');
-    await call('POST', `/api/v2/actions/actions/${a.id}/deploy`);
-    const bound = await call('PATCH', '/api/v2/actions/triggers/send-phone-message/bindings', bind);
-    assert.equal(bound.statusCode, 200);
-    assert.equal(bound.json().bindings[0].action.name, 'legacy-hook');
+      const dropped = await mod.customSender.send(message(tenant), customProvider);
+      assert.deepEqual({ ...dropped, detail: undefined }, { status: 'failed', retryable: false, errorCode: 'dropped', reason: 'no route for +14155552671', detail: undefined });
 
-    const r = await mod.sendPhoneMessage.send(message(tenant, { type: 'otp_enroll', deliveryMethod: 'voice' }), customProvider);
-    assert.equal(r.status, 'sent');
-    const exec = (await call('GET', `/api/v2/actions/executions/${String(r.detail?.['executionId'])}`)).json();
-    assert.equal(exec.results[0].logs, 'enrollment voice Your code is 1. 2. 3. 4. 5. 6.');
+      const outcomes: Record<string, unknown> = {};
+      for (const [name, body] of Object.entries({
+        retry: 'api.notification.retry("provider busy");',
+        throw: 'throw new Error("boom");',
+        reject: 'await Promise.reject(new Error("nope"));',
+        timeout: 'await null; while (true) {}',
+        denied: 'require("fs");',
+      })) {
+        await mod.service.update(tenant.id, a.id, { code: `exports.onExecuteCustomPhoneProvider = async (event, api) => { ${body} };` });
+        await mod.service.deploy(tenant.id, a.id);
+        const r = await mod.customSender.send(message(tenant), customProvider);
+        assert.equal(r.status, 'failed');
+        assert.match(String(r.detail?.['executionId']), /^[0-9a-f-]{36}$/);
+        if (r.status === 'failed') outcomes[name] = [r.retryable, r.maxRetries, r.errorCode];
+      }
+      assert.deepEqual(outcomes, {
+        retry: [true, 5, 'retry'],
+        throw: [true, 5, 'action_error'],
+        reject: [true, 5, 'action_error'],
+        timeout: [true, 5, 'timeout'],
+        denied: [false, undefined, 'denied'],
+      });
+    });
 
-    const tested = await call('POST', `/api/v2/actions/actions/${a.id}/test`, { payload: { message_options: { action: 'second-factor-authentication', message_type: 'sms', text: 'hi', code: '1', recipient: '+1' }, tenant: { id: 'default' } } });
-    assert.equal(tested.statusCode, 200);
-    const p = tested.json().payload;
-    assert.equal(p.outcome, 'success');
-    assert.deepEqual(p.returned, { seen: { action: 'second-factor-authentication', message_type: 'sms', text: 'hi', code: '1', recipient: '+1' }, n: 2, tenant: { id: 'default' }, secret: 'tenant-a-value' });
-    assert.equal(p.logs, 'second-factor-authentication sms hi');
-    assert.equal((await call('GET', `/api/v2/actions/executions/${p.execution_id}`)).json().results[0].action_name, 'legacy-hook');
+    test('at most one action serves custom-phone-provider; names are unique; secrets never come back', async () => {
+      const second = await call('POST', '/api/v2/actions/actions', { name: 'second', supported_triggers: CPP, code: '' });
+      assert.equal(second.statusCode, 409);
+      assert.equal(second.json().errorCode, 'action_trigger_conflict');
+      const spm = { name: 'my-sms-gateway', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }] };
+      assert.equal((await call('POST', '/api/v2/actions/actions', spm)).json().errorCode, 'action_name_conflict');
+      assert.equal((await call('POST', '/api/v2/actions/actions', { name: 'x', supported_triggers: [{ id: 'post-login', version: 'v3' }] })).json().errorCode, 'unsupported_trigger');
+      const triggers = (await call('GET', '/api/v2/actions/triggers')).json().triggers;
+      assert.deepEqual(triggers[0], { id: 'custom-phone-provider', version: 'v1', status: 'CURRENT', runtimes: ['node18-actions', 'node22'], default_runtime: 'node22', binding_policy: 'trigger-bound', compatible_triggers: [] });
+      const noScope = await env().token(['read:clients']);
+      assert.equal((await call('GET', '/api/v2/actions/actions', undefined, noScope)).statusCode, 403);
+    });
 
-    assert.equal((await call('DELETE', `/api/v2/actions/actions/${a.id}`)).json().errorCode, 'action_is_bound');
-  });
+    test('send-phone-message: bind after deploy, test runs, and the legacy hook gets message_options', async () => {
+      const code = 'exports.onExecuteSendPhoneMessage = async (event, api) => { const c = api.cache.get("n"); api.cache.set("n", String(Number(c ? c.value : 0) + 1)); console.log(event.message_options.action, event.message_options.message_type, event.message_options.text); return { seen: event.message_options, n: Number(c ? c.value : 0) + 1, tenant: event.tenant, secret: event.secrets.S }; };';
+      const a = (await call('POST', '/api/v2/actions/actions', { name: 'legacy-hook', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code, secrets: [{ name: 'S', value: 'tenant-a-value' }] })).json();
+      const bind = { bindings: [{ ref: { type: 'action_name', value: 'legacy-hook' } }] };
+      assert.equal((await call('PATCH', '/api/v2/actions/triggers/send-phone-message/bindings', bind)).json().errorCode, 'action_not_deployed');
+      await call('POST', `/api/v2/actions/actions/${a.id}/deploy`);
+      const bound = await call('PATCH', '/api/v2/actions/triggers/send-phone-message/bindings', bind);
+      assert.equal(bound.statusCode, 200);
+      assert.equal(bound.json().bindings[0].action.name, 'legacy-hook');
 
-  test("another tenant sees neither the actions, the secrets nor the cache of this one", async () => {
-    const b = await env().createTenant('tenant-b', 'b.example');
-    const tb = await env().c.repos.tenants.findByName('tenant-b');
-    const mine = (await call('GET', '/api/v2/actions/actions?actionName=legacy-hook')).json().actions[0];
-    assert.equal((await call('GET', `/api/v2/actions/actions/${mine.id}`, undefined, b.token, 'b.example')).statusCode, 404);
-    assert.deepEqual((await call('GET', '/api/v2/actions/actions', undefined, b.token, 'b.example')).json().actions, []);
+      const r = await mod.sendPhoneMessage.send(message(tenant, { type: 'otp_enroll', deliveryMethod: 'voice' }), customProvider);
+      assert.equal(r.status, 'sent');
+      const exec = (await call('GET', `/api/v2/actions/executions/${String(r.detail?.['executionId'])}`)).json();
+      assert.equal(exec.results[0].logs, 'enrollment voice Your code is 1. 2. 3. 4. 5. 6.');
 
-    const code = 'exports.onExecuteSendPhoneMessage = async (event, api) => ({ cached: api.cache.get("n") ?? null, secrets: event.secrets, g: typeof globalThis.__unifone });';
-    const created = (await call('POST', '/api/v2/actions/actions', { name: 'b-hook', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code, deploy: true }, b.token, 'b.example')).json();
-    const r = (await call('POST', `/api/v2/actions/actions/${created.id}/test`, { payload: { secrets: { S: 'forged' } } }, b.token, 'b.example')).json().payload;
-    assert.deepEqual(r.returned, { cached: null, secrets: {}, g: 'undefined' });
-    // Tenant A's cache entry is still there for A.
-    const entries = await mod.cacheRepo.list(tenant.id, 'send-phone-message', Date.now());
-    assert.equal(entries.find((e) => e.key === 'n')?.value, '2');
-    assert.deepEqual(await mod.cacheRepo.list(tb!.id, 'send-phone-message', Date.now()), []);
-  });
-});
+      const tested = await call('POST', `/api/v2/actions/actions/${a.id}/test`, { payload: { message_options: { action: 'second-factor-authentication', message_type: 'sms', text: 'hi', code: '1', recipient: '+1' }, tenant: { id: 'default' } } });
+      assert.equal(tested.statusCode, 200);
+      const p = tested.json().payload;
+      assert.equal(p.outcome, 'success');
+      assert.deepEqual(p.returned, { seen: { action: 'second-factor-authentication', message_type: 'sms', text: 'hi', code: '1', recipient: '+1' }, n: 2, tenant: { id: 'default' }, secret: 'tenant-a-value' });
+      assert.equal(p.logs, 'second-factor-authentication sms hi');
+      assert.equal((await call('GET', `/api/v2/actions/executions/${p.execution_id}`)).json().results[0].action_name, 'legacy-hook');
+
+      assert.equal((await call('DELETE', `/api/v2/actions/actions/${a.id}`)).json().errorCode, 'action_is_bound');
+    });
+
+    test("another tenant sees neither the actions, the secrets nor the cache of this one", async () => {
+      const b = await env().createTenant('tenant-b', 'b.example');
+      const tb = await env().c.repos.tenants.findByName('tenant-b');
+      const mine = (await call('GET', '/api/v2/actions/actions?actionName=legacy-hook')).json().actions[0];
+      assert.equal((await call('GET', `/api/v2/actions/actions/${mine.id}`, undefined, b.token, 'b.example')).statusCode, 404);
+      assert.deepEqual((await call('GET', '/api/v2/actions/actions', undefined, b.token, 'b.example')).json().actions, []);
+
+      const code = 'exports.onExecuteSendPhoneMessage = async (event, api) => ({ cached: api.cache.get("n") ?? null, secrets: event.secrets, g: typeof globalThis.__unifone });';
+      const created = (await call('POST', '/api/v2/actions/actions', { name: 'b-hook', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code, deploy: true }, b.token, 'b.example')).json();
+      const r = (await call('POST', `/api/v2/actions/actions/${created.id}/test`, { payload: { secrets: { S: 'forged' } } }, b.token, 'b.example')).json().payload;
+      assert.deepEqual(r.returned, { cached: null, secrets: {}, g: 'undefined' });
+      // Tenant A's cache entry is still there for A.
+      const entries = await mod.cacheRepo.list(tenant.id, 'send-phone-message', Date.now());
+      assert.equal(entries.find((e) => e.key === 'n')?.value, '2');
+      assert.deepEqual(await mod.cacheRepo.list(tb!.id, 'send-phone-message', Date.now()), []);
+    });
+  },
+  ENV,
+);

@@ -61,18 +61,22 @@ export interface Received {
   body: string;
 }
 
-/** A local HTTP endpoint that records what it receives and answers `{"ok":true}`. */
-export async function recordingServer(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+/**
+ * A local HTTP endpoint that records what it receives and answers `{"ok":true}`, or the next body
+ * queued in `replies` (tests script an action's behaviour through it).
+ */
+export async function recordingServer(): Promise<{ url: string; received: Received[]; replies: string[]; close(): Promise<void> }> {
   const received: Received[] = [];
+  const replies: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(replies.shift() ?? '{"ok":true}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, received, replies, close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }) };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { CustomProviderActions } from '../../src/domain/phone-provider/phone-provider-service.js';
 import { defaultGuardianSettings } from '../../src/domain/tenants/tenant-service.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 
@@ -18,17 +17,25 @@ const twilio = (over: Record<string, unknown> = {}) => ({
 const custom = { name: 'custom', configuration: { delivery_methods: ['text'] }, credentials: {} };
 
 /**
- * No Actions runtime exists yet, so the container says no tenant has a deployed custom-phone-provider
- * action; tests that need one swap the service's collaborator for the duration of `fn`.
+ * Runs `fn` while the tenant has a deployed custom-phone-provider action, made through the Actions
+ * API (a deploy binds it to the trigger); the action is deleted afterwards. `beforeDeploy` runs
+ * between the create and the deploy (an action that is not deployed is not enough).
  */
-async function withDeployedAction<T>(e: TestEnv, fn: () => Promise<T>): Promise<T> {
-  const svc = e.c.services.phoneProviders as unknown as { actions: CustomProviderActions };
-  const saved = svc.actions;
-  svc.actions = { hasDeployedCustomPhoneProviderAction: async () => true };
+async function withDeployedAction<T>(e: TestEnv, token: string, beforeDeploy: () => Promise<void>, fn: () => Promise<T>): Promise<T> {
+  const created = await e.api('POST', '/api/v2/actions/actions', {
+    token,
+    body: { name: 'sms-gateway', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], code: 'exports.onExecuteCustomPhoneProvider = async () => {};' },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const id = created.json().id as string;
   try {
+    await beforeDeploy();
+    const deployed = await e.api('POST', `/api/v2/actions/actions/${id}/deploy`, { token });
+    assert.equal(deployed.statusCode, 200, deployed.body);
     return await fn();
   } finally {
-    svc.actions = saved;
+    const removed = await e.api('DELETE', `/api/v2/actions/actions/${id}?force=true`, { token });
+    assert.equal(removed.statusCode, 204, removed.body);
   }
 }
 
@@ -40,7 +47,7 @@ async function cleanup(e: TestEnv): Promise<void> {
   for (const p of (await e.api('GET', P, { token })).json().providers) await e.api('DELETE', `${P}/${p.id}?force=true`, { token });
   const tenant = (await e.c.repos.tenants.findByName('default'))!;
   await e.c.repos.guardian.put(tenant.id, defaultGuardianSettings(new Date().toISOString()));
-  await e.c.repos.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: true }, new Date().toISOString());
+  await e.c.services.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: true });
 }
 
 describeEachDialect('/api/v2/branding/phone/providers', (env) => {
@@ -165,7 +172,12 @@ describeEachDialect('/api/v2/branding/phone/providers', (env) => {
     assert.equal(toCustom.statusCode, 409);
     assert.equal(toCustom.json().errorCode, 'custom_email_provider_deployed_action_not_found');
 
-    await withDeployedAction(env(), async () => {
+    const notYet = async () => {
+      const undeployed = await api('PATCH', `${P}/${tw.id}`, { token, body: { name: 'custom' } });
+      assert.equal(undeployed.statusCode, 409, 'an action that is not deployed does not serve the trigger');
+      assert.equal(undeployed.json().errorCode, 'custom_email_provider_deployed_action_not_found');
+    };
+    await withDeployedAction(env(), token, notYet, async () => {
       // Auth0 keeps the Twilio keys of a provider switched to custom (observed); so do we.
       const sw = await api('PATCH', `${P}/${tw.id}`, { token, body: { name: 'custom' } });
       assert.equal(sw.statusCode, 200, sw.body);
@@ -224,10 +236,10 @@ describeEachDialect('/api/v2/branding/phone/providers', (env) => {
     assert.equal((await api('GET', `${P}/${p.id}`, { token })).json().disabled, false, 'refused changes changed nothing');
 
     // With the unified experience off, MFA does not use this provider.
-    await c.repos.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: false }, new Date().toISOString());
+    await c.services.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: false });
     assert.equal((await api('PATCH', `${P}/${p.id}`, { token, body: { disabled: true } })).statusCode, 200);
     assert.equal((await api('PATCH', `${P}/${p.id}`, { token, body: { disabled: false } })).statusCode, 200);
-    await c.repos.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: true }, new Date().toISOString());
+    await c.services.tenants.updateSettings(tenant.id, { phoneConsolidatedExperience: true });
 
     const forced = await api('PATCH', `${P}/${p.id}?force=true`, { token, body: { disabled: true } });
     assert.equal(forced.statusCode, 200, forced.body);

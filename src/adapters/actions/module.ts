@@ -14,7 +14,8 @@ import { DEFAULT_EGRESS } from './egress.js';
 import { IsolateActionRunner, type RunnerOptions } from './isolate-runner.js';
 
 export interface ActionsModuleOptions {
-  config: { actionsAllowPrivateNetwork: boolean };
+  /** `actionsTimeoutMs`: the wall-clock limit (ACTIONS_TIMEOUT_MS, default Auth0's 20 s). */
+  config: { actionsAllowPrivateNetwork: boolean; actionsTimeoutMs?: number };
   logger: RunnerOptions['logger'];
   db: Kysely<Database>;
   sealer: Sealer;
@@ -59,6 +60,7 @@ export function createActionsModule(o: ActionsModuleOptions): ActionsModule {
   const cacheRepo = actionCacheRepository(o.db);
   const runner = new IsolateActionRunner({
     ...DEFAULT_RUNNER,
+    ...(o.config.actionsTimeoutMs !== undefined ? { wallTimeMs: o.config.actionsTimeoutMs } : {}),
     ...o.runner,
     egress: { ...DEFAULT_EGRESS, allowPrivateNetwork: o.config.actionsAllowPrivateNetwork, ...o.runner?.egress },
     logger: o.logger,

@@ -21,6 +21,13 @@ interface LoadedKey {
  */
 export class TokenKeys {
   private readonly cache = new Map<string, LoadedKey[]>();
+  /**
+   * Tokens whose signature was already checked, by tenant and exact token text. A client reuses its
+   * token for many calls; checking the signature once saves an RSA verification (and a thread-pool
+   * round trip) per request. Expiry, issuer, audience and the key's presence are checked every time.
+   */
+  private readonly verified = new Map<string, { payload: JWTPayload; kid: string }>();
+  private static readonly VERIFIED_MAX = 10_000;
 
   constructor(
     private readonly repo: SigningKeyRepository,
@@ -81,6 +88,27 @@ export class TokenKeys {
    * (bad signature, another tenant's key, expired, wrong issuer or audience, malformed).
    */
   async verify(tenantId: string, token: string, expect: { issuers: string[]; audiences: string[] }): Promise<JWTPayload | undefined> {
+    const cacheKey = `${tenantId}\0${token}`;
+    const hit = this.verified.get(cacheKey);
+    if (hit) {
+      const now = Math.floor(this.clock.now().getTime() / 1000);
+      const p = hit.payload;
+      const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
+      const keyStillThere = this.cache.get(tenantId)?.some((k) => k.kid === hit.kid) ?? false;
+      if (keyStillThere && typeof p.exp === 'number' && p.exp > now && expect.issuers.includes(String(p.iss)) && aud.some((a) => a !== undefined && expect.audiences.includes(a))) {
+        return p;
+      }
+      this.verified.delete(cacheKey);
+    }
+    const payload = await this.verifySignature(tenantId, token, expect);
+    if (payload) {
+      if (this.verified.size >= TokenKeys.VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(cacheKey, { payload, kid: decodeProtectedHeader(token).kid! });
+    }
+    return payload;
+  }
+
+  private async verifySignature(tenantId: string, token: string, expect: { issuers: string[]; audiences: string[] }): Promise<JWTPayload | undefined> {
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(token);
@@ -115,6 +143,7 @@ export class TokenKeys {
       n++;
     }
     this.cache.delete(tenantId);
+    this.verified.clear();
     return n;
   }
 }

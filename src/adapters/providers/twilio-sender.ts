@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import type { PhoneProviderRecord, Sealer } from '../../domain/ports.js';
 import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../../domain/phone-provider/phone-provider-service.js';
 import type { OutgoingMessage, PhoneSender, SendResult } from '../../domain/notifications/sender.js';
@@ -23,6 +24,8 @@ export function twiml(message: Pick<OutgoingMessage, 'voiceSegments' | 'asVoice'
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${says}</Response>`;
 }
 
+const headerValue = (v: string | string[] | undefined): string | null => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));
+
 export function statusCallbackUrl(publicUrl: string, notificationId: string): string {
   return `${publicUrl}/webhooks/twilio/status/${notificationId}`;
 }
@@ -32,15 +35,29 @@ export function statusCallbackUrl(publicUrl: string, notificationId: string): st
  * with basic auth, a timeout, and Twilio's error codes mapped to retryable or final failures.
  */
 export class TwilioSender implements PhoneSender {
+  /** Keep-alive connections to the Twilio API, shared by every send of this process. */
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+
   constructor(
     private readonly sealer: Sealer,
     private readonly opts: TwilioSenderOptions,
   ) {}
 
+  /** Opened credentials by their sealed text: a change of credentials is a new sealed value. */
+  private readonly tokens = new Map<string, string | undefined>();
+
+  private authToken(sealed: string): string | undefined {
+    if (this.tokens.has(sealed)) return this.tokens.get(sealed);
+    const { auth_token } = JSON.parse(this.sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string };
+    if (this.tokens.size >= 1000) this.tokens.delete(this.tokens.keys().next().value!);
+    this.tokens.set(sealed, auth_token);
+    return auth_token;
+  }
+
   async send(message: OutgoingMessage, provider: PhoneProviderRecord): Promise<SendResult> {
     const sid = provider.configuration.sid;
     if (!sid || !provider.credentialsSealed) return { status: 'failed', retryable: false, errorCode: 'provider_misconfigured', reason: 'The Twilio provider has no account SID or auth token' };
-    const { auth_token: authToken } = JSON.parse(this.sealer.open(provider.credentialsSealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string };
+    const authToken = this.authToken(provider.credentialsSealed);
     if (!authToken) return { status: 'failed', retryable: false, errorCode: 'provider_misconfigured', reason: 'The Twilio provider has no auth token' };
 
     const form = new URLSearchParams({ To: message.recipient });
@@ -58,9 +75,10 @@ export class TwilioSender implements PhoneSender {
     if (this.opts.publicUrl) form.set('StatusCallback', statusCallbackUrl(this.opts.publicUrl, message.notificationId));
 
     const url = `${this.opts.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/${voice ? 'Calls' : 'Messages'}.json`;
-    let res: Response;
+    let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await fetch(url, {
+      res = await request(url, {
+        dispatcher: this.agent,
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${sid}:${authToken}`).toString('base64')}`,
@@ -79,16 +97,22 @@ export class TwilioSender implements PhoneSender {
         reason: timeout ? `Twilio did not answer within ${this.opts.timeoutMs} ms` : `Could not reach Twilio: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`,
       };
     }
-    const body = (await res.json().catch(() => ({}))) as { sid?: string; status?: string; code?: number; message?: string; more_info?: string };
-    if (res.ok && body.sid) return { status: 'sent', providerMessageId: body.sid, detail: { provider_status: body.status ?? null, http_status: res.status } };
-    const c = classifyTwilioError(res.status, body.code);
+    const status = res.statusCode;
+    let body: { sid?: string; status?: string; code?: number; message?: string; more_info?: string } = {};
+    try {
+      body = (await res.body.json()) as typeof body;
+    } catch {
+      // A non-JSON answer (a proxy's error page): classified by its HTTP status alone.
+    }
+    if (status >= 200 && status < 300 && body.sid) return { status: 'sent', providerMessageId: body.sid, detail: { provider_status: body.status ?? null, http_status: status } };
+    const c = classifyTwilioError(status, body.code);
     return {
       status: 'failed',
       retryable: c.retryable,
-      errorCode: body.code !== undefined ? String(body.code) : `http_${res.status}`,
-      reason: c.reason ? `${c.reason} (Twilio ${body.code})` : `Twilio answered ${res.status}${body.message ? `: ${body.message}` : ''}`,
-      ...(c.retryable ? { retryAfterMs: retryAfterMs(res.headers.get('retry-after'), Date.now()) } : {}),
-      detail: { http_status: res.status, ...(c.block ? { blocked: c.block } : {}), ...(body.more_info ? { more_info: body.more_info } : {}) },
+      errorCode: body.code !== undefined ? String(body.code) : `http_${status}`,
+      reason: c.reason ? `${c.reason} (Twilio ${body.code})` : `Twilio answered ${status}${body.message ? `: ${body.message}` : ''}`,
+      ...(c.retryable ? { retryAfterMs: retryAfterMs(headerValue(res.headers['retry-after']), Date.now()) } : {}),
+      detail: { http_status: status, ...(c.block ? { blocked: c.block } : {}), ...(body.more_info ? { more_info: body.more_info } : {}) },
     };
   }
 }

@@ -4,8 +4,13 @@ import type { DialectName } from './db.js';
 export interface DialectFeatures {
   /** `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL). SQLite has one writer at a time and needs none. */
   skipLocked: boolean;
+  /**
+   * Batch concurrent hot-path writes into one transaction (SQLite: one writer, and a commit costs far
+   * more than a row). PostgreSQL keeps one transaction per write: its pool runs them in parallel.
+   */
+  groupCommit: boolean;
 }
 
 export function featuresOf(dialect: DialectName): DialectFeatures {
-  return { skipLocked: dialect === 'postgres' };
+  return { skipLocked: dialect === 'postgres', groupCommit: dialect === 'sqlite' };
 }

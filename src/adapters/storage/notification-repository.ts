@@ -7,6 +7,8 @@ import type {
   NotificationRepository,
 } from '../../domain/notifications/ports.js';
 import type { DialectFeatures } from './features.js';
+import type { WriteBatcher } from './write-batcher.js';
+import { fastInsert } from './fast-insert.js';
 import { json, text } from './json.js';
 import type { Database, NotificationsTable } from './schema.js';
 
@@ -71,15 +73,15 @@ const due = (now: string) => (eb: ExpressionBuilder<Database, 'notifications'>) 
     eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
   ]);
 
-export function notificationRepository(db: Kysely<Database>, features: DialectFeatures): NotificationRepository {
+export function notificationRepository(db: Kysely<Database>, features: DialectFeatures, batcher?: WriteBatcher): NotificationRepository {
   const inTx = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+  // The two writes of every notification (enqueue, end of attempt) go through group commit where the dialect wants it.
+  const hotWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => (batcher && !db.isTransaction ? batcher.run(fn) : inTx(fn));
 
   return {
     async insert(tenantId, n, event) {
-      await inTx(async (trx) => {
-        await trx
-          .insertInto('notifications')
-          .values({
+      await hotWrite(async (trx) => {
+        await fastInsert(trx, 'notifications', {
             id: n.id,
             tenant_id: tenantId,
             type: n.type,
@@ -108,9 +110,8 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
             updated_at: n.updatedAt,
             sent_at: n.sentAt,
             final_at: n.finalAt,
-          })
-          .execute();
-        await trx.insertInto('notification_events').values(eventRow(tenantId, n.id, event)).execute();
+        });
+        if (event) await trx.insertInto('notification_events').values(eventRow(tenantId, n.id, event)).execute();
       });
     },
     async get(tenantId, id) {
@@ -146,7 +147,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
       return rows.map((r) => ({ ...toRecord(r), tenantId: r.tenant_id }));
     },
     async finishAttempt(tenantId, id, attemptNo, o, attempt, events, logs) {
-      return inTx(async (trx) => {
+      return hotWrite(async (trx) => {
         const res = await trx
           .updateTable('notifications')
           .set({
@@ -168,9 +169,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
           .where('attempts', '=', attemptNo)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return false;
-        await trx
-          .insertInto('notification_attempts')
-          .values({
+        await fastInsert(trx, 'notification_attempts', {
             id: attempt.id,
             notification_id: id,
             tenant_id: tenantId,
@@ -182,10 +181,9 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
             error_code: attempt.errorCode,
             reason: attempt.reason,
             detail: text(attempt.detail),
-          })
-          .execute();
+        });
         for (const e of events) await trx.insertInto('notification_events').values(eventRow(tenantId, id, e)).execute();
-        for (const l of logs) await trx.insertInto('logs').values(logRow(tenantId, l)).execute();
+        for (const l of logs) await fastInsert(trx, 'logs', logRow(tenantId, l));
         return true;
       });
     },

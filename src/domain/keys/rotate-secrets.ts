@@ -1,5 +1,6 @@
 // The purposes come from the services that seal the values, so a rename there cannot silently make
 // rotation open them with the wrong additional data.
+import { ACTION_SECRET_PURPOSE, type ActionRepository } from '../actions/ports.js';
 import { CLIENT_SECRET_PURPOSE } from '../clients/client-service.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE as GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
 import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
@@ -24,6 +25,8 @@ export interface RotationReport {
   clientSecrets: KindReport;
   phoneProviderCredentials: KindReport;
   guardianTwilioAuthTokens: KindReport;
+  /** Action secrets: each action's draft and each deployed version carry their own sealed blob. */
+  actionSecrets: KindReport;
 }
 
 /** A stored value cannot be opened with the configured keys (typically: the old key was dropped too early). */
@@ -48,12 +51,18 @@ const empty = (): KindReport => ({ total: 0, resealed: 0, skipped: 0 });
  * re-seals them tenant by tenant, and a rerun finishes the job). Writes are compare-and-swap, so a
  * secret replaced through the API while this runs is never overwritten with a stale one.
  */
-export async function rotateSecrets(repos: Repositories, sealer: Sealer, signingKeys: SigningKeyResealer): Promise<RotationReport> {
+export async function rotateSecrets(
+  repos: Repositories,
+  sealer: Sealer,
+  signingKeys: SigningKeyResealer,
+  actions?: Pick<ActionRepository, 'listSealed' | 'updateSealed'>,
+): Promise<RotationReport> {
   const report: RotationReport = {
     signingKeys: empty(),
     clientSecrets: empty(),
     phoneProviderCredentials: empty(),
     guardianTwilioAuthTokens: empty(),
+    actionSecrets: empty(),
   };
 
   const items: Item[] = [
@@ -82,6 +91,15 @@ export async function rotateSecrets(repos: Repositories, sealer: Sealer, signing
         sealed: r.sealed,
         purpose: GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
         write: (to) => repos.guardian.updateSealed(r.tenantId, r.sealed, to),
+      }),
+    ),
+    ...(actions ? await actions.listSealed() : []).map(
+      (r): Item => ({
+        kind: 'actionSecrets',
+        what: `secrets of action ${r.table === 'action' ? '' : 'version '}${r.id} (tenant ${r.tenantId})`,
+        sealed: r.sealed,
+        purpose: ACTION_SECRET_PURPOSE,
+        write: (to) => actions!.updateSealed(r.tenantId, r.table, r.id, r.sealed, to),
       }),
     ),
   ];

@@ -2,10 +2,11 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isAppError } from '../errors.js';
 import { sortableId } from '../ids.js';
-import type { PhoneProviderRecord, Repositories, Sealer, TenantRecord } from '../ports.js';
+import type { LegacySelectedProvider, PhoneProviderRecord, Repositories, Sealer, TenantRecord } from '../ports.js';
+import { legacyTwilioProvider, withLegacyBodies, withLegacyFrom } from './legacy.js';
 import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
+import type { AttemptOutcome, LogRecord, NotificationRecord } from './ports.js';
 import { renderNotification } from './render.js';
 import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
 
@@ -42,6 +43,17 @@ export function maskNumber(n: string): string {
   return n.length <= 7 ? n : `${n.slice(0, 5)}${'*'.repeat(n.length - 7)}${n.slice(-2)}`;
 }
 
+/** What the legacy hook sender is handed as its provider (it uses none). */
+const LEGACY_HOOK_PROVIDER: PhoneProviderRecord = {
+  id: 'pro_legacyPhoneMessageHook',
+  name: 'custom',
+  disabled: false,
+  configuration: { delivery_methods: ['text', 'voice'] },
+  credentialsSealed: null,
+  createdAt: '1970-01-01T00:00:00.000Z',
+  updatedAt: '1970-01-01T00:00:00.000Z',
+};
+
 const failed = (retryable: boolean, errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable, errorCode, reason });
 
 /**
@@ -62,6 +74,8 @@ export class Dispatcher {
     private readonly policy: RetryPolicy,
     private readonly metrics: PipelineMetrics,
     private readonly log: DispatchLogger,
+    /** The legacy MFA path's senders by Guardian selected provider (`twilio`, `phone-message-hook`). */
+    private readonly legacySenders: Readonly<Partial<Record<LegacySelectedProvider, PhoneSender>>> = {},
   ) {}
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -83,8 +97,8 @@ export class Dispatcher {
   }
 
   /** Sends a notification this process has already claimed (the background dispatcher's batch). */
-  processClaimed(tenantId: string, n: NotificationRecord): Promise<void> {
-    return this.track(this.process(tenantId, n).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
+  processClaimed(tenantId: string, n: NotificationRecord, code?: string): Promise<void> {
+    return this.track(this.process(tenantId, n, code).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
   }
 
   /** Resolves when every dispatch started so far has finished (tests, graceful shutdown). */
@@ -99,15 +113,16 @@ export class Dispatcher {
     await this.idle();
   }
 
-  private async attempt(tenant: TenantRecord, n: NotificationRecord): Promise<{ provider: string; result: SendResult; final?: 'delivered' }> {
+  private async attempt(tenant: TenantRecord, n: NotificationRecord, plainCode?: string): Promise<{ provider: string; result: SendResult; final?: 'delivered' }> {
     if (n.channel === 'test_number') {
-      const rendered = await this.render(tenant, n, undefined);
+      const rendered = await this.render(tenant, n, undefined, plainCode);
       return {
         provider: 'test_number',
         final: 'delivered',
         result: { status: 'sent', providerMessageId: `test_${n.id}`, detail: { captured: { text: rendered.asText, voice: rendered.asVoice } } },
       };
     }
+    if (n.channel === 'legacy') return this.attemptLegacy(tenant, n);
     const provider = await this.repos.phoneProviders.getForTenant(tenant.id);
     // A test send may use a provider that is not enabled yet: testing before enabling is the point.
     const isTest = n.source === 'try_provider' || n.source === 'try_template';
@@ -119,15 +134,32 @@ export class Dispatcher {
     }
     const sender = this.senders[provider.name];
     if (!sender) return { provider: provider.name, result: failed(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
-    const message = await this.render(tenant, n, provider);
+    const message = await this.render(tenant, n, provider, plainCode);
     return { provider: provider.name, result: await sender.send(message, provider) };
   }
 
-  private async render(tenant: TenantRecord, n: NotificationRecord, provider: PhoneProviderRecord | undefined): Promise<OutgoingMessage> {
+  /**
+   * A tenant in legacy mode: the Guardian selected provider picks the sender (`auth0`, Auth0's own
+   * SMS service, has none here), the Guardian templates give the MFA texts (see legacy.ts).
+   */
+  private async attemptLegacy(tenant: TenantRecord, n: NotificationRecord): Promise<{ provider: string; result: SendResult }> {
+    const settings = await this.repos.guardian.get(tenant.id);
+    const selected = settings?.selectedProvider ?? 'auth0';
+    const sender = this.legacySenders[selected];
+    if (!settings || !sender) return { provider: selected, result: failed(false, 'provider_unavailable', `The Guardian phone provider ${selected} is not available on this server`) };
+    const twilio = selected === 'twilio' ? legacyTwilioProvider(settings, this.sealer) : undefined;
+    if (selected === 'twilio' && !twilio) return { provider: selected, result: failed(false, 'provider_misconfigured', 'The Guardian Twilio settings have no account SID or auth token') };
+    const message = withLegacyFrom(withLegacyBodies(tenant.id, settings, await this.render(tenant, n, twilio)), twilio);
+    // The hook sender ignores the record; the Twilio sender reads the Guardian settings from it.
+    return { provider: selected, result: await sender.send(message, twilio ?? LEGACY_HOOK_PROVIDER) };
+  }
+
+  private async render(tenant: TenantRecord, n: NotificationRecord, provider: PhoneProviderRecord | undefined, plainCode?: string): Promise<OutgoingMessage> {
     const stored = await this.repos.phoneTemplates.getByType(tenant.id, n.type);
     // A disabled template turns its customisation off: the built-in body is used instead.
     const template = stored && !stored.disabled ? stored : undefined;
-    const code = n.codeSealed ? this.sealer.open(n.codeSealed, NOTIFICATION_CODE_PURPOSE) : undefined;
+    // The enqueuing process hands the code over in memory; anyone else opens the sealed copy.
+    const code = plainCode ?? (n.codeSealed ? this.sealer.open(n.codeSealed, NOTIFICATION_CODE_PURPOSE) : undefined);
     const view = tenantView(tenant);
     const locale = n.locale ?? 'en';
     const r = renderNotification({ type: n.type, template, tenant: view, context: n.context, locale, code });
@@ -157,7 +189,7 @@ export class Dispatcher {
     return Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000));
   }
 
-  private async process(tenantId: string, n: NotificationRecord): Promise<void> {
+  private async process(tenantId: string, n: NotificationRecord, plainCode?: string): Promise<void> {
     const started = this.clock.now();
     const t0 = performance.now();
     const tenant = await this.repos.tenants.findById(tenantId);
@@ -166,7 +198,7 @@ export class Dispatcher {
     let result: SendResult;
     let final: 'delivered' | undefined;
     try {
-      ({ provider, result, final } = await this.attempt(tenant, n));
+      ({ provider, result, final } = await this.attempt(tenant, n, plainCode));
     } catch (err) {
       // Deterministic failures (a template that cannot render) are not worth retrying.
       const deterministic = isAppError(err);
@@ -182,21 +214,17 @@ export class Dispatcher {
 
     let outcome: AttemptOutcome;
     let logType: LogType;
-    let eventKind: string;
     if (result.status === 'sent') {
       const status = final ?? 'sent';
       outcome = { status, provider, providerMessageId: result.providerMessageId ?? null, sentAt: at, ...(final ? { finalAt: at } : {}), errorCode: null, lastError: null, wipeCode: true, updatedAt: at };
       logType = provider === 'test_number' ? 'phone_test_number' : sentType(n.deliveryMethod);
-      eventKind = status;
     } else if (retry) {
       const delay = this.backoff(attemptNo, result.retryAfterMs);
       outcome = { status: 'queued', provider, nextAttemptAt: new Date(now.getTime() + delay).toISOString(), errorCode: result.errorCode ?? null, lastError: result.reason, wipeCode: false, updatedAt: at };
       logType = 'phone_send_retry';
-      eventKind = 'retry_scheduled';
     } else {
       outcome = { status: 'failed', provider, finalAt: at, errorCode: result.errorCode ?? null, lastError: result.reason, wipeCode: true, updatedAt: at };
       logType = failedType(n.deliveryMethod);
-      eventKind = 'failed';
     }
     const detail = {
       attempt: attemptNo,
@@ -208,7 +236,6 @@ export class Dispatcher {
       ...(retry ? { next_attempt_at: outcome.nextAttemptAt } : {}),
       ...(result.detail ?? {}),
     };
-    const event: NotificationEventRecord = { id: sortableId(now), at, kind: eventKind, detail };
     const log: LogRecord = {
       log_id: sortableId(now),
       date: at,
@@ -237,7 +264,8 @@ export class Dispatcher {
       reason: result.status === 'failed' ? result.reason : null,
       detail,
     };
-    const recorded = await this.repos.notifications.finishAttempt(tenantId, n.id, attemptNo, outcome, attempt, [event], [log]);
+    // The attempt row is the timeline entry of an attempt; events hold only what attempts cannot (receipts).
+    const recorded = await this.repos.notifications.finishAttempt(tenantId, n.id, attemptNo, outcome, attempt, [], [log]);
     if (!recorded) {
       this.log.warn({ notificationId: n.id, attempt: attemptNo }, 'attempt result not recorded: the notification was taken over after its lease ran out');
       return;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { newId, sortableId } from '../ids.js';
+import { newId } from '../ids.js';
 import { toE164 } from '../phone-number.js';
 import type { DeliveryMethod, Repositories, Sealer, TemplateType, TenantRecord } from '../ports.js';
 import { NOTIFICATION_CODE_PURPOSE, type Dispatcher, type RetryPolicy } from './dispatcher.js';
@@ -45,6 +45,10 @@ export class NotificationService {
     const template = await this.repos.phoneTemplates.getByType(tenant.id, input.type);
     const now = this.clock.now();
     const at = now.toISOString();
+    // Sent from here right away, the row is written already claimed by this process (`sending`,
+    // attempt 1, with a lease): no second write to claim it. Should the process die before the
+    // attempt is recorded, the lease runs out and the background dispatcher takes it over.
+    const inline = this.options.dispatchInline;
     const n: NotificationRecord = {
       id: newId('ntf'),
       type: input.type,
@@ -60,13 +64,13 @@ export class NotificationService {
       clientId: context.client?.client_id ?? null,
       userId: context.user?.user_id ?? null,
       ip: context.request?.ip ?? null,
-      status: 'queued',
+      status: inline ? 'sending' : 'queued',
       provider: null,
       providerMessageId: null,
-      attempts: 0,
+      attempts: inline ? 1 : 0,
       maxAttempts: this.policy.maxAttempts,
       nextAttemptAt: at,
-      leaseUntil: null,
+      leaseUntil: inline ? new Date(now.getTime() + this.policy.leaseMs).toISOString() : null,
       errorCode: null,
       lastError: null,
       createdAt: at,
@@ -74,8 +78,8 @@ export class NotificationService {
       sentAt: null,
       finalAt: null,
     };
-    await this.repos.notifications.insert(tenant.id, n, { id: sortableId(now), at, kind: 'queued', detail: { source: input.source, channel } });
-    if (this.options.dispatchInline) void this.dispatcher.dispatchOne(tenant.id, n.id);
+    await this.repos.notifications.insert(tenant.id, n);
+    if (inline) void this.dispatcher.processClaimed(tenant.id, n, input.code);
     return n;
   }
 

@@ -89,8 +89,8 @@ export interface AttemptOutcome {
 }
 
 export interface NotificationRepository {
-  /** Inserts a queued notification with its first event and log lines, in one transaction. */
-  insert(tenantId: string, n: NotificationRecord, event: NotificationEventRecord): Promise<void>;
+  /** Inserts a notification (queued, or already claimed by this process), with an optional first event. */
+  insert(tenantId: string, n: NotificationRecord, event?: NotificationEventRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<NotificationRecord | undefined>;
   /**
    * The tenant of a notification id. The one lookup that is not tenant-scoped: delivery receipts

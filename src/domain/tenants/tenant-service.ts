@@ -35,8 +35,15 @@ export interface ResolvedTenant {
   host: string;
 }
 
+/** How long a Host → tenant resolution is reused by this process (other nodes see changes within it). */
+const RESOLVE_TTL_MS = 5_000;
+const RESOLVE_MAX = 1_000;
+
 /** Tenants: creation with their signing key, resolution from the request's Host, settings. */
 export class TenantService {
+  /** Host → tenant and its domains, for RESOLVE_TTL_MS; every request resolves its tenant. */
+  private readonly resolved = new Map<string, { tenant: TenantRecord | undefined; domains: string[]; at: number }>();
+
   constructor(
     private readonly repos: Repositories,
     private readonly keys: SigningKeyFactory,
@@ -50,6 +57,17 @@ export class TenantService {
    */
   async resolve(hostHeader: string | undefined): Promise<TenantRecord | undefined> {
     const host = (hostHeader ?? '').trim().toLowerCase();
+    const now = this.clock.now().getTime();
+    const hit = this.resolved.get(host);
+    if (hit && now - hit.at < RESOLVE_TTL_MS) return hit.tenant;
+    const tenant = await this.resolveUncached(host);
+    const domains = tenant ? await this.repos.tenants.domains(tenant.id) : [];
+    if (this.resolved.size >= RESOLVE_MAX) this.resolved.delete(this.resolved.keys().next().value!);
+    this.resolved.set(host, { tenant, domains, at: now });
+    return tenant;
+  }
+
+  private async resolveUncached(host: string): Promise<TenantRecord | undefined> {
     if (host) {
       const exact = await this.repos.tenants.findByDomain(host);
       if (exact) return exact;
@@ -64,7 +82,8 @@ export class TenantService {
 
   /** Every host name that addresses `tenant` for a request sent to `requestHost`. */
   async hostsOf(tenant: TenantRecord, requestHost: string): Promise<string[]> {
-    const domains = await this.repos.tenants.domains(tenant.id);
+    const hit = this.resolved.get(requestHost.toLowerCase());
+    const domains = hit?.tenant?.id === tenant.id ? hit.domains : await this.repos.tenants.domains(tenant.id);
     return [...new Set([requestHost.toLowerCase(), ...domains])];
   }
 
@@ -100,12 +119,14 @@ export class TenantService {
       await r.guardian.put(tenant.id, defaultGuardianSettings(now));
     });
     await this.keys.createKey(tenant.id);
+    this.resolved.clear();
     return tenant;
   }
 
   async updateSettings(tenantId: string, patch: TenantSettingsPatch): Promise<TenantRecord> {
     const updated = await this.repos.tenants.updateSettings(tenantId, patch, this.clock.now().toISOString());
     if (!updated) throw new AppError('inexistent_tenant');
+    this.resolved.clear();
     return updated;
   }
 }

@@ -150,7 +150,16 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
             reason: a.reason,
             detail: a.detail,
           })),
-          events: events.map((e) => ({ at: e.at, kind: e.kind, detail: e.detail })),
+          // The timeline: creation, one entry per attempt (from the attempt rows), then receipts.
+          events: [
+            { at: n.createdAt, kind: 'queued', detail: { source: n.source, channel: n.channel } },
+            ...attempts.map((a) => ({
+              at: new Date(Date.parse(a.startedAt) + a.durationMs).toISOString(),
+              kind: a.outcome === 'retry' ? 'retry_scheduled' : a.outcome === 'failed' ? 'failed' : a.provider === 'test_number' ? 'delivered' : 'sent',
+              detail: a.detail,
+            })),
+            ...events.map((e) => ({ at: e.at, kind: e.kind, detail: e.detail })),
+          ].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0)),
         };
       },
     );
