@@ -1,4 +1,13 @@
 import type { Generated } from 'kysely';
+import type {
+  ConnectionsTable,
+  LoginFailuresTable,
+  MfaEnrollmentsTable,
+  OtpCodesTable,
+  RecoveryCodesTable,
+  RefreshTokensTable,
+  UsersTable,
+} from './auth-tables.js';
 import type { ActionBindingsTable, ActionCacheTable, ActionExecutionsTable, ActionsTable, ActionVersionsTable } from './action-tables.js';
 
 /**
@@ -190,6 +199,13 @@ export interface Database {
   notification_events: NotificationEventsTable;
   logs: LogsTable;
   phone_test_numbers: PhoneTestNumbersTable;
+  connections: ConnectionsTable;
+  users: UsersTable;
+  mfa_enrollments: MfaEnrollmentsTable;
+  recovery_codes: RecoveryCodesTable;
+  otp_codes: OtpCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  login_failures: LoginFailuresTable;
   actions: ActionsTable;
   action_versions: ActionVersionsTable;
   action_bindings: ActionBindingsTable;

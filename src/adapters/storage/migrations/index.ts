@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-notifications.js';
 import * as m0003 from './0003-actions.js';
+import * as m0004 from './0004-auth.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-notifications': m0002,
   '0003-actions': m0003,
+  '0004-auth': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

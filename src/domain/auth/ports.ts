@@ -1,0 +1,144 @@
+/**
+ * The identity side of unifone (issue: Authentication): users, connections, MFA phone enrollments,
+ * one-time codes, recovery codes, refresh tokens, login failures. Records and repository ports;
+ * every repository method takes the tenant id first. Tables: migration 0004-auth.
+ *
+ * Ownership while this is being built:
+ * - users, connections, login failures, passwords, breached-password check: `UserDirectory`
+ *   (src/domain/auth/user-directory.ts) and the Management API routes over it;
+ * - one-time codes, enrollments, recovery codes, refresh tokens, token issuance and the
+ *   Authentication API flows: src/domain/auth/otp-*.ts, mfa-*.ts, token-*.ts and src/http/authentication/*.
+ */
+
+export type ConnectionStrategy = 'auth0' | 'sms';
+
+export interface DatabaseConnectionOptions {
+  /** Which identifiers a user may sign up / log in with. */
+  identifiers: Array<'email' | 'phone_number' | 'username'>;
+  disable_signup: boolean;
+  brute_force_protection: boolean;
+  /** Failed logins for one user from one IP before that IP is blocked for that user. */
+  brute_force_threshold: number;
+  /** `block`: a breached password cannot log in until reset; `notify`: log in, but notify. */
+  breached_password_action: 'block' | 'notify';
+  password_min_length: number;
+}
+
+export interface SmsConnectionOptions {
+  totp: { length: number; time_step: number };
+  disable_signup: boolean;
+  brute_force_protection: boolean;
+}
+
+export interface ConnectionRecord {
+  id: string;
+  name: string;
+  strategy: ConnectionStrategy;
+  options: DatabaseConnectionOptions | SmsConnectionOptions;
+  /** Client ids allowed to use the connection. */
+  enabledClients: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserRecord {
+  /** `auth0|…` for database users, `sms|…` for passwordless SMS users. */
+  userId: string;
+  connection: string;
+  email: string | null;
+  emailVerified: boolean;
+  phoneNumber: string | null;
+  phoneVerified: boolean;
+  username: string | null;
+  name: string | null;
+  nickname: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  picture: string | null;
+  locale: string | null;
+  /** scrypt hash in PHC-like form; null for passwordless users. Never leaves the domain. */
+  passwordHash: string | null;
+  appMetadata: Record<string, unknown>;
+  userMetadata: Record<string, unknown>;
+  /** Blocked by an administrator (`PATCH /users/{id} {blocked:true}`). */
+  blocked: boolean;
+  loginCount: number;
+  lastLogin: string | null;
+  lastIp: string | null;
+  lastPasswordReset: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserPatch = Partial<Omit<UserRecord, 'userId' | 'connection' | 'createdAt'>>;
+
+export interface UserRepository {
+  insert(tenantId: string, user: UserRecord): Promise<void>;
+  get(tenantId: string, userId: string): Promise<UserRecord | undefined>;
+  findByIdentifier(tenantId: string, connection: string, field: 'email' | 'phone_number' | 'username', value: string): Promise<UserRecord | undefined>;
+  /** `q` matches phone number or email (substring), newest first. */
+  list(tenantId: string, filter: { q?: string; connection?: string }, page: { offset: number; limit: number }): Promise<{ items: UserRecord[]; total: number }>;
+  update(tenantId: string, userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
+  delete(tenantId: string, userId: string): Promise<boolean>;
+}
+
+export interface ConnectionRepository {
+  insert(tenantId: string, c: ConnectionRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ConnectionRecord | undefined>;
+  getByName(tenantId: string, name: string): Promise<ConnectionRecord | undefined>;
+  list(tenantId: string, filter: { strategy?: ConnectionStrategy }): Promise<ConnectionRecord[]>;
+  update(tenantId: string, id: string, patch: Partial<Pick<ConnectionRecord, 'options' | 'enabledClients' | 'updatedAt'>>): Promise<ConnectionRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface LoginFailureRecord {
+  userId: string;
+  ip: string;
+  count: number;
+  blockedAt: string | null;
+  updatedAt: string;
+}
+
+export interface LoginFailureRepository {
+  /** Adds one failure atomically and returns the new state. */
+  increment(tenantId: string, userId: string, ip: string, now: string): Promise<LoginFailureRecord>;
+  markBlocked(tenantId: string, userId: string, ip: string, now: string): Promise<void>;
+  get(tenantId: string, userId: string, ip: string): Promise<LoginFailureRecord | undefined>;
+  listBlocked(tenantId: string, userId: string): Promise<LoginFailureRecord[]>;
+  /** Clears failures and blocks of a user (all IPs, or one). Returns how many rows went. */
+  clear(tenantId: string, userId: string, ip?: string): Promise<number>;
+}
+
+export type OtpPurpose = 'mfa_enroll' | 'mfa_challenge' | 'passwordless' | 'signup_verify' | 'password_reset';
+
+export interface OtpRecord {
+  /** Random, unguessable; doubles as the `oob_code` of MFA challenges. */
+  id: string;
+  purpose: OtpPurpose;
+  /** The user id, or the phone number for passwordless before the user exists. */
+  subject: string;
+  clientId: string;
+  channel: 'sms' | 'voice';
+  enrollmentId: string | null;
+  /** HMAC-SHA-256 of the code with the server's OTP key (hex). The code itself is never stored. */
+  codeHash: string;
+  attempts: number;
+  maxAttempts: number;
+  expiresAt: string;
+  consumedAt: string | null;
+  createdAt: string;
+}
+
+export interface OtpRepository {
+  /** Inserts a code and, in the same transaction, consumes every earlier unconsumed code of (purpose, subject). */
+  issue(tenantId: string, otp: OtpRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<OtpRecord | undefined>;
+  /** The newest unconsumed code of (purpose, subject). */
+  latest(tenantId: string, purpose: OtpPurpose, subject: string): Promise<OtpRecord | undefined>;
+  /** Consumes the code: one conditional UPDATE (unconsumed, unexpired, attempts below the cap). True for exactly one caller. */
+  consume(tenantId: string, id: string, now: string): Promise<boolean>;
+  /** Counts a failed attempt; returns the attempts after it (or undefined if the code is gone). */
+  fail(tenantId: string, id: string): Promise<number | undefined>;
+  /** Codes issued to `subject` (any purpose) since `since`, by channel: the send limits. */
+  countSince(tenantId: string, subject: string, since: string): Promise<{ sms: number; voice: number }>;
+}
