@@ -1,4 +1,5 @@
 import type { DispatchLogger } from '../domain/notifications/dispatcher.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface Purgeable {
   purge(): Promise<{ executions: number; cacheEntries: number }>;
@@ -12,40 +13,26 @@ export const ACTIONS_PURGE_INTERVAL_MS = 60 * 60 * 1000;
  * run it: the deletes are idempotent). The timer is unref'd, so it never keeps the process alive.
  */
 export class ActionsPurgeWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
-  constructor(
-    private readonly actions: Purgeable,
-    private readonly log: DispatchLogger,
-    private readonly intervalMs = ACTIONS_PURGE_INTERVAL_MS,
-  ) {}
+  constructor(actions: Purgeable, log: DispatchLogger, intervalMs = ACTIONS_PURGE_INTERVAL_MS) {
+    this.task = new PeriodicTask(
+      async () => void (await actions.purge()),
+      intervalMs,
+      (err) => log.error({ err }, 'actions purge failed'),
+    );
+  }
 
+  /** Starts the schedule, with one pass at once: a node restarted more often than the interval still purges. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
-    // Once at start too: a node restarted more often than the interval still purges.
-    void this.tick();
+    this.task.start(true);
   }
 
-  /** One pass; a pass already running is joined, not doubled. */
   tick(): Promise<void> {
-    this.running ??= this.actions
-      .purge()
-      .then(
-        () => undefined,
-        (err: unknown) => this.log.error({ err }, 'actions purge failed'),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    return this.task.tick();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

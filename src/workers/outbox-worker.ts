@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { Dispatcher, DispatchLogger } from '../domain/notifications/dispatcher.js';
 import type { NotificationRepository } from '../domain/notifications/ports.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface OutboxWorkerOptions {
   pollMs: number;
@@ -15,47 +16,38 @@ export interface OutboxWorkerOptions {
  * claims are atomic (and skip rows another process is claiming), so each attempt is made once.
  */
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly repo: NotificationRepository,
     private readonly dispatcher: Dispatcher,
     private readonly clock: Clock,
     private readonly opts: OutboxWorkerOptions,
-    private readonly log: DispatchLogger,
-  ) {}
+    log: DispatchLogger,
+  ) {
+    this.task = new PeriodicTask(() => this.pass(), opts.pollMs, (err) => log.error({ err }, 'outbox pass failed'));
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** One pass: claim due notifications and send them; resolves when this pass's sends are done. */
   tick(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      try {
-        for (;;) {
-          const now = this.clock.now();
-          const batch = await this.repo.claimDue(now.toISOString(), new Date(now.getTime() + this.opts.leaseMs).toISOString(), this.opts.batchSize);
-          if (batch.length === 0) break;
-          await Promise.all(batch.map((n) => this.dispatcher.processClaimed(n.tenantId, n)));
-          if (batch.length < this.opts.batchSize) break;
-        }
-      } catch (err) {
-        this.log.error({ err }, 'outbox pass failed');
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.task.tick();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  private async pass(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const batch = await this.repo.claimDue(now.toISOString(), new Date(now.getTime() + this.opts.leaseMs).toISOString(), this.opts.batchSize);
+      if (batch.length === 0) return;
+      await Promise.all(batch.map((n) => this.dispatcher.processClaimed(n.tenantId, n)));
+      if (batch.length < this.opts.batchSize) return;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

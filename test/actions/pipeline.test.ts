@@ -5,6 +5,7 @@ import { ActionsPurgeWorker } from '../../src/workers/actions-purge.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
 import { recordingServer, seedExampleCode } from './fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The custom provider and the legacy send-phone-message hook through the real server: actions made
@@ -34,16 +35,6 @@ const SPM = [{ id: 'send-phone-message', version: 'v2' }];
 const handler = (body: string) => `exports.onExecuteCustomPhoneProvider = async (event, api) => {\n${body}\n};`;
 const P = '/api/v2/branding/phone/providers';
 const TO = '+14155552671';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Attempt {
   number: number;

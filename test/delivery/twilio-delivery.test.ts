@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { twilioSignature } from '../../src/adapters/providers/twilio-signature.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'twilio-test-auth-token-1';
@@ -19,16 +20,6 @@ const ENV = {
   NOTIFY_MAX_ATTEMPTS: '4',
   DISPATCHER_POLL_MS: '50',
 };
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describeEachDialect(
   'delivery through Twilio (local Twilio-speaking server)',
