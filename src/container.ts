@@ -22,6 +22,10 @@ import { ReceiptService } from './domain/notifications/receipts.js';
 import type { PhoneSender } from './domain/notifications/sender.js';
 import { OutboxWorker } from './workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
+import { createIdentityModule, type IdentityModule } from './adapters/storage/identity-module.js';
+import { createAuthModule } from './domain/auth/auth-module.js';
+import { directoryPort } from './domain/auth/directory-adapter.js';
+import type { AuthDeps } from './domain/auth/flows/common.js';
 
 /** The composition root's product: every adapter and service of one process, wired once. */
 export interface Container {
@@ -47,6 +51,10 @@ export interface Container {
   metrics: Registry;
   /** The Actions runtime (isolates), its service and senders. */
   actions: ActionsModule;
+  /** Users, connections, passwords, attack protection: `identity.directory` is the service the flows call. */
+  identity: IdentityModule;
+  /** The Authentication API flows' dependencies: one-time codes, MFA, recovery codes, token issuance. */
+  auth: AuthDeps;
   /** Stops the background work, waits for sends in flight, closes storage. */
   close(): Promise<void>;
 }
@@ -96,6 +104,19 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
     receipts: new ReceiptService(repos, clock, pipeline),
   };
+  const identity = createIdentityModule({ db: storage.db, clock, notifications: services.notifications, box, logger });
+  const userDirectory = directoryPort(identity.directory);
+  const auth = createAuthModule({
+    db: storage.db,
+    box,
+    clock,
+    tokenKeys,
+    clients: services.clients,
+    guardian: repos.guardian,
+    notifications: services.notifications,
+    accessTokenTtl: config.accessTokenTtl,
+    directory: () => userDirectory,
+  });
   return {
     config,
     logger,
@@ -109,6 +130,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     outbox,
     metrics: registry,
     actions,
+    identity,
+    auth,
     async close() {
       await outbox.stop();
       await dispatcher.stop();

@@ -92,6 +92,39 @@ export const errorCatalogue = {
   unauthorized_client: { status: 403, message: 'The client is not authorized to use this grant type' },
   unsupported_grant_type: { status: 400, message: 'Unsupported grant type' },
   access_denied: { status: 403, message: 'Access denied' },
+
+  // ---- users, connections, login protection (UserDirectory) ----
+  inexistent_user: { status: 404, message: 'The user does not exist.' },
+  user_exists: { status: 409, message: 'The user already exists.' },
+  inexistent_connection: { status: 404, message: 'The connection does not exist' },
+  connection_exists: { status: 409, message: 'A connection with the same name already exists' },
+  invalid_password: { status: 400, message: 'PasswordStrengthError: Password is too weak' },
+  password_breached: {
+    status: 400,
+    message: 'PasswordDictionaryError: The password was found in a list of breached passwords; choose another',
+  },
+  password_leaked: {
+    status: 403,
+    message:
+      "This login attempt has been blocked because the password you're using was previously disclosed through a data breach (not in this application).",
+  },
+  unauthorized: { status: 401, message: 'user is blocked' },
+  inexistent_authentication_method: { status: 404, message: 'The authentication method does not exist' },
+  inexistent_enrollment: { status: 404, message: 'Enrollment not found' },
+
+  // ---- Authentication API: login flows, MFA and passwordless (reference §6) ----
+  invalid_grant: { status: 403, message: 'Invalid grant' },
+  mfa_required: { status: 403, message: 'Multifactor authentication required' },
+  expired_token: { status: 403, message: 'mfa_token is expired' },
+  unsupported_challenge_type: { status: 400, message: 'The user has no authenticator of a challenge type the application supports' },
+  association_required: { status: 400, message: 'The user must enroll an authenticator first' },
+  too_many_attempts: { status: 429, message: 'Too many attempts, try again later' },
+  'bad.client_id': { status: 400, message: 'Missing required property: client_id' },
+  'bad.connection': { status: 400, message: 'Missing required property: connection' },
+  'bad.phone_number': { status: 400, message: 'Missing required property: phone_number' },
+  'bad.authParams': { status: 400, message: 'error in authParams - invalid type: string (expected object)' },
+  'bad.request': { status: 400, message: 'Bad request' },
+  invalid_signup: { status: 400, message: 'Invalid sign up' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -41,6 +41,10 @@ export const MANAGEMENT_SCOPES = [
   'delete:connections',
   'read:attack_protection',
   'update:attack_protection',
+  'read:authentication_methods',
+  'delete:authentication_methods',
+  'read:guardian_enrollments',
+  'delete:guardian_enrollments',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -111,8 +111,10 @@ describeEachDialect(
       const n = await final(id);
       assert.equal(n.status, 'sent');
       const scheduled = n.events.find((ev: { kind: string }) => ev.kind === 'retry_scheduled');
-      const failedAt = Date.parse(scheduled.at);
-      assert.ok(Date.parse(scheduled.detail.next_attempt_at) - failedAt >= 1000, 'Retry-After: 1 is honoured');
+      // The retry is due at least one second after the failed attempt started (Retry-After: 1).
+      const startedAt = Date.parse(n.attempts[0].started_at);
+      assert.ok(Date.parse(scheduled.detail.next_attempt_at) - startedAt >= 1000, 'Retry-After: 1 is honoured');
+      assert.ok(Date.parse(n.attempts[1].started_at) - startedAt >= 1000, 'the retry waited');
     });
 
     test('21211 (invalid number) fails at once with the reason; region and fraud blocks are final and flagged', async () => {

@@ -43,6 +43,11 @@ const wellFormed = (path: string) =>
     .replace('/actions/actions/{actionId}/versions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000/versions/00000000-0000-4000-8000-000000000000')
     .replace('/actions/actions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000')
     .replace('/executions/{id}', '/executions/00000000-0000-4000-8000-000000000000')
+    .replace('/users/{id}', '/users/auth0%7C000000000000000000000000')
+    .replace('/user-blocks/{id}', '/user-blocks/auth0%7C000000000000000000000000')
+    .replace('{authentication_method_id}', 'phone%7Cdev_AAAAAAAAAAAAAAAA')
+    .replace('/guardian/enrollments/{id}', '/guardian/enrollments/dev_AAAAAAAAAAAAAAAA')
+    .replace('/connections/{id}', '/connections/con_AAAAAAAAAAAAAAAA')
     .replace('{triggerId}', 'custom-phone-provider')
     .replace('{name}', 'sms');
 

@@ -1,6 +1,9 @@
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.js';
+import { dbConnectionRoutes } from './dbconnections.routes.js';
+import { mfaRoutes } from './mfa.routes.js';
+import { passwordlessRoutes } from './passwordless.routes.js';
 import { tokenRoutes } from './token.routes.js';
 import { wellKnownRoutes } from './well-known.routes.js';
 
@@ -10,5 +13,8 @@ export function authenticationRoutes(c: Container): FastifyPluginAsync {
     await app.register(formbody, { bodyLimit: c.config.bodyLimit });
     await app.register(wellKnownRoutes(c));
     await app.register(tokenRoutes(c));
+    await app.register(mfaRoutes(c));
+    await app.register(passwordlessRoutes(c));
+    await app.register(dbConnectionRoutes(c));
   };
 }

@@ -2,8 +2,29 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Container } from '../../container.js';
+import { assertGrantAllowed, authenticateClient, type FlowContext } from '../../domain/auth/flows/common.js';
+import { mfaOobLogin, mfaRecoveryLogin } from '../../domain/auth/flows/mfa-verify.js';
+import { passwordLogin } from '../../domain/auth/flows/password-login.js';
+import { passwordlessLogin } from '../../domain/auth/flows/passwordless.js';
+import { refreshLogin } from '../../domain/auth/flows/refresh.js';
+import type { TokenRequest } from '../../domain/auth/token-issuer.js';
 import { AppError } from '../../domain/errors.js';
+import type { ClientRecord } from '../../domain/ports.js';
 import { managementAudience, managementAudienceHost } from '../../domain/scopes.js';
+import { flowContext, presentedClient } from './flow-context.js';
+
+export const GRANT = {
+  clientCredentials: 'client_credentials',
+  password: 'password',
+  passwordRealm: 'http://auth0.com/oauth/grant-type/password-realm',
+  passwordless: 'http://auth0.com/oauth/grant-type/passwordless/otp',
+  mfaOob: 'http://auth0.com/oauth/grant-type/mfa-oob',
+  mfaRecovery: 'http://auth0.com/oauth/grant-type/mfa-recovery-code',
+  refresh: 'refresh_token',
+} as const;
+
+/** Every grant type this server answers, for /.well-known/openid-configuration. */
+export const SUPPORTED_GRANTS: string[] = Object.values(GRANT);
 
 const TokenBody = Type.Object(
   {
@@ -24,67 +45,103 @@ const TokenResponse = Type.Object({
   scope: Type.Optional(Type.String()),
   id_token: Type.Optional(Type.String()),
   refresh_token: Type.Optional(Type.String()),
+  recovery_code: Type.Optional(Type.String()),
 });
 
-/** Client credentials from the body or from HTTP Basic (RFC 6749 2.3.1); both at once is refused. */
-function clientCredentials(req: FastifyRequest, body: TokenBodyT): { clientId: string; secret: string } {
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (basic) {
-    if (body.client_secret !== undefined) throw new AppError('invalid_request', 'Use one client authentication method, not two');
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i < 1) throw new AppError('invalid_client', 'Malformed HTTP Basic credentials');
-    const clientId = decodeURIComponent(decoded.slice(0, i));
-    if (body.client_id !== undefined && body.client_id !== clientId) throw new AppError('invalid_request', 'client_id does not match the Authorization header');
-    return { clientId, secret: decodeURIComponent(decoded.slice(i + 1)) };
-  }
-  if (!body.client_id) throw new AppError('invalid_request', 'Missing required parameter: client_id');
-  if (body.client_secret === undefined) throw new AppError('invalid_client', 'Client authentication is required');
-  return { clientId: body.client_id, secret: body.client_secret };
+const param = (body: TokenBodyT, name: string): string | undefined => {
+  const v = (body as Record<string, unknown>)[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+};
+
+/** The client-credentials grant for the Management API (machine-to-machine). */
+async function clientCredentials(c: Container, req: FastifyRequest, body: TokenBodyT) {
+  const creds = presentedClient(req, body);
+  if (!creds.clientId) throw new AppError('invalid_request', 'Missing required parameter: client_id');
+  if (creds.secret === undefined) throw new AppError('invalid_client', 'Client authentication is required');
+  const client = await c.services.clients.authenticate(req.tenant.id, creds.clientId, creds.secret);
+  if (!client) throw new AppError('invalid_client', 'Invalid client credentials');
+  assertGrantAllowed(client, GRANT.clientCredentials);
+  if (!body.audience) throw new AppError('access_denied', 'No audience parameter was provided, and no default audience has been configured');
+  const hosts = await c.services.tenants.hostsOf(req.tenant, req.hostName);
+  const audHost = managementAudienceHost(body.audience);
+  if (!audHost || !hosts.includes(audHost)) throw new AppError('access_denied', `Service not found: ${body.audience}`);
+  const granted = await c.services.clients.managementScopes(req.tenant.id, client.clientId, hosts);
+  if (granted.length === 0) throw new AppError('access_denied', `Client has not been granted scopes for ${body.audience}`);
+  const requested = body.scope?.split(/\s+/).filter(Boolean);
+  const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
+  const ttl = c.config.accessTokenTtl;
+  const accessToken = await c.tokenKeys.sign(
+    req.tenant.id,
+    {
+      iss: `https://${req.hostName}/`,
+      sub: `${client.clientId}@clients`,
+      aud: managementAudience(audHost),
+      azp: client.clientId,
+      scope: scopes.join(' '),
+      gty: 'client-credentials',
+    },
+    ttl,
+  );
+  return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ttl, scope: scopes.join(' ') };
 }
 
-/** `POST /oauth/token`: the client-credentials grant for the Management API. */
+/**
+ * What a user login asks for. User tokens never address the Management API or the MFA API: those
+ * audiences take client-credentials tokens and mfa_tokens only.
+ */
+async function tokenRequest(c: Container, ctx: FlowContext, body: TokenBodyT): Promise<TokenRequest> {
+  const audience = body.audience || undefined;
+  if (audience) {
+    const hosts = await c.services.tenants.hostsOf(ctx.tenant, ctx.host);
+    const reserved = hosts.flatMap((h) => [managementAudience(h), `https://${h}/mfa/`]);
+    if (reserved.includes(audience)) throw new AppError('access_denied', `Service not found: ${audience}`);
+  }
+  return { scope: body.scope ?? 'openid profile', audience };
+}
+
+/** The user grants: the client authenticates (public clients may omit the secret) and must allow the grant. */
+async function userGrant(c: Container, req: FastifyRequest, body: TokenBodyT) {
+  if (!SUPPORTED_GRANTS.includes(body.grant_type)) throw new AppError('unsupported_grant_type', `Unsupported grant type: ${body.grant_type}`);
+  const deps = c.auth;
+  const ctx = flowContext(req);
+  const client: ClientRecord = await authenticateClient(deps, ctx.tenant.id, presentedClient(req, body));
+  const p = (n: string) => param(body, n);
+  switch (body.grant_type) {
+    case GRANT.password:
+      assertGrantAllowed(client, GRANT.password);
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+    case GRANT.passwordRealm:
+      assertGrantAllowed(client, GRANT.passwordRealm, [GRANT.password]);
+      if (!p('realm')) throw new AppError('invalid_request', 'Missing required parameter: realm');
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+    case GRANT.passwordless:
+      assertGrantAllowed(client, GRANT.passwordless);
+      return passwordlessLogin(deps, ctx, client, { username: p('username'), otp: p('otp'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+    case GRANT.mfaOob:
+      assertGrantAllowed(client, GRANT.mfaOob);
+      return mfaOobLogin(deps, ctx, client, { mfaToken: p('mfa_token'), oobCode: p('oob_code'), bindingCode: p('binding_code') });
+    case GRANT.mfaRecovery:
+      assertGrantAllowed(client, GRANT.mfaRecovery);
+      return mfaRecoveryLogin(deps, ctx, client, { mfaToken: p('mfa_token'), recoveryCode: p('recovery_code') });
+    case GRANT.refresh:
+      assertGrantAllowed(client, GRANT.refresh);
+      return refreshLogin(deps, ctx, client, p('refresh_token'), body.scope);
+    default:
+      throw new AppError('unsupported_grant_type', `Unsupported grant type: ${body.grant_type}`);
+  }
+}
+
+/** `POST /oauth/token`: the grant dispatcher (JSON and form bodies). */
 export function tokenRoutes(c: Container): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/oauth/token',
       { schema: { tags: ['authentication'], body: TokenBody, response: { 200: TokenResponse } } },
       async (req, reply) => {
-        const body = req.body;
         reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-        if (body.grant_type !== 'client_credentials') {
-          throw new AppError('unsupported_grant_type', `Unsupported grant type: ${body.grant_type}`);
-        }
-        const creds = clientCredentials(req, body);
-        const client = await c.services.clients.authenticate(req.tenant.id, creds.clientId, creds.secret);
-        if (!client) throw new AppError('invalid_client', 'Invalid client credentials');
-        if (!client.grantTypes.includes('client_credentials')) {
-          throw new AppError('unauthorized_client', "Grant type 'client_credentials' not allowed for the client.");
-        }
-        if (!body.audience) throw new AppError('access_denied', 'No audience parameter was provided, and no default audience has been configured');
-        const hosts = await c.services.tenants.hostsOf(req.tenant, req.hostName);
-        const audHost = managementAudienceHost(body.audience);
-        if (!audHost || !hosts.includes(audHost)) {
-          throw new AppError('access_denied', `Service not found: ${body.audience}`);
-        }
-        const granted = await c.services.clients.managementScopes(req.tenant.id, client.clientId, hosts);
-        if (granted.length === 0) throw new AppError('access_denied', `Client has not been granted scopes for ${body.audience}`);
-        const requested = body.scope?.split(/\s+/).filter(Boolean);
-        const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
-        const ttl = c.config.accessTokenTtl;
-        const accessToken = await c.tokenKeys.sign(
-          req.tenant.id,
-          {
-            iss: `https://${req.hostName}/`,
-            sub: `${client.clientId}@clients`,
-            aud: managementAudience(audHost),
-            azp: client.clientId,
-            scope: scopes.join(' '),
-            gty: 'client-credentials',
-          },
-          ttl,
-        );
-        return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ttl, scope: scopes.join(' ') };
+        const body = req.body;
+        if (body.grant_type === GRANT.clientCredentials) return clientCredentials(c, req, body);
+        return userGrant(c, req, body);
       },
     );
   };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.js';
+import { SUPPORTED_GRANTS } from './token.routes.js';
 
 /** `/.well-known/jwks.json` and `/.well-known/openid-configuration` for the tenant of the Host. */
 export function wellKnownRoutes(c: Container): FastifyPluginAsync {
@@ -14,8 +15,9 @@ export function wellKnownRoutes(c: Container): FastifyPluginAsync {
         issuer: `${base}/`,
         token_endpoint: `${base}/oauth/token`,
         jwks_uri: `${base}/.well-known/jwks.json`,
-        grant_types_supported: ['client_credentials'],
+        grant_types_supported: SUPPORTED_GRANTS,
         response_types_supported: ['token'],
+        mfa_challenge_endpoint: `${base}/mfa/challenge`,
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

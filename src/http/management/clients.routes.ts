@@ -96,6 +96,8 @@ export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
           callbacks: b.callbacks,
           tokenEndpointAuthMethod: b.token_endpoint_auth_method,
         });
+        // As on Auth0, a new application is enabled on every existing connection.
+        await c.identity.directory.connections.enableClient(req.tenant, client.clientId);
         return reply.code(201).send(view(req.tenant.name, client, secret));
       },
     );

@@ -9,6 +9,7 @@ import { tenantSettingsRoutes } from './tenant-settings.routes.js';
 import { logRoutes } from './logs.routes.js';
 import { actionRoutes } from './actions.routes.js';
 import { phoneDeliveryRoutes } from './phone-delivery.routes.js';
+import { identityRoutes } from './identity.routes.js';
 
 /** Every Management API resource, mounted under `/api/v2`. */
 export function managementRoutes(c: Container): FastifyPluginAsync {
@@ -22,5 +23,6 @@ export function managementRoutes(c: Container): FastifyPluginAsync {
     await app.register(phoneDeliveryRoutes(c));
     await app.register(logRoutes(c));
     await app.register(actionRoutes(c.actions));
+    await app.register(identityRoutes(c));
   };
 }

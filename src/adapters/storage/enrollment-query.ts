@@ -1,0 +1,68 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { MfaEnrollmentsTable } from './auth-tables.js';
+import type { Database } from './schema.js';
+
+/** An MFA enrollment as the Management API reads it (rows are written by the MFA flows). */
+export interface EnrollmentView {
+  id: string;
+  userId: string;
+  type: string;
+  phoneNumber: string | null;
+  preferredMethod: string | null;
+  status: string;
+  createdAt: string;
+  confirmedAt: string | null;
+  lastAuth: string | null;
+}
+
+/**
+ * Read and delete access to `mfa_enrollments` for the Management API. The MFA flows own every other
+ * write (creation, confirmation, `last_auth`); this side never inserts or updates a row.
+ */
+export interface EnrollmentQuery {
+  listForUser(tenantId: string, userId: string): Promise<EnrollmentView[]>;
+  get(tenantId: string, id: string): Promise<EnrollmentView | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Every enrollment of a user (user deletion). Returns how many rows went. */
+  deleteForUser(tenantId: string, userId: string): Promise<number>;
+}
+
+const toView = (r: Selectable<MfaEnrollmentsTable>): EnrollmentView => ({
+  id: r.id,
+  userId: r.user_id,
+  type: r.type,
+  phoneNumber: r.phone_number,
+  preferredMethod: r.preferred_method,
+  status: r.status,
+  createdAt: r.created_at,
+  confirmedAt: r.confirmed_at,
+  lastAuth: r.last_auth,
+});
+
+export function enrollmentQuery(db: Kysely<Database>): EnrollmentQuery {
+  return {
+    async listForUser(tenantId, userId) {
+      const rows = await db
+        .selectFrom('mfa_enrollments')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toView);
+    },
+    async get(tenantId, id) {
+      const r = await db.selectFrom('mfa_enrollments').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return r ? toView(r) : undefined;
+    },
+    async delete(tenantId, id) {
+      const r = await db.deleteFrom('mfa_enrollments').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async deleteForUser(tenantId, userId) {
+      const r = await db.deleteFrom('mfa_enrollments').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

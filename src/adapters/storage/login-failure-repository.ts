@@ -1,0 +1,71 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { LoginFailureRecord, LoginFailureRepository } from '../../domain/auth/ports.js';
+import type { LoginFailuresTable } from './auth-tables.js';
+import type { Database } from './schema.js';
+
+const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
+  userId: r.user_id,
+  ip: r.ip,
+  count: Number(r.count),
+  blockedAt: r.blocked_at,
+  updatedAt: r.updated_at,
+});
+
+/**
+ * Failed logins per (user, IP). `increment` is one upsert (`INSERT … ON CONFLICT DO UPDATE …
+ * RETURNING`, on SQLite ≥ 3.35 and PostgreSQL alike), so concurrent failures each count once and
+ * each caller sees a distinct count: exactly one of them sees the threshold.
+ */
+export function loginFailureRepository(db: Kysely<Database>): LoginFailureRepository {
+  return {
+    async increment(tenantId, userId, ip, now) {
+      const r = await db
+        .insertInto('login_failures')
+        .values({ tenant_id: tenantId, user_id: userId, ip, count: 1, blocked_at: null, updated_at: now })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'user_id', 'ip']).doUpdateSet({ count: sql<number>`login_failures.count + 1`, updated_at: now }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRecord(r);
+    },
+    async markBlocked(tenantId, userId, ip, now) {
+      await db
+        .updateTable('login_failures')
+        .set({ blocked_at: now, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('ip', '=', ip)
+        .where('blocked_at', 'is', null)
+        .execute();
+    },
+    async get(tenantId, userId, ip) {
+      const r = await db
+        .selectFrom('login_failures')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('ip', '=', ip)
+        .executeTakeFirst();
+      return r ? toRecord(r) : undefined;
+    },
+    async listBlocked(tenantId, userId) {
+      const rows = await db
+        .selectFrom('login_failures')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('blocked_at', 'is not', null)
+        .orderBy('blocked_at')
+        .orderBy('ip')
+        .execute();
+      return rows.map(toRecord);
+    },
+    async clear(tenantId, userId, ip) {
+      let q = db.deleteFrom('login_failures').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+      if (ip !== undefined) q = q.where('ip', '=', ip);
+      const r = await q.executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}

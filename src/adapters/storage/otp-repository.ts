@@ -1,0 +1,110 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/ports.js';
+import type { OtpCodesTable } from './auth-tables.js';
+import type { Database } from './schema.js';
+
+const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
+  id: r.id,
+  purpose: r.purpose as OtpPurpose,
+  subject: r.subject,
+  clientId: r.client_id,
+  channel: r.channel as OtpRecord['channel'],
+  enrollmentId: r.enrollment_id,
+  codeHash: r.code_hash,
+  attempts: Number(r.attempts),
+  maxAttempts: Number(r.max_attempts),
+  expiresAt: r.expires_at,
+  consumedAt: r.consumed_at,
+  createdAt: r.created_at,
+});
+
+/** One-time codes. Consumption is a single conditional UPDATE, so concurrent verifies cannot both win. */
+export function otpRepository(db: Kysely<Database>): OtpRepository {
+  return {
+    async issue(tenantId, otp) {
+      const write = async (trx: Kysely<Database>) => {
+        // A newer code invalidates every earlier one of the same purpose and subject.
+        await trx
+          .updateTable('otp_codes')
+          .set({ consumed_at: otp.createdAt })
+          .where('tenant_id', '=', tenantId)
+          .where('purpose', '=', otp.purpose)
+          .where('subject', '=', otp.subject)
+          .where('consumed_at', 'is', null)
+          .execute();
+        await trx
+          .insertInto('otp_codes')
+          .values({
+            id: otp.id,
+            tenant_id: tenantId,
+            purpose: otp.purpose,
+            subject: otp.subject,
+            client_id: otp.clientId,
+            channel: otp.channel,
+            enrollment_id: otp.enrollmentId,
+            code_hash: otp.codeHash,
+            attempts: otp.attempts,
+            max_attempts: otp.maxAttempts,
+            expires_at: otp.expiresAt,
+            consumed_at: otp.consumedAt,
+            created_at: otp.createdAt,
+          })
+          .execute();
+      };
+      if (db.isTransaction) await write(db);
+      else await db.transaction().execute(write);
+    },
+    async get(tenantId, id) {
+      const r = await db.selectFrom('otp_codes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return r ? toOtp(r) : undefined;
+    },
+    async latest(tenantId, purpose, subject) {
+      const r = await db
+        .selectFrom('otp_codes')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('purpose', '=', purpose)
+        .where('subject', '=', subject)
+        .where('consumed_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r ? toOtp(r) : undefined;
+    },
+    async consume(tenantId, id, now) {
+      const r = await db
+        .updateTable('otp_codes')
+        .set({ consumed_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
+        .whereRef('attempts', '<', 'max_attempts')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async fail(tenantId, id) {
+      const r = await db
+        .updateTable('otp_codes')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returning('attempts')
+        .executeTakeFirst();
+      return r ? Number(r.attempts) : undefined;
+    },
+    async countSince(tenantId, subject, since) {
+      const rows = await db
+        .selectFrom('otp_codes')
+        .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('tenant_id', '=', tenantId)
+        .where('subject', '=', subject)
+        .where('created_at', '>=', since)
+        .groupBy('channel')
+        .execute();
+      const out = { sms: 0, voice: 0 };
+      for (const r of rows) if (r.channel === 'sms' || r.channel === 'voice') out[r.channel] = Number(r.n);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { AppError } from '../../errors.js';
+import type { ClientRecord } from '../../ports.js';
+import type { ConnectionRecord, SmsConnectionOptions } from '../ports.js';
+import type { TokenRequest, TokenSet } from '../token-issuer.js';
+import { type AuthDeps, type FlowContext, type PresentedClient, notificationContext } from './common.js';
+
+/** Auth0's passwordless defaults: 6 digits, valid 180 s, 3 failed attempts per code. */
+const DEFAULT_TOTP = { length: 6, time_step: 180 };
+const MAX_ATTEMPTS = 3;
+const PHONE_RE = /^\+[0-9]{1,15}$/;
+const START_PROPERTIES = new Set(['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'phone_number', 'send', 'authParams']);
+
+/** Auth0's passwordless failure strings (SDKs match on the first one). */
+export const WRONG_CODE = 'Wrong phone number or verification code.';
+const EXPIRED = 'The verification code has expired. Please try to login again.';
+const EXHAUSTED = "You've reached the maximum number of attempts. Please try to login again.";
+
+const subjectOf = (conn: ConnectionRecord, phone: string) => `${conn.name}|${phone}`;
+const smsOptions = (conn: ConnectionRecord): SmsConnectionOptions => conn.options as SmsConnectionOptions;
+
+/**
+ * `POST /passwordless/start` with `connection: "sms"`, `send: "code"`: checks the body the way
+ * Auth0 does (its `bad.*` errors, in its order), then sends an `otp_verify` code. Only the newest
+ * code is valid; length and lifetime come from the connection's `totp`.
+ */
+export async function passwordlessStart(
+  deps: AuthDeps,
+  ctx: FlowContext,
+  body: Record<string, unknown>,
+  authenticate: (p: PresentedClient) => Promise<ClientRecord>,
+): Promise<{ _id: string; phone_number: string; phone_verified: boolean }> {
+  const extra = Object.keys(body).filter((k) => !START_PROPERTIES.has(k));
+  if (extra.length) throw new AppError('bad.request', `the following properties are not allowed: ${extra.join(', ')}`);
+  if (typeof body['client_id'] !== 'string' || !body['client_id']) throw new AppError('bad.client_id', 'Missing required property: client_id');
+  if (body['connection'] === undefined || body['connection'] === '') throw new AppError('bad.connection', 'Missing required property: connection');
+  if (typeof body['connection'] !== 'string') throw new AppError('bad.connection', 'error in connection - invalid type (expected string)');
+  if (body['phone_number'] === undefined || body['phone_number'] === '') throw new AppError('bad.phone_number', 'Missing required property: phone_number');
+  if (typeof body['phone_number'] !== 'string' || !PHONE_RE.test(body['phone_number'])) {
+    throw new AppError('bad.phone_number', 'String does not match pattern: ^\\+[0-9]{1,15}$');
+  }
+  if (body['authParams'] !== undefined && (typeof body['authParams'] !== 'object' || body['authParams'] === null || Array.isArray(body['authParams']))) {
+    throw new AppError('bad.authParams', `error in authParams - invalid type: ${Array.isArray(body['authParams']) ? 'array' : typeof body['authParams']} (expected object)`);
+  }
+  if (body['send'] !== undefined && body['send'] !== 'code') {
+    throw new AppError('bad.request', body['send'] === 'link' ? 'send: "link" is not available for the sms connection; use "code"' : 'send must be "code" or "link"');
+  }
+  const secret = body['client_secret'];
+  if (secret !== undefined && typeof secret !== 'string') throw new AppError('bad.request', 'error in client_secret - invalid type (expected string)');
+  const client = await authenticate({ clientId: body['client_id'], secret });
+  const phone = body['phone_number'];
+  const dir = deps.directory();
+  const conn = await dir.connection(ctx.tenant.id, body['connection']);
+  if (!conn) throw new AppError('bad.connection', 'Connection does not exist');
+  if (conn.strategy !== 'sms') throw new AppError('bad.connection', 'Invalid connection strategy. It must either be a passwordless connection');
+  if (!conn.enabledClients.includes(client.clientId)) throw new AppError('bad.connection', 'Connection is disabled');
+  const user = await dir.findForLogin(ctx.tenant.id, conn.name, phone);
+  if (user?.blocked) throw new AppError('access_denied', 'user is blocked');
+  if (!user && smsOptions(conn).disable_signup) throw new AppError('bad.request', 'Public signup is disabled');
+  const totp = { ...DEFAULT_TOTP, ...smsOptions(conn).totp };
+  const otp = await deps.otp.send(ctx.tenant, {
+    purpose: 'passwordless',
+    subject: subjectOf(conn, phone),
+    clientId: client.clientId,
+    channel: 'sms',
+    recipient: phone,
+    ttlSeconds: totp.time_step,
+    length: totp.length,
+    maxAttempts: MAX_ATTEMPTS,
+    type: 'otp_verify',
+    source: 'passwordless',
+    context: notificationContext(ctx, client, user, conn),
+  });
+  return {
+    _id: user ? user.userId.slice(user.userId.indexOf('|') + 1) : otp.id.slice(0, 24),
+    phone_number: phone,
+    phone_verified: user?.phoneVerified ?? false,
+  };
+}
+
+export interface PasswordlessLoginInput {
+  username: string | undefined;
+  otp: string | undefined;
+  realm: string | undefined;
+  req: TokenRequest;
+}
+
+/**
+ * The `passwordless/otp` grant: the newest code of (connection, phone), issued to this client, is
+ * checked and consumed; the user signs up on first login unless the connection disables signup.
+ */
+export async function passwordlessLogin(deps: AuthDeps, ctx: FlowContext, client: ClientRecord, input: PasswordlessLoginInput): Promise<TokenSet> {
+  if (!input.username) throw new AppError('invalid_request', 'Missing required parameter: username');
+  if (!input.otp) throw new AppError('invalid_request', 'Missing required parameter: otp');
+  if (!input.realm) throw new AppError('invalid_request', 'Missing required parameter: realm');
+  const dir = deps.directory();
+  const conn = await dir.connection(ctx.tenant.id, input.realm);
+  if (!conn || conn.strategy !== 'sms') throw new AppError('invalid_request', `Unknown realm: ${input.realm}`);
+  if (!conn.enabledClients.includes(client.clientId)) throw new AppError('invalid_request', 'The connection is not enabled for this client');
+  const otp = await deps.otp.latest(ctx.tenant.id, 'passwordless', subjectOf(conn, input.username));
+  // A code sent for another application is as good as no code for this one.
+  if (!otp || otp.clientId !== client.clientId) throw new AppError('invalid_grant', WRONG_CODE);
+  const outcome = await deps.otp.verify(ctx.tenant.id, otp, input.otp);
+  if (outcome === 'expired') throw new AppError('invalid_grant', EXPIRED);
+  if (outcome === 'exhausted') throw new AppError('invalid_grant', EXHAUSTED);
+  if (outcome !== 'ok') throw new AppError('invalid_grant', WRONG_CODE);
+  let user = await dir.findForLogin(ctx.tenant.id, conn.name, input.username);
+  if (!user) {
+    if (smsOptions(conn).disable_signup) throw new AppError('access_denied', 'Public signup is disabled');
+    user = await dir.createUser(ctx.tenant, { connection: conn.name, phoneNumber: input.username, phoneVerified: true });
+  } else if (!user.phoneVerified) {
+    user = (await dir.markPhoneVerified(ctx.tenant.id, user.userId)) ?? user;
+  }
+  if (user.blocked) throw new AppError('access_denied', 'user is blocked');
+  await dir.recordLogin(ctx.tenant.id, user, ctx.ip);
+  return deps.tokens.issue(ctx.tenant.id, ctx.host, client, user, input.req, 'passwordless');
+}

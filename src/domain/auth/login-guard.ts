@@ -1,0 +1,138 @@
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import type { EnqueueInput } from '../notifications/notification-service.js';
+import type { NotificationContext } from '../notifications/sender.js';
+import type { TenantRecord } from '../ports.js';
+import type { DatabaseConnectionOptions, LoginFailureRecord, LoginFailureRepository, UserRecord } from './ports.js';
+
+const BLOCKED_MESSAGE = 'Your account has been blocked after multiple consecutive login attempts.';
+const blockedError = () => new AppError('too_many_attempts', BLOCKED_MESSAGE);
+
+/** The part of NotificationService the directory needs (blocked_account and password_breach sends). */
+export interface NotificationPort {
+  enqueue(tenant: TenantRecord, input: EnqueueInput): Promise<unknown>;
+}
+
+/** Where an IP address is, when a data set is configured; none ships by default (docs/api.md). */
+export interface GeoIpLookup {
+  lookup(ip: string): { city?: string; country?: string } | undefined;
+}
+
+export interface GuardLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** What the flows know about the request behind a login, passed on to the notifications. */
+export type LoginContext = Pick<NotificationContext, 'client' | 'request' | 'transaction' | 'ui_locales'>;
+
+/**
+ * The `login_failures` row that records "the password_breach notice was sent for the current
+ * password": `increment` returns 1 exactly once, so one notice per password whatever the concurrency;
+ * a password change clears it with the user's other rows. Never blocked, so no user-block lists it.
+ */
+export const BREACH_NOTICE_KEY = 'password_breach_notified';
+
+/**
+ * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
+ * Failures are counted per (user, IP) in storage, so every node sees the same counts.
+ */
+export class LoginGuard {
+  constructor(
+    private readonly failures: LoginFailureRepository,
+    private readonly clock: Clock,
+    private readonly notifications: NotificationPort,
+    private readonly profile: (u: UserRecord) => NonNullable<NotificationContext['user']>,
+    private readonly geoip: GeoIpLookup | undefined,
+    private readonly log: GuardLogger | undefined,
+  ) {}
+
+  /** Throws 429 `too_many_attempts` when `ip` is blocked for the user. */
+  async assertNotBlocked(tenant: TenantRecord, user: UserRecord, ip: string): Promise<void> {
+    const f = await this.failures.get(tenant.id, user.userId, ip);
+    if (f?.blockedAt) throw blockedError();
+  }
+
+  /**
+   * Counts a failed login. The failure that reaches the threshold blocks the IP for the user, sends
+   * `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
+   */
+  async failed(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number, context: LoginContext): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const f = await this.failures.increment(tenant.id, user.userId, ip, now);
+    if (f.count < threshold) return;
+    if (f.count === threshold) {
+      await this.failures.markBlocked(tenant.id, user.userId, ip, now);
+      this.log?.info({ tenantId: tenant.id, userId: user.userId, ip }, 'brute-force protection blocked an IP for a user');
+      const geo = this.geoip?.lookup(ip);
+      await this.notify(tenant, user, 'blocked_account', 'brute_force', {
+        ...context,
+        user: {
+          ...this.profile(user),
+          source_ip: ip,
+          ...(geo?.city ? { city: geo.city } : {}),
+          ...(geo?.country ? { country: geo.country } : {}),
+        },
+      });
+    }
+    throw blockedError();
+  }
+
+  /** A successful login forgets the failures from that IP. */
+  async succeeded(tenant: TenantRecord, user: UserRecord, ip: string): Promise<void> {
+    const f = await this.failures.get(tenant.id, user.userId, ip);
+    if (f && f.count > 0) await this.failures.clear(tenant.id, user.userId, ip);
+  }
+
+  /**
+   * A correct but breached password: one `password_breach` notice per password, then (action
+   * `block`) 403 `password_leaked` on every login until the password is changed.
+   */
+  async breached(tenant: TenantRecord, user: UserRecord, action: DatabaseConnectionOptions['breached_password_action'], context: LoginContext): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const marker = await this.failures.increment(tenant.id, user.userId, BREACH_NOTICE_KEY, now);
+    if (marker.count === 1) {
+      this.log?.info({ tenantId: tenant.id, userId: user.userId }, 'login with a breached password');
+      await this.notify(tenant, user, 'password_breach', 'breach', { ...context, user: this.profile(user) });
+    }
+    if (action === 'block') throw new AppError('password_leaked');
+  }
+
+  /** IP blocks of a user (the breach marker is never blocked, so it is not among them). */
+  async blocks(tenantId: string, userId: string): Promise<LoginFailureRecord[]> {
+    return this.failures.listBlocked(tenantId, userId);
+  }
+
+  /** Lifts the blocks (all IPs, or one) and forgets the failures; returns how many rows went. */
+  async unblock(tenantId: string, userId: string, ip?: string): Promise<number> {
+    if (ip !== undefined) return this.failures.clear(tenantId, userId, ip);
+    // Everything but the breach marker: unblocking is not a password change.
+    let n = 0;
+    for (const f of await this.failures.listBlocked(tenantId, userId)) n += await this.failures.clear(tenantId, userId, f.ip);
+    return n;
+  }
+
+  /** After a password change: every failure, block and breach notice of the user goes. */
+  async reset(tenantId: string, userId: string): Promise<void> {
+    await this.failures.clear(tenantId, userId);
+  }
+
+  /** Sends to the verified phone only; a send that cannot be queued is logged, never fails the login. */
+  private async notify(
+    tenant: TenantRecord,
+    user: UserRecord,
+    type: 'blocked_account' | 'password_breach',
+    source: 'brute_force' | 'breach',
+    context: NotificationContext,
+  ): Promise<void> {
+    if (!user.phoneNumber || !user.phoneVerified) {
+      this.log?.info({ tenantId: tenant.id, userId: user.userId, type }, 'no verified phone: notification not sent');
+      return;
+    }
+    try {
+      await this.notifications.enqueue(tenant, { type, deliveryMethod: 'text', recipient: user.phoneNumber, source, context });
+    } catch (e) {
+      this.log?.warn({ tenantId: tenant.id, userId: user.userId, type, err: (e as Error).message }, 'notification could not be queued');
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { AppError } from '../errors.js';
+import { randomBase62 } from '../ids.js';
+import type { NotificationService } from '../notifications/notification-service.js';
+import type { NotificationContext } from '../notifications/sender.js';
+import type { NotificationSource } from '../notifications/ports.js';
+import type { TemplateType, TenantRecord } from '../ports.js';
+import type { OtpPurpose, OtpRecord, OtpRepository } from './ports.js';
+
+/**
+ * One-time codes done once, for every flow: drawn from a CSPRNG, stored only as an HMAC-SHA-256
+ * with a server key (bound to the code's id, so equal codes never hash alike), compared in constant
+ * time, consumed by one conditional UPDATE, bounded in attempts, replaced by a newer code, and
+ * rate-limited per user as Auth0 documents for SMS/voice.
+ */
+
+/** Auth0: at most 10 SMS/voice messages per user per hour; voice is stricter. */
+export const SEND_LIMITS = { windowMs: 60 * 60 * 1000, total: 10, voice: 3 } as const;
+
+export interface SendCodeInput {
+  purpose: OtpPurpose;
+  /** The user id, or the connection-qualified phone number before a passwordless user exists. */
+  subject: string;
+  clientId: string;
+  channel: 'sms' | 'voice';
+  enrollmentId?: string;
+  recipient: string;
+  ttlSeconds: number;
+  length: number;
+  maxAttempts: number;
+  type: TemplateType;
+  source: NotificationSource;
+  context: NotificationContext;
+  /** Legacy (pre-UPE) tenants send MFA messages through their Guardian configuration. */
+  legacy?: boolean;
+}
+
+export type VerifyOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted' | 'consumed';
+
+export class OtpService {
+  constructor(
+    private readonly repo: OtpRepository,
+    private readonly key: Buffer,
+    private readonly clock: Clock,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  private hash(id: string, code: string): string {
+    return createHmac('sha256', this.key).update(id).update('\0').update(code).digest('hex');
+  }
+
+  /** Refuses (429 `too_many_attempts`) a send beyond the per-user hourly limits. */
+  async assertSendAllowed(tenantId: string, subject: string, channel: 'sms' | 'voice'): Promise<void> {
+    const since = new Date(this.clock.now().getTime() - SEND_LIMITS.windowMs).toISOString();
+    const sent = await this.repo.countSince(tenantId, subject, since);
+    const over = sent.sms + sent.voice >= SEND_LIMITS.total || (channel === 'voice' && sent.voice >= SEND_LIMITS.voice);
+    if (over) {
+      const e = new AppError('too_many_attempts', `Too many ${channel === 'voice' ? 'voice calls' : 'SMS messages'} were sent to this user in the last hour. Try again later.`);
+      e.headers = { 'retry-after': String(Math.ceil(SEND_LIMITS.windowMs / 1000)) };
+      throw e;
+    }
+  }
+
+  /** Issues a code (invalidating earlier ones of the same purpose and subject) and sends it. */
+  async send(tenant: TenantRecord, input: SendCodeInput): Promise<OtpRecord> {
+    await this.assertSendAllowed(tenant.id, input.subject, input.channel);
+    const fixed = await this.notifications.fixedTestCode(tenant.id, input.recipient);
+    const code = fixed ?? this.randomCode(input.length);
+    const now = this.clock.now();
+    const id = randomBase62(32);
+    const otp: OtpRecord = {
+      id,
+      purpose: input.purpose,
+      subject: input.subject,
+      clientId: input.clientId,
+      channel: input.channel,
+      enrollmentId: input.enrollmentId ?? null,
+      codeHash: this.hash(id, code),
+      attempts: 0,
+      maxAttempts: input.maxAttempts,
+      expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
+      consumedAt: null,
+      createdAt: now.toISOString(),
+    };
+    await this.repo.issue(tenant.id, otp);
+    await this.notifications.enqueue(tenant, {
+      type: input.type,
+      deliveryMethod: input.channel === 'voice' ? 'voice' : 'text',
+      recipient: input.recipient,
+      source: input.source,
+      context: input.context,
+      code,
+      ...(input.legacy ? { channel: 'legacy' as const } : {}),
+    });
+    return otp;
+  }
+
+  private randomCode(length: number): string {
+    let s = '';
+    for (let i = 0; i < length; i++) s += String(randomInt(10));
+    return s;
+  }
+
+  get(tenantId: string, id: string): Promise<OtpRecord | undefined> {
+    return this.repo.get(tenantId, id);
+  }
+
+  latest(tenantId: string, purpose: OtpPurpose, subject: string): Promise<OtpRecord | undefined> {
+    return this.repo.latest(tenantId, purpose, subject);
+  }
+
+  /**
+   * Checks `code` against `otp` and consumes it when it matches. Exactly one of any number of
+   * concurrent calls with the right code gets `ok`: the consuming UPDATE is conditional on the row
+   * still being unconsumed, unexpired and under its attempt cap.
+   */
+  async verify(tenantId: string, otp: OtpRecord, code: string): Promise<VerifyOutcome> {
+    const now = this.clock.now().toISOString();
+    if (otp.consumedAt) return 'consumed';
+    if (otp.expiresAt <= now) return 'expired';
+    if (otp.attempts >= otp.maxAttempts) return 'exhausted';
+    const expected = Buffer.from(otp.codeHash, 'hex');
+    const given = Buffer.from(this.hash(otp.id, code), 'hex');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      await this.repo.fail(tenantId, otp.id);
+      return 'wrong';
+    }
+    if (await this.repo.consume(tenantId, otp.id, now)) return 'ok';
+    // Lost the race (or the row changed since it was read): say why, from the row as it is now.
+    const fresh = await this.repo.get(tenantId, otp.id);
+    if (!fresh || fresh.consumedAt) return 'consumed';
+    if (fresh.expiresAt <= now) return 'expired';
+    return 'exhausted';
+  }
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
+import { makeSelfSignedCert } from '../helpers/tls.js';
+import { startTwilioMock } from '../helpers/twilio-mock.js';
+import { SID, TWILIO_TOKEN, assertAuthError, enableMfa, listenTls, phone, sendAndRead, setupTenant, tenantId, type App, type AuthFixture, type Tls } from './helpers.js';
+
+const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
+const tls = makeSelfSignedCert();
+after(async () => {
+  await mock.close();
+  fs.rmSync(tls.dir, { recursive: true, force: true });
+});
+
+const OOB = 'http://auth0.com/oauth/grant-type/mfa-oob';
+const RECOVERY = 'http://auth0.com/oauth/grant-type/mfa-recovery-code';
+const REALM = 'Username-Password-Authentication';
+const PASSWORD = 'Kq7!vLr2#pZx9w';
+
+describeEachDialect(
+  'phone MFA (official client for mfa_required, plain HTTP for /mfa/*, codes from the Twilio-speaking server)',
+  (env) => {
+    let e: TestEnv;
+    let f: AuthFixture;
+    let s: Tls;
+    before(async () => {
+      e = env();
+      f = await setupTenant(e);
+      await enableMfa(e, f.mgmt);
+      s = await listenTls(e, tls.cert);
+    });
+    after(async () => s?.close());
+
+    let n = 0;
+    const newUser = async () => {
+      const email = `mfa${++n}-${e.dialect}@example.com`;
+      await e.c.identity.directory.createUser({ id: await tenantId(e) }, { connection: REALM, email, password: PASSWORD });
+      return email;
+    };
+    /** The password grant through the official client: 403 mfa_required with an mfa_token. */
+    const mfaToken = async (email: string, app: App = f.app): Promise<string> => {
+      try {
+        await s.authClient(app).oauth.passwordGrant({ username: email, password: PASSWORD, realm: REALM, scope: 'openid profile offline_access' });
+      } catch (err) {
+        const x = err as { error: string; error_description: string; statusCode: number; body: string };
+        assert.equal(x.error, 'mfa_required');
+        assert.equal(x.error_description, 'Multifactor authentication required');
+        assert.equal(x.statusCode, 403);
+        return JSON.parse(x.body).mfa_token as string;
+      }
+      throw new Error('the password grant did not ask for MFA');
+    };
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const oob = (token: string, oobCode: string, bindingCode: string | undefined, app: App = f.app) =>
+      s.call('POST', '/oauth/token', { grant_type: OOB, client_id: app.clientId, client_secret: app.clientSecret, mfa_token: token, oob_code: oobCode, ...(bindingCode !== undefined ? { binding_code: bindingCode } : {}) });
+    const challenge = (token: string, extra: Record<string, unknown> = {}, app: App = f.app) =>
+      s.call('POST', '/mfa/challenge', { client_id: app.clientId, client_secret: app.clientSecret, mfa_token: token, challenge_type: 'oob', ...extra });
+
+    /** Enrolls a new user's phone by SMS; returns what later tests need. */
+    const enrolled = async () => {
+      const email = await newUser();
+      const to = phone();
+      const token = await mfaToken(email);
+      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
+      const assoc = (a.result as { json: { oob_code: string; recovery_codes: string[] } }).json;
+      const done = await oob(token, assoc.oob_code, a.code);
+      assert.equal(done.status, 200, done.text);
+      return { email, to, recovery: assoc.recovery_codes[0]!, assoc };
+    };
+
+    test('SMS enrollment: associate sends otp_enroll, the mfa-oob grant confirms it, the tokens are the original request', async () => {
+      const email = await newUser();
+      const to = phone();
+      const token = await mfaToken(email);
+      const claims = decodeJwt(token);
+      assert.equal(claims.aud, `https://${s.host}/mfa/`);
+      assert.equal(claims['typ'], 'mfa_token');
+      assert.ok(claims.exp! - claims.iat! <= 600);
+      assert.deepEqual((await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json, []);
+      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { client_id: f.app.clientId, authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
+      const res = (a.result as { status: number; json: Record<string, unknown> });
+      assert.equal(res.status, 200);
+      assert.equal(res.json['authenticator_type'], 'oob');
+      assert.equal(res.json['binding_method'], 'prompt');
+      assert.equal(res.json['oob_channel'], 'sms');
+      assert.match(String(res.json['oob_code']), /^[A-Za-z0-9]{32}$/);
+      const codes = res.json['recovery_codes'] as string[];
+      assert.equal(codes.length, 1);
+      assert.match(codes[0]!, /^[A-Z0-9]{24}$/);
+      assert.equal(a.req.form['Body'], `${a.code} is your verification code for default. Please enter this code to verify your enrollment.`, 'otp_enroll template');
+      const rc = await e.c.storage.db.selectFrom('recovery_codes').selectAll().executeTakeFirstOrThrow();
+      assert.notEqual(rc.code_hash, codes[0], 'the recovery code is stored hashed');
+
+      assertAuthError(await oob(token, String(res.json['oob_code']), undefined), 400, 'invalid_request', 'Missing required parameter: binding_code');
+      const wrong = a.code === '000000' ? '111111' : '000000';
+      assertAuthError(await oob(token, String(res.json['oob_code']), wrong), 403, 'invalid_grant', 'Invalid binding_code.');
+      const ok = await oob(token, String(res.json['oob_code']), a.code);
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.json.scope, 'openid profile offline_access');
+      assert.ok(ok.json.refresh_token, 'offline_access gives a refresh token');
+      const id = decodeJwt(ok.json.id_token);
+      assert.equal(id.aud, f.app.clientId);
+      assert.equal(id.iss, `https://${s.host}/`);
+      assertAuthError(await oob(token, String(res.json['oob_code']), a.code), 403, 'invalid_grant', 'Invalid oob_code.');
+
+      // Enrolled: the mfa_token no longer enrolls; the authenticators list shows the phone twice and the recovery code.
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
+      const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<Record<string, unknown>>;
+      assert.equal(list.length, 3);
+      const [smsA, voiceA, rcA] = list;
+      assert.match(String(smsA!['id']), /^sms\|dev_[A-Za-z0-9]{16}$/);
+      assert.equal(String(voiceA!['id']).split('|')[1], String(smsA!['id']).split('|')[1]);
+      assert.deepEqual([smsA!['oob_channel'], voiceA!['oob_channel']], ['sms', 'voice']);
+      assert.equal(smsA!['authenticator_type'], 'oob');
+      assert.equal(smsA!['active'], true);
+      assert.equal(smsA!['name'], `XXXXXXX${to.slice(-4)}`);
+      assert.match(String(rcA!['id']), /^recovery-code\|dev_/);
+
+      // A refresh token gives new tokens for the same user.
+      const refreshed = await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: ok.json.refresh_token });
+      assert.equal(refreshed.status, 200, refreshed.text);
+      assert.equal(decodeJwt(refreshed.json.access_token).sub, id.sub);
+      assertAuthError(await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.other.clientId, client_secret: f.other.clientSecret, refresh_token: ok.json.refresh_token }), 403, 'invalid_grant');
+    });
+
+    test('SMS challenge and voice challenge send otp_verify by the chosen channel', async () => {
+      const u = await enrolled();
+      const token = await mfaToken(u.email);
+      const sms = await sendAndRead(mock, u.to, () => challenge(token));
+      const smsRes = (sms.result as { json: Record<string, unknown> }).json;
+      assert.deepEqual(Object.keys(smsRes).sort(), ['binding_method', 'challenge_type', 'oob_code']);
+      assert.equal(smsRes['challenge_type'], 'oob');
+      assert.equal(sms.req.resource, 'Messages');
+      assert.equal(sms.req.form['Body'], `${sms.code} is your verification code for default`, 'otp_verify template');
+      assert.equal((await oob(token, String(smsRes['oob_code']), sms.code)).status, 200);
+
+      const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
+      const voiceId = list.find((a) => a.id.startsWith('voice|'))!.id;
+      const voice = await sendAndRead(mock, u.to, () => challenge(token, { authenticator_id: voiceId }));
+      assert.equal(voice.req.resource, 'Calls');
+      assert.match(voice.req.form['Twiml']!, /Your verification code for default is/);
+      const voiceRes = (voice.result as { json: { oob_code: string } }).json;
+      assert.equal((await oob(token, voiceRes.oob_code, voice.code)).status, 200);
+      const byChannel = await sendAndRead(mock, u.to, () => challenge(token, { oob_channel: 'voice' }));
+      assert.equal(byChannel.req.resource, 'Calls');
+    });
+
+    test('recovery-code login returns a new recovery code; the old one is spent', async () => {
+      const u = await enrolled();
+      const token = await mfaToken(u.email);
+      const res = await s.call('POST', '/oauth/token', { grant_type: RECOVERY, client_id: f.app.clientId, client_secret: f.app.clientSecret, mfa_token: token, recovery_code: u.recovery });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.json.access_token);
+      assert.match(res.json.recovery_code, /^[A-Z0-9]{24}$/);
+      assert.notEqual(res.json.recovery_code, u.recovery);
+      const again = await s.call('POST', '/oauth/token', { grant_type: RECOVERY, client_id: f.app.clientId, client_secret: f.app.clientSecret, mfa_token: token, recovery_code: u.recovery });
+      assertAuthError(again, 403, 'invalid_grant', 'Invalid recovery_code.');
+      const next = await s.call('POST', '/oauth/token', { grant_type: RECOVERY, client_id: f.app.clientId, client_secret: f.app.clientSecret, mfa_token: token, recovery_code: res.json.recovery_code });
+      assert.equal(next.status, 200);
+    });
+
+    test('wrong-client, wrong-user, expired, malformed and replayed attempts fail with the documented errors', async () => {
+      const a = await enrolled();
+      const b = await enrolled();
+      const ta = await mfaToken(a.email);
+      const tb = await mfaToken(b.email);
+      const ch = await sendAndRead(mock, a.to, () => challenge(ta));
+      const oobCode = (ch.result as { json: { oob_code: string } }).json.oob_code;
+      assertAuthError(await oob(ta, oobCode, ch.code, f.other), 400, 'invalid_request', 'mfa_token not issued to this client');
+      assertAuthError(await challenge(ta, {}, f.other), 400, 'invalid_request', 'mfa_token not issued to this client');
+      assertAuthError(await oob(tb, oobCode, ch.code), 400, 'invalid_request', "The oob_code doesn't match the mfa_token");
+      assertAuthError(await oob('not.a.token', oobCode, ch.code), 403, 'invalid_grant', 'Malformed mfa_token');
+      // An access token is not an mfa_token, and an mfa_token is not an access token.
+      const mgmtAsMfa = await s.call('GET', '/mfa/authenticators', undefined, bearer(f.mgmt));
+      assertAuthError(mgmtAsMfa, 403, 'invalid_grant', 'Malformed mfa_token');
+      assert.equal((await s.call('GET', '/api/v2/clients', undefined, bearer(ta))).status, 401);
+      const tid = await tenantId(e);
+      const claims = decodeJwt(ta);
+      const expired = await e.c.tokenKeys.sign(tid, { iss: claims.iss, aud: claims.aud, sub: claims.sub, azp: claims['azp'], typ: 'mfa_token', scope: 'openid' }, -5);
+      assertAuthError(await oob(expired, oobCode, ch.code), 403, 'expired_token', 'mfa_token is expired');
+      await e.c.storage.db.updateTable('otp_codes').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', oobCode).execute();
+      assertAuthError(await oob(ta, oobCode, ch.code), 403, 'expired_token', 'oob_code is expired');
+      const ch2 = await sendAndRead(mock, a.to, () => challenge(ta));
+      const code2 = (ch2.result as { json: { oob_code: string } }).json.oob_code;
+      assert.equal((await oob(ta, code2, ch2.code)).status, 200);
+      assertAuthError(await oob(ta, code2, ch2.code), 403, 'invalid_grant', 'Invalid oob_code.');
+    });
+
+    test('challenge errors, authenticator deletion and bad input on /mfa/*', async () => {
+      const fresh = await newUser();
+      const t = await mfaToken(fresh);
+      assertAuthError(await challenge(t), 400, 'association_required');
+      const u = await enrolled();
+      const token = await mfaToken(u.email);
+      assertAuthError(await challenge(token, { challenge_type: 'otp' }), 400, 'unsupported_challenge_type');
+      assertAuthError(await challenge(token, { oob_channel: 'carrier-pigeon' }), 400, 'unsupported_challenge_type');
+      assertAuthError(await challenge(token, { authenticator_id: 'sms|dev_nope' }), 400, 'invalid_request');
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: '+1' }, bearer(t)), 400, 'invalid_request');
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['otp'] }, bearer(t)), 400, 'unsupported_challenge_type');
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: 'oob' }, bearer(t)), 400, 'invalid_body');
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'] }), 401, 'missing_authentication');
+      assertAuthError(await s.call('POST', '/mfa/challenge', { client_id: f.app.clientId }), 400, 'invalid_body');
+      assertAuthError(await s.call('POST', '/mfa/challenge', '{"x":'), 400, 'invalid_json');
+      assertAuthError(await s.call('DELETE', '/mfa/authenticators/garbage', undefined, bearer(token)), 400, 'invalid_request');
+
+      const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
+      const del = await s.call('DELETE', `/mfa/authenticators/${encodeURIComponent(list[0]!.id)}`, undefined, bearer(token));
+      assert.equal(del.status, 204);
+      const left = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
+      assert.deepEqual(left.map((x) => x.id.split('|')[0]), ['recovery-code']);
+      assertAuthError(await s.call('DELETE', `/mfa/authenticators/${encodeURIComponent(list[0]!.id)}`, undefined, bearer(token)), 404, 'not_found');
+    });
+
+    test('legacy mode: MFA texts go through the Guardian configuration', async () => {
+      const u = await enrolled();
+      const legacyFrom = '+14155550199';
+      assert.equal((await e.api('PATCH', '/api/v2/tenants/settings', { token: f.mgmt, body: { phone_consolidated_experience: false } })).statusCode, 200);
+      assert.equal((await e.api('PUT', '/api/v2/guardian/factors/phone/providers/twilio', { token: f.mgmt, body: { sid: SID, from: legacyFrom, auth_token: TWILIO_TOKEN } })).statusCode, 200);
+      assert.equal((await e.api('PUT', '/api/v2/guardian/factors/phone/selected-provider', { token: f.mgmt, body: { provider: 'twilio' } })).statusCode, 200);
+      const token = await mfaToken(u.email);
+      const ch = await sendAndRead(mock, u.to, () => challenge(token));
+      assert.equal(ch.req.form['From'], legacyFrom);
+      const rows = await e.c.storage.db.selectFrom('notifications').select(['channel', 'type']).where('recipient', '=', u.to).orderBy('created_at', 'desc').execute();
+      assert.deepEqual(rows[0], { channel: 'legacy', type: 'otp_verify' });
+      assert.equal((await oob(token, (ch.result as { json: { oob_code: string } }).json.oob_code, ch.code)).status, 200);
+      await e.api('PATCH', '/api/v2/tenants/settings', { token: f.mgmt, body: { phone_consolidated_experience: true } });
+    });
+  },
+  { TWILIO_API_BASE_URL: mock.url, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile },
+);
