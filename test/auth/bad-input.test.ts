@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeEachDialect } from '../helpers/harness.js';
+import { setupTenant, type AuthFixture } from './helpers.js';
+
+/**
+ * Bad input on every Authentication API endpoint: malformed bodies, wrong content types, bodies
+ * that are not objects, wrong types, oversized values, missing and unknown parameters. Each answers
+ * 4xx with the OAuth2 error body and never a 500 (the harness fails any 5xx).
+ */
+const POSTS = [
+  '/oauth/token',
+  '/passwordless/start',
+  '/mfa/associate',
+  '/mfa/challenge',
+  '/dbconnections/signup',
+  '/dbconnections/verify_phone',
+  '/dbconnections/change_password',
+  '/dbconnections/reset_password',
+];
+
+function assertOAuthError(res: { statusCode: number; body: string }, where: string): Record<string, unknown> {
+  assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${where} → ${res.statusCode} ${res.body}`);
+  const b = JSON.parse(res.body) as Record<string, unknown>;
+  assert.equal(typeof b['error'], 'string', `${where}: ${res.body}`);
+  assert.equal(typeof b['error_description'], 'string', `${where}: ${res.body}`);
+  assert.equal(b['statusCode'], undefined, `${where}: Authentication API errors use the OAuth2 body`);
+  return b;
+}
+
+describeEachDialect('bad input on every Authentication API endpoint', (env) => {
+  let fx: AuthFixture;
+
+  test('setup', async () => {
+    fx = await setupTenant(env());
+  });
+
+  test('malformed JSON, other content types and non-object bodies', async () => {
+    const { app } = env();
+    for (const url of POSTS) {
+      const malformed = await env().api('POST', url, { body: '{"client_id":' });
+      assert.equal(assertOAuthError(malformed, `${url} malformed`)['error'], 'invalid_json');
+      const xml = await app.inject({ method: 'POST', url, headers: { host: 'localhost', 'content-type': 'text/xml' }, payload: '<a/>' });
+      assert.equal(assertOAuthError(xml, `${url} xml`)['error'], 'unsupported_media_type');
+      for (const bad of ['[]', '"text"', '12', 'null']) assertOAuthError(await env().api('POST', url, { body: bad }), `${url} ${bad}`);
+      assertOAuthError(await env().api('POST', url, { body: {} }), `${url} {}`);
+    }
+  });
+
+  test('wrong types, oversized values and unknown parameters', async () => {
+    const c = { client_id: fx.app.clientId, client_secret: fx.app.clientSecret };
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['/oauth/token', { ...c, grant_type: 7 }],
+      ['/oauth/token', { ...c, grant_type: 'password', username: { a: 1 }, password: 'x' }],
+      ['/oauth/token', { ...c, grant_type: 'password', username: 'u'.repeat(10_000), password: 'x' }],
+      ['/oauth/token', { ...c, grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', username: '+14155552671', otp: ['1'], realm: 'sms' }],
+      ['/oauth/token', { ...c, grant_type: 'http://auth0.com/oauth/grant-type/mfa-oob', mfa_token: 'not-a-token', oob_code: 'x', binding_code: '1' }],
+      ['/oauth/token', { ...c, grant_type: 'refresh_token', refresh_token: 'nope' }],
+      ['/passwordless/start', { ...c, connection: 'sms', phone_number: 14155552671, send: 'code' }],
+      ['/passwordless/start', { ...c, connection: 'sms', phone_number: '+1'.padEnd(5000, '1'), send: 'code' }],
+      ['/passwordless/start', { ...c, connection: 'sms', phone_number: '+14155552671', send: 'code', surprise: true }],
+      ['/passwordless/start', { ...c, connection: 'nope', phone_number: '+14155552671', send: 'code' }],
+      ['/mfa/associate', { ...c, authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: '+14155552671' }],
+      ['/mfa/challenge', { ...c, mfa_token: 12, challenge_type: 'oob' }],
+      ['/mfa/challenge', { ...c, mfa_token: 'x.y.z', challenge_type: 'oob' }],
+      ['/dbconnections/signup', { client_id: fx.app.clientId, connection: 'Username-Password-Authentication', phone_number: 'not a phone', password: 'x' }],
+      ['/dbconnections/signup', { client_id: fx.app.clientId, connection: 'Username-Password-Authentication', phone_number: '+14155552671', password: 12345 }],
+      ['/dbconnections/verify_phone', { client_id: fx.app.clientId, connection: 'Username-Password-Authentication', phone_number: '+14155552671', code: {} }],
+      ['/dbconnections/change_password', { client_id: fx.app.clientId, connection: 'nope', phone_number: '+14155552671' }],
+      ['/dbconnections/reset_password', { client_id: fx.app.clientId, connection: 'Username-Password-Authentication', phone_number: '+14155552671', code: '000000', new_password: 7 }],
+    ];
+    for (const [url, body] of cases) assertOAuthError(await env().api('POST', url, { body }), `${url} ${JSON.stringify(body).slice(0, 120)}`);
+    for (const url of ['/mfa/authenticators', '/mfa/authenticators/sms%7Cdev_x']) {
+      const method = url.endsWith('authenticators') ? 'GET' : 'DELETE';
+      assertOAuthError(await env().api(method, url), `${method} ${url} without token`);
+      assertOAuthError(await env().api(method, url, { token: 'garbage' }), `${method} ${url} with a bad token`);
+      assertOAuthError(await env().api(method, url, { token: fx.mgmt }), `${method} ${url} with a Management API token`);
+    }
+  });
+});
