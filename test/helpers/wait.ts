@@ -2,7 +2,7 @@
  * Polls `fn` until it returns a value (not undefined), for asynchronous work such as background
  * delivery. A generous limit, not a timing assertion: it only bounds how long a broken run hangs.
  */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -5,6 +5,7 @@ import { isAppError } from '../../src/domain/errors.js';
 import type { TenantRecord } from '../../src/domain/ports.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SID = 'AC00000000000000000000000000000abc';
 const TWILIO_TOKEN = 'twilio-identity-test-token';
@@ -16,16 +17,6 @@ const PHONE = '+14155550142';
 const ATTACKER = '203.0.113.7';
 const OTHER_IP = '198.51.100.23';
 const enc = encodeURIComponent;
-
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The AppError code a promise rejects with, or 'ok' / the `reason` of a refused check. */
 async function outcome(p: Promise<{ ok: boolean; reason?: string }>): Promise<string> {

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { MfaEnrollmentsTable } from './auth-tables.js';
+import type { Kysely } from 'kysely';
+import { enrollmentRepository } from './enrollment-repository.js';
 import type { Database } from './schema.js';
 
 /** An MFA enrollment as the Management API reads it (rows are written by the MFA flows). */
@@ -27,35 +27,12 @@ export interface EnrollmentQuery {
   deleteForUser(tenantId: string, userId: string): Promise<number>;
 }
 
-const toView = (r: Selectable<MfaEnrollmentsTable>): EnrollmentView => ({
-  id: r.id,
-  userId: r.user_id,
-  type: r.type,
-  phoneNumber: r.phone_number,
-  preferredMethod: r.preferred_method,
-  status: r.status,
-  createdAt: r.created_at,
-  confirmedAt: r.confirmed_at,
-  lastAuth: r.last_auth,
-});
-
 export function enrollmentQuery(db: Kysely<Database>): EnrollmentQuery {
+  // Reads are the MFA flows' own repository's; only the Management API's deletes are added here.
+  const enrollments = enrollmentRepository(db);
   return {
-    async listForUser(tenantId, userId) {
-      const rows = await db
-        .selectFrom('mfa_enrollments')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(toView);
-    },
-    async get(tenantId, id) {
-      const r = await db.selectFrom('mfa_enrollments').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      return r ? toView(r) : undefined;
-    },
+    listForUser: (tenantId, userId) => enrollments.listForUser(tenantId, userId),
+    get: (tenantId, id) => enrollments.get(tenantId, id),
     async delete(tenantId, id) {
       const r = await db.deleteFrom('mfa_enrollments').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
