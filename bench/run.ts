@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
+import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
 
 /**
  * `npm run bench`: the send path against its ceiling, measured in one run on this machine.
@@ -12,12 +13,16 @@ import { cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
  * at warn. The send path is `POST /api/v2/branding/phone/providers/{id}/try` with a distinct recipient
  * per request: token check, validation, the outbox write, then the real dispatch to the Twilio
  * server (render, HTTP call, attempt record) right after the response.
+ *
+ * Then, on the same processes, passwordless SMS (bench/passwordless.bench.ts): unifone's start and
+ * login against better-auth's phone-number plugin (a fourth process) and a signing-only floor.
  */
 const SID = 'AC0000000000000000000000000000bench'.slice(0, 34);
 const TOKEN = 'bench-auth-token';
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 
+const betterAuthVersion = () => (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../node_modules/better-auth/package.json'), 'utf8')) as { version: string }).version;
 const children: Array<{ child: import('node:child_process').ChildProcess }> = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-bench-'));
 process.on('exit', () => {
@@ -122,6 +127,12 @@ process.stdout.write(
 );
 const ratio = send.rps / ceiling.rps;
 process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms — ${ratio >= 0.15 && send.p99 < 20 ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)}%, p99 ${send.p99} ms)\n`);
+
+// Passwordless SMS (bench/passwordless.bench.ts): the same unifone process and Twilio server, plus
+// better-auth's phone-number plugin as the peer and a signing-only loop as the floor.
+const passwordless = await runPasswordless({ server, mock, mgmt: auth, twilio: { sid: SID, token: TOKEN }, dataDir, connections: CONNECTIONS, duration: DURATION, children });
+process.stdout.write(`\npasswordless SMS — unifone vs better-auth ${betterAuthVersion()} phone-number plugin (better-sqlite3) vs the signing floor, ${CONNECTIONS} connections, ${DURATION} s each\n\n`);
+process.stdout.write(passwordlessTable(passwordless) + '\n');
 for (const c of children) c.child.kill('SIGTERM');
 await new Promise((r) => setTimeout(r, 1500));
 process.exit(0);

@@ -1,7 +1,23 @@
 import { startTwilioMock } from '../test/helpers/twilio-mock.js';
 
-/** The Twilio-speaking server of the benchmark, in its own process; prints its URL, then a count on request. */
+/**
+ * The Twilio-speaking server of the benchmark, in its own process; prints its URL, then answers IPC
+ * messages: 'count' (or anything else) → { sent, requests }; 'codes' → { codes: { To → the code in
+ * the last message accepted for that number } }, which is how the benchmark reads the codes it
+ * pre-issues (as a phone would: from the message text).
+ */
 const [sid, token] = [process.env['MOCK_SID']!, process.env['MOCK_TOKEN']!];
 const mock = await startTwilioMock({ [sid]: token });
 process.stdout.write(`listening on ${mock.url}\n`);
-process.on('message', () => process.send?.({ sent: mock.sent().length, requests: mock.requests.length }));
+process.on('message', (m) => {
+  if (m === 'codes') {
+    const codes: Record<string, string> = {};
+    for (const r of mock.requests) {
+      if (r.resource !== 'Messages' || r.answered !== 201) continue;
+      const code = /\b(\d{4,10})\b/.exec(r.form['Body'] ?? '')?.[1];
+      if (code && r.form['To']) codes[r.form['To']] = code;
+    }
+    return process.send?.({ codes });
+  }
+  process.send?.({ sent: mock.sent().length, requests: mock.requests.length });
+});

@@ -1,0 +1,316 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type autocannon from 'autocannon';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { ROOT, cpuSeconds, load, startProcess, type Measured, type Started } from './lib.js';
+
+/**
+ * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
+ * same unifone process and the same Twilio-speaking server as the send path.
+ *
+ * - unifone `POST /passwordless/start` (connection sms, send code), a distinct phone per request;
+ * - unifone login: `POST /oauth/token` with the passwordless/otp grant (verify + signup on first
+ *   login + access token and id_token), each request a different (phone, code) pair issued by start
+ *   before the run and read from the Twilio server's messages, never from a database;
+ * - the peer, better-auth's phone-number plugin on better-sqlite3 (bench/better-auth-peer.ts): the
+ *   same two operations, `/api/auth/phone-number/send-otp` and `/api/auth/phone-number/verify`
+ *   (signs up and signs in: a session), codes read the same way;
+ * - the floor (bench/sign-floor.ts): a loop that only signs the two RS256 tokens of a login.
+ */
+export interface PasswordlessInput {
+  server: Started;
+  mock: Started;
+  /** Management API headers (bearer token, JSON). */
+  mgmt: Record<string, string>;
+  twilio: { sid: string; token: string };
+  dataDir: string;
+  connections: number;
+  duration: number;
+  /** Processes to stop at exit (the peer is added). */
+  children: Array<{ child: import('node:child_process').ChildProcess }>;
+}
+
+export interface Row extends Measured {
+  /** CPU milliseconds of the process under test per successful request, during the measured run. */
+  cpuPerOk: number;
+}
+
+export interface PasswordlessResult {
+  rows: { start: Row; login: Row; peerSend: Row; peerVerify: Row; floor: Row };
+  floorTokensPerSecond: number;
+  notes: string[];
+}
+
+const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
+/** Number ranges (valid NANP numbers, 415-50x/60x exchanges): unifone's and the peer's never meet. */
+const UNIFONE_BASE = 5_000_000;
+const PEER_BASE = 6_000_000;
+const phoneOf = (base: number, n: number) => `+1415${base + n}`;
+const UNIFONE_PREFIX = '+14155';
+const PEER_PREFIX = '+14156';
+const WARM_SECONDS = 2;
+
+type Pair = { phone: string; code: string };
+
+/** Codes issued but not yet used, oldest first; each is handed out once. */
+class CodePool {
+  private readonly pairs: Pair[] = [];
+  private i = 0;
+  private readonly seen = new Set<string>();
+  /** Successful sends so far to this pool's numbers (what the Twilio server should end up holding). */
+  accepted = 0;
+  constructor(readonly prefix: string) {}
+  /** A number whose code was already used outside the pool. */
+  exclude(to: string): void {
+    this.seen.add(to);
+    this.accepted++;
+  }
+  get known(): number {
+    return this.seen.size;
+  }
+  add(codes: Record<string, string>): number {
+    const fresh = Object.keys(codes)
+      .filter((to) => to.startsWith(this.prefix) && !this.seen.has(to))
+      .sort();
+    for (const to of fresh) {
+      this.seen.add(to);
+      this.pairs.push({ phone: to, code: codes[to]! });
+    }
+    return fresh.length;
+  }
+  get left(): number {
+    return this.pairs.length - this.i;
+  }
+  next(): Pair | undefined {
+    return this.pairs[this.i++];
+  }
+}
+
+export async function runPasswordless(inp: PasswordlessInput): Promise<PasswordlessResult> {
+  const { server, mock, mgmt, connections, duration } = inp;
+  const notes: string[] = [];
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${server.url}${url}`, { method, headers: mgmt, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> & Array<Record<string, unknown>>;
+    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const codes = () =>
+    new Promise<Record<string, string>>((resolve) => {
+      mock.child.once('message', (m: { codes: Record<string, string> }) => resolve(m.codes));
+      mock.child.send('codes');
+    });
+
+  // --- Set-up through the Management API: an application with the passwordless grant, enabled on the sms connection.
+  const app = await api('POST', '/api/v2/clients', { name: 'Bench passwordless', app_type: 'regular_web', grant_types: [OTP_GRANT] });
+  const clientId = app['client_id'] as string;
+  const clientSecret = app['client_secret'] as string;
+  const [sms] = await api('GET', '/api/v2/connections?name=sms');
+  if (!sms) throw new Error('the tenant has no sms connection');
+  const enabled = sms['enabled_clients'] as string[];
+  if (!enabled.includes(clientId)) await api('PATCH', `/api/v2/connections/${sms['id']}`, { enabled_clients: [...enabled, clientId] });
+
+  // --- The peer, in its own process, against the same Twilio-speaking server.
+  const peer = await startProcess('bench/better-auth-peer.ts', {
+    PEER_DB: path.join(inp.dataDir, 'better-auth.sqlite'),
+    TWILIO_URL: mock.url,
+    MOCK_SID: inp.twilio.sid,
+    MOCK_TOKEN: inp.twilio.token,
+  });
+  inp.children.push(peer);
+
+  const json = { 'content-type': 'application/json' };
+  let nUnifone = 0;
+  let nPeer = 0;
+  const startBody = (n: number) => JSON.stringify({ client_id: clientId, client_secret: clientSecret, connection: 'sms', phone_number: phoneOf(UNIFONE_BASE, n), send: 'code' });
+  const loginBody = (p: Pair) => JSON.stringify({ grant_type: OTP_GRANT, client_id: clientId, client_secret: clientSecret, username: p.phone, otp: p.code, realm: 'sms', scope: 'openid' });
+  const peerSendBody = (n: number) => JSON.stringify({ phoneNumber: phoneOf(PEER_BASE, n) });
+  const peerVerifyBody = (p: Pair) => JSON.stringify({ phoneNumber: p.phone, code: p.code });
+  // Past the end of a pool: a pair that cannot succeed (shows up as non-2xx instead of stopping the run).
+  const NO_PAIR: Pair = { phone: '+14150000000', code: '000000' };
+
+  const issuing = (url: string, body: () => string): autocannon.Options => ({
+    url,
+    method: 'POST',
+    headers: json,
+    connections,
+    duration,
+    setupClient: (client: autocannon.Client) => {
+      const next = () => client.setBody(body());
+      next();
+      client.on('response', next);
+    },
+  });
+  const spending = (url: string, pool: CodePool, body: (p: Pair) => string): autocannon.Options => ({
+    url,
+    method: 'POST',
+    headers: json,
+    connections,
+    duration,
+    setupClient: (client: autocannon.Client) => {
+      const next = () => client.setBody(body(pool.next() ?? NO_PAIR));
+      next();
+      client.on('response', next);
+    },
+  });
+  const unifoneStart = issuing(`${server.url}/passwordless/start`, () => startBody(nUnifone++));
+  const peerSend = issuing(`${peer.url}/api/auth/phone-number/send-otp`, () => peerSendBody(nPeer++));
+
+  /** A measured run with the CPU time of `pid` (the process under test) per successful request. */
+  const measured = async (name: string, opts: autocannon.Options, pid: number | undefined): Promise<Row> => {
+    const c0 = cpuSeconds(pid);
+    const m = await load(name, opts);
+    const cpu = cpuSeconds(pid) - c0;
+    return { ...m, cpuPerOk: (cpu / Math.max(1, m.total - m.non2xx)) * 1000 };
+  };
+
+  /** Reads codes from the Twilio server until every accepted send to the pool's numbers is there (or none arrives for 2 s). */
+  const collect = async (pool: CodePool) => {
+    let quietSince = Date.now();
+    const t0 = Date.now();
+    while (pool.known < pool.accepted && Date.now() - quietSince < 2000 && Date.now() - t0 < 120_000) {
+      if (pool.add(await codes())) quietSince = Date.now();
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    if (pool.known < pool.accepted) notes.push(`${pool.prefix}…: ${pool.accepted - pool.known} accepted sends never reached the Twilio server`);
+  };
+  /** An issuing run (measured or not); what it got accepted is added to the pool's expectations. */
+  const issue = async (pool: CodePool, name: string, opts: autocannon.Options, pid?: number) => {
+    const r = pid === undefined ? { ...(await load(name, opts)), cpuPerOk: Number.NaN } : await measured(name, opts, pid);
+    pool.accepted += r.total - r.non2xx;
+    return r;
+  };
+
+  /**
+   * Warms a login scenario on the pool, then tops the pool up (unmeasured, through `issuer`) so that
+   * the measured run cannot run out: 1.5× what the warm-up rate would use, plus a margin.
+   */
+  const prepareLogins = async (pool: CodePool, login: autocannon.Options, issuer: autocannon.Options) => {
+    const warm = await load('warm-up', { ...login, duration: WARM_SECONDS });
+    const need = Math.ceil(warm.rps * duration * 1.5) + 20 * connections;
+    if (pool.left < need) {
+      const { duration: _timed, ...untimed } = issuer;
+      await issue(pool, 'issue', { ...untimed, amount: need - pool.left });
+      await collect(pool);
+    }
+  };
+
+  // --- Sanity: one full flow on each side, and the claims the floor signs.
+  const first = { n: nUnifone++, phone: phoneOf(UNIFONE_BASE, 0), peer: phoneOf(PEER_BASE, nPeer++) };
+  const post = async (url: string, body: string) => {
+    const res = await fetch(url, { method: 'POST', headers: json, body });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`POST ${url} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as Record<string, string>;
+  };
+  await post(`${server.url}/passwordless/start`, startBody(first.n));
+  await post(`${peer.url}/api/auth/phone-number/send-otp`, JSON.stringify({ phoneNumber: first.peer }));
+  const firstCodes: Record<string, string> = {};
+  for (let i = 0; i < 100 && !(firstCodes[first.phone] && firstCodes[first.peer]); i++) {
+    Object.assign(firstCodes, await codes());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const tokens = await post(`${server.url}/oauth/token`, loginBody({ phone: first.phone, code: firstCodes[first.phone]! }));
+  const peerLogin = await post(`${peer.url}/api/auth/phone-number/verify`, peerVerifyBody({ phone: first.peer, code: firstCodes[first.peer]! }));
+  if (!peerLogin['token']) throw new Error(`the peer's verify did not sign in: ${JSON.stringify(peerLogin)}`);
+  const strip = (t: string) => {
+    const { iat, exp, ...rest } = decodeJwt(t);
+    return { claims: rest, ttl: exp! - iat! };
+  };
+  const access = strip(tokens['access_token']!);
+  const id = strip(tokens['id_token']!);
+  const floorClaims = { access: access.claims, id: id.claims, accessTtl: access.ttl, idTtl: id.ttl, kid: decodeProtectedHeader(tokens['access_token']!).kid };
+
+  const settle = () => new Promise((r) => setTimeout(r, 1000));
+
+  // --- unifone: start, then login on the codes start issued (kept fresh: codes live 180 s).
+  const unifonePool = new CodePool(UNIFONE_PREFIX);
+  unifonePool.exclude(first.phone);
+  await issue(unifonePool, 'warm-up', { ...unifoneStart, duration: WARM_SECONDS });
+  await settle();
+  const start = await issue(unifonePool, 'unifone passwordless start', unifoneStart, server.child.pid);
+  await collect(unifonePool);
+  const unifoneLogin = spending(`${server.url}/oauth/token`, unifonePool, loginBody);
+  await prepareLogins(unifonePool, unifoneLogin, unifoneStart);
+  await settle();
+  const login = await measured('unifone passwordless login (verify + token)', unifoneLogin, server.child.pid);
+
+  // --- The peer: send-otp, then verify on the codes it sent.
+  const peerPool = new CodePool(PEER_PREFIX);
+  peerPool.exclude(first.peer);
+  await issue(peerPool, 'warm-up', { ...peerSend, duration: WARM_SECONDS });
+  await settle();
+  const peerSendRow = await issue(peerPool, 'better-auth phone-number send-otp (peer)', peerSend, peer.child.pid);
+  await collect(peerPool);
+  const peerVerify = spending(`${peer.url}/api/auth/phone-number/verify`, peerPool, peerVerifyBody);
+  await prepareLogins(peerPool, peerVerify, peerSend);
+  await settle();
+  const peerVerifyRow = await measured('better-auth phone-number verify (peer)', peerVerify, peer.child.pid);
+
+  // --- The floor, in its own process, with nothing else under load.
+  const floorOut = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'bench/sign-floor.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, FLOOR_DURATION: String(duration), FLOOR_CONCURRENCY: String(connections), FLOOR_CLAIMS: JSON.stringify(floorClaims) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sign-floor exited ${code}`))));
+  });
+  const f = JSON.parse(floorOut) as { logins: number; tokens: number; seconds: number; p50: number; p99: number; cpu: number };
+  const floor: Row = {
+    name: 'floor: sign access + id token (RS256, jose)',
+    rps: f.logins / f.seconds,
+    p50: f.p50,
+    p99: f.p99,
+    errors: 0,
+    non2xx: 0,
+    total: f.logins,
+    cpuPerOk: (f.cpu / Math.max(1, f.logins)) * 1000,
+  };
+  return { rows: { start, login, peerSend: peerSendRow, peerVerify: peerVerifyRow, floor }, floorTokensPerSecond: f.tokens / f.seconds, notes };
+}
+
+export function passwordlessTable(r: PasswordlessResult): string {
+  const { start, login, peerSend, peerVerify, floor } = r.rows;
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'CPU ms/req'];
+  const lines = [start, login, peerSend, peerVerify, floor].map((x) => [
+    x.name,
+    x.rps.toFixed(0),
+    x.p50.toFixed(2),
+    x.p99.toFixed(2),
+    String(x.errors),
+    String(x.non2xx),
+    Number.isFinite(x.cpuPerOk) ? x.cpuPerOk.toFixed(2) : '-',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const okRps = (x: Row) => (x.total > 0 ? (x.rps * (x.total - x.non2xx - x.errors)) / x.total : 0);
+  const ratios: Array<[string, number, number]> = [
+    ['unifone start ÷ peer send-otp', okRps(start) / okRps(peerSend), 10],
+    ['unifone login ÷ peer verify', okRps(login) / okRps(peerVerify), 3],
+    ['unifone login ÷ floor', okRps(login) / floor.rps, 0.8],
+  ];
+  const ratioLines = ratios.map(
+    ([name, v, target]) => `${name}: ${target < 1 ? `${(v * 100).toFixed(1)}%` : `${v.toFixed(2)}×`} — target ≥ ${target < 1 ? `${target * 100}%` : `${target}×`}: ${v >= target ? 'met' : 'NOT met'}`,
+  );
+  // CPU per successful request of the process under test: less sensitive than req/s to whatever
+  // else the machine is running, so printed beside the throughput ratios (which decide the targets).
+  const cpuLines = [
+    `CPU per request: unifone start ${start.cpuPerOk.toFixed(2)} ms vs peer send-otp ${peerSend.cpuPerOk.toFixed(2)} ms (${(peerSend.cpuPerOk / start.cpuPerOk).toFixed(2)}×); ` +
+      `unifone login ${login.cpuPerOk.toFixed(2)} ms vs peer verify ${peerVerify.cpuPerOk.toFixed(2)} ms (${(peerVerify.cpuPerOk / login.cpuPerOk).toFixed(2)}×) ` +
+      `vs floor ${floor.cpuPerOk.toFixed(2)} ms (${((floor.cpuPerOk / login.cpuPerOk) * 100).toFixed(1)}%)`,
+  ];
+  return [
+    fmt(head),
+    fmt(widths.map((w) => '-'.repeat(w))),
+    ...lines.map(fmt),
+    '',
+    `floor: ${r.floorTokensPerSecond.toFixed(0)} tokens/s (${floor.rps.toFixed(0)} logins/s, two tokens each)`,
+    'ratios use successful requests per second only',
+    ...ratioLines,
+    ...cpuLines,
+    ...r.notes.map((n) => `note: ${n}`),
+  ].join('\n');
+}
