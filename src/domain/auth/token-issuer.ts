@@ -57,15 +57,13 @@ export class TokenIssuer {
     const scope = grantedScope(req.scope);
     const scopes = scope.split(' ');
     const iss = `https://${host}/`;
-    const accessToken = await this.keys.sign(
-      tenantId,
-      { iss, sub: user.userId, aud: req.audience ?? `https://${host}/userinfo`, azp: client.clientId, scope, gty },
-      this.accessTtl,
-    );
+    // Both signatures at once: RS256 signing runs on the crypto thread pool, so they use both cores.
+    const [accessToken, idToken] = await Promise.all([
+      this.keys.sign(tenantId, { iss, sub: user.userId, aud: req.audience ?? `https://${host}/userinfo`, azp: client.clientId, scope, gty }, this.accessTtl),
+      scopes.includes('openid') ? this.keys.sign(tenantId, { iss, aud: client.clientId, ...idClaims(user, scopes) }, 36_000) : undefined,
+    ]);
     const out: TokenSet = { access_token: accessToken, scope, expires_in: this.accessTtl, token_type: 'Bearer' };
-    if (scopes.includes('openid')) {
-      out.id_token = await this.keys.sign(tenantId, { iss, aud: client.clientId, ...idClaims(user, scopes) }, 36_000);
-    }
+    if (idToken) out.id_token = idToken;
     if (scopes.includes('offline_access') && client.grantTypes.includes('refresh_token')) {
       const token = randomBytes(36).toString('base64url');
       const now = this.clock.now();
