@@ -88,6 +88,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('otp_codes_subject').on('otp_codes').columns(['tenant_id', 'purpose', 'subject', 'created_at']).execute();
+  // The send limits count a subject's codes of every purpose in the last hour: without this index
+  // that count would scan every code of the tenant.
+  await db.schema.createIndex('otp_codes_sends').on('otp_codes').columns(['tenant_id', 'subject', 'created_at']).execute();
 
   await db.schema
     .createTable('refresh_tokens')
