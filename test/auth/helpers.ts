@@ -3,8 +3,11 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AuthenticationClient } from 'auth0/legacy';
 import { Agent, fetch as undiciFetch } from 'undici';
+import fs from 'node:fs';
+import { after, before } from 'node:test';
 import type { TestEnv } from '../helpers/harness.js';
-import type { TwilioMock, RecordedRequest } from '../helpers/twilio-mock.js';
+import { makeSelfSignedCert } from '../helpers/tls.js';
+import { startTwilioMock, type TwilioMock, type RecordedRequest } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -164,4 +167,34 @@ export function assertAuthError(res: { status: number; json: any; text?: string 
   assert.equal(typeof res.json?.error_description, 'string');
   if (typeof description === 'string') assert.equal(res.json.error_description, description);
   else if (description) assert.match(res.json.error_description, description);
+}
+
+/**
+ * What every Authentication API test file shares: a Twilio-speaking server, a self-signed certificate
+ * (both closed after the file) and the environment that points a test server at them.
+ */
+export async function authServers(): Promise<{ mock: TwilioMock; cert: string; env: Record<string, string> }> {
+  const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
+  const tls = makeSelfSignedCert();
+  after(async () => {
+    await mock.close();
+    fs.rmSync(tls.dir, { recursive: true, force: true });
+  });
+  return { mock, cert: tls.cert, env: { TWILIO_API_BASE_URL: mock.url, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile } };
+}
+
+/**
+ * Per suite: before its tests, the tenant of `setupTenant` (with MFA required when asked) and the
+ * TLS listener, handed to `ready`; the listener is closed after the suite.
+ */
+export function useAuthTenant(env: () => TestEnv, cert: string, ready: (x: { e: TestEnv; f: AuthFixture; s: Tls }) => void, opts: { mfa?: boolean } = {}): void {
+  let s: Tls | undefined;
+  before(async () => {
+    const e = env();
+    const f = await setupTenant(e);
+    if (opts.mfa) await enableMfa(e, f.mgmt);
+    s = await listenTls(e, cert);
+    ready({ e, f, s });
+  });
+  after(async () => s?.close());
 }

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
-import { makeSelfSignedCert } from '../helpers/tls.js';
-import { startTwilioMock } from '../helpers/twilio-mock.js';
-import { SID, TWILIO_TOKEN, assertAuthError, enableMfa, listenTls, phone, sendAndRead, setupTenant, tenantId, type App, type AuthFixture, type Tls } from './helpers.js';
+import { authServers, useAuthTenant, SID, TWILIO_TOKEN, assertAuthError, phone, sendAndRead, tenantId, type App, type AuthFixture, type Tls } from './helpers.js';
 
-const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
-const tls = makeSelfSignedCert();
-after(async () => {
-  await mock.close();
-  fs.rmSync(tls.dir, { recursive: true, force: true });
-});
+const { mock, cert, env: serversEnv } = await authServers();
 
 const OOB = 'http://auth0.com/oauth/grant-type/mfa-oob';
 const RECOVERY = 'http://auth0.com/oauth/grant-type/mfa-recovery-code';
@@ -25,13 +17,7 @@ describeEachDialect(
     let e: TestEnv;
     let f: AuthFixture;
     let s: Tls;
-    before(async () => {
-      e = env();
-      f = await setupTenant(e);
-      await enableMfa(e, f.mgmt);
-      s = await listenTls(e, tls.cert);
-    });
-    after(async () => s?.close());
+    useAuthTenant(env, cert, (x) => ({ e, f, s } = x), { mfa: true });
 
     let n = 0;
     const newUser = async () => {
@@ -228,5 +214,5 @@ describeEachDialect(
       await e.api('PATCH', '/api/v2/tenants/settings', { token: f.mgmt, body: { phone_consolidated_experience: true } });
     });
   },
-  { TWILIO_API_BASE_URL: mock.url, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile },
+  serversEnv,
 );

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
-import { makeSelfSignedCert } from '../helpers/tls.js';
-import { startTwilioMock } from '../helpers/twilio-mock.js';
-import { SID, TWILIO_TOKEN, assertAuthError, listenTls, phone, sendAndRead, setupTenant, tenantId, type AuthFixture, type Tls } from './helpers.js';
+import { authServers, useAuthTenant, assertAuthError, phone, sendAndRead, tenantId, type AuthFixture, type Tls } from './helpers.js';
 
-const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
-const tls = makeSelfSignedCert();
-after(async () => {
-  await mock.close();
-  fs.rmSync(tls.dir, { recursive: true, force: true });
-});
+const { mock, cert, env: serversEnv } = await authServers();
 
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 
@@ -22,12 +14,7 @@ describeEachDialect(
     let e: TestEnv;
     let f: AuthFixture;
     let s: Tls;
-    before(async () => {
-      e = env();
-      f = await setupTenant(e);
-      s = await listenTls(e, tls.cert);
-    });
-    after(async () => s?.close());
+    useAuthTenant(env, cert, (x) => ({ e, f, s } = x));
 
     const start = (to: string, extra: Record<string, unknown> = {}) =>
       s.call('POST', '/passwordless/start', { client_id: f.app.clientId, client_secret: f.app.clientSecret, connection: 'sms', phone_number: to, send: 'code', ...extra });
@@ -182,5 +169,5 @@ describeEachDialect(
       for (const g of ['password', OTP_GRANT, 'http://auth0.com/oauth/grant-type/mfa-oob', 'refresh_token']) assert.ok(doc.grant_types_supported.includes(g), g);
     });
   },
-  { TWILIO_API_BASE_URL: mock.url, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile },
+  serversEnv,
 );

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { hashPassword } from '../../src/domain/auth/passwords.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
-import { makeSelfSignedCert } from '../helpers/tls.js';
-import { startTwilioMock } from '../helpers/twilio-mock.js';
-import { SID, TWILIO_TOKEN, assertAuthError, listenTls, phone, received, sendAndRead, setupTenant, tenantId, type AuthFixture, type Tls } from './helpers.js';
+import { authServers, useAuthTenant, assertAuthError, phone, received, sendAndRead, tenantId, type AuthFixture, type Tls } from './helpers.js';
 
-const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
-const tls = makeSelfSignedCert();
-after(async () => {
-  await mock.close();
-  fs.rmSync(tls.dir, { recursive: true, force: true });
-});
+const { mock, cert, env: serversEnv } = await authServers();
 
 const REALM = 'Username-Password-Authentication';
 const PASSWORD = 'Kq7!vLr2#pZx9w';
@@ -25,12 +17,7 @@ describeEachDialect(
     let e: TestEnv;
     let f: AuthFixture;
     let s: Tls;
-    before(async () => {
-      e = env();
-      f = await setupTenant(e);
-      s = await listenTls(e, tls.cert);
-    });
-    after(async () => s?.close());
+    useAuthTenant(env, cert, (x) => ({ e, f, s } = x));
 
     const target = (to: string) => ({ client_id: f.app.clientId, connection: REALM, phone_number: to });
     const signUp = async () => {
@@ -152,5 +139,5 @@ describeEachDialect(
       assert.equal(typeof dup.json.error, 'string');
     });
   },
-  { TWILIO_API_BASE_URL: mock.url, TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile },
+  serversEnv,
 );
