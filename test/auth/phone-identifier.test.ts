@@ -64,6 +64,11 @@ describeEachDialect(
 
     test('password reset by phone: change_password sends a change_password code; reset_password sets the password', async () => {
       const to = await signUp();
+      const realmGrant = { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: f.app.clientId, client_secret: f.app.clientSecret, realm: REALM };
+      const session = await s.call('POST', '/oauth/token', { ...realmGrant, username: to, password: PASSWORD, scope: 'openid offline_access' });
+      assert.equal(session.status, 200, session.text);
+      const refreshToken = (session.json as { refresh_token?: string }).refresh_token;
+      assert.ok(refreshToken, 'a refresh token from the old password');
       const r = await sendAndRead(mock, to, () => s.call('POST', '/dbconnections/change_password', target(to)));
       const res = r.result as { status: number; text: string };
       assert.equal(res.status, 200);
@@ -82,6 +87,9 @@ describeEachDialect(
       assertAuthError(await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: again.code, new_password: NEW_PASSWORD }), 403, 'invalid_grant');
       const login = await s.authClient(f.app).oauth.passwordGrant({ username: to, password: NEW_PASSWORD, realm: REALM });
       assert.ok(login.data.access_token);
+      // The reset ended the session the old password had opened.
+      const refreshed = await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: refreshToken });
+      assertAuthError(refreshed, 403, 'invalid_grant');
       assert.equal(mock.requests.slice(mark).filter((x) => x.form['To'] === nobody).length, 0);
     });
 

@@ -53,6 +53,11 @@ export class TokenIssuer {
     return createHmac('sha256', this.refreshKey).update(token).digest('hex');
   }
 
+  /** Revokes every refresh token of the user (a password reset ends the sessions the old password opened). */
+  revokeRefreshTokens(tenantId: string, userId: string): Promise<number> {
+    return this.refreshTokens.revokeForUser(tenantId, userId, this.clock.now().toISOString());
+  }
+
   async issue(tenantId: string, host: string, client: ClientRecord, user: UserRecord, req: TokenRequest, gty: string): Promise<TokenSet> {
     const scope = grantedScope(req.scope);
     const scopes = scope.split(' ');

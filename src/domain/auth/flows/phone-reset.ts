@@ -56,6 +56,8 @@ export async function resetPasswordWithCode(
   if (!user || !otp || otp.clientId !== input.clientId) throw new AppError('invalid_grant', WRONG_CODE);
   assertCodeOk(await deps.otp.verify(ctx.tenant.id, otp, input.code));
   await dir.setPassword(ctx.tenant, user.userId, input.newPassword);
+  // Whoever knew the old password may hold a refresh token: a reset ends those sessions.
+  await deps.tokens.revokeRefreshTokens(ctx.tenant.id, user.userId);
   if (!user.phoneVerified) await dir.markPhoneVerified(ctx.tenant.id, user.userId);
   return { message: 'Your password has been changed.' };
 }
