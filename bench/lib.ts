@@ -81,3 +81,26 @@ export function cpuSeconds(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/**
+ * A POST load whose every request carries a fresh body from `body()` (a distinct recipient, a
+ * one-time code that can be spent once): the body is replaced after each response.
+ */
+export function bodyPerRequest(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  opts: { connections: number; duration: number },
+): autocannon.Options {
+  return {
+    url,
+    method: 'POST',
+    headers,
+    ...opts,
+    setupClient: (client: autocannon.Client) => {
+      const next = () => client.setBody(body());
+      next();
+      client.on('response', next);
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ROOT, cpuSeconds, load, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, bodyPerRequest, cpuSeconds, load, startProcess, type Measured, type Started } from './lib.js';
 
 /**
  * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
@@ -129,30 +129,9 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
   // Past the end of a pool: a pair that cannot succeed (shows up as non-2xx instead of stopping the run).
   const NO_PAIR: Pair = { phone: '+14150000000', code: '000000' };
 
-  const issuing = (url: string, body: () => string): autocannon.Options => ({
-    url,
-    method: 'POST',
-    headers: json,
-    connections,
-    duration,
-    setupClient: (client: autocannon.Client) => {
-      const next = () => client.setBody(body());
-      next();
-      client.on('response', next);
-    },
-  });
-  const spending = (url: string, pool: CodePool, body: (p: Pair) => string): autocannon.Options => ({
-    url,
-    method: 'POST',
-    headers: json,
-    connections,
-    duration,
-    setupClient: (client: autocannon.Client) => {
-      const next = () => client.setBody(body(pool.next() ?? NO_PAIR));
-      next();
-      client.on('response', next);
-    },
-  });
+  const issuing = (url: string, body: () => string) => bodyPerRequest(url, json, body, { connections, duration });
+  const spending = (url: string, pool: CodePool, body: (p: Pair) => string) => issuing(url, () => body(pool.next() ?? NO_PAIR));
+
   const unifoneStart = issuing(`${server.url}/passwordless/start`, () => startBody(nUnifone++));
   const peerSend = issuing(`${peer.url}/api/auth/phone-number/send-otp`, () => peerSendBody(nPeer++));
 

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type autocannon from 'autocannon';
-import { cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
+import { bodyPerRequest, cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
 import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
 
 /**
@@ -70,19 +69,11 @@ const sentCount = () =>
   });
 
 let n = 0;
-const sendPath = {
-  url: `${server.url}/api/v2/branding/phone/providers/${provider.id}/try`,
-  method: 'POST' as const,
-  headers: auth,
+// A distinct, valid recipient for every request.
+const sendPath = bodyPerRequest(`${server.url}/api/v2/branding/phone/providers/${provider.id}/try`, auth, () => JSON.stringify({ to: `+1415${2_000_000 + n++}` }), {
   connections: CONNECTIONS,
   duration: DURATION,
-  // A distinct, valid recipient for every request.
-  setupClient: (client: autocannon.Client) => {
-    const next = () => client.setBody(JSON.stringify({ to: `+1415${2_000_000 + n++}` }));
-    next();
-    client.on('response', next);
-  },
-} satisfies autocannon.Options;
+});
 
 // Warm both servers (JIT, connection pools, caches) before measuring.
 await load('warm-up', { url: `${bare.url}/json`, duration: 2, connections: CONNECTIONS });
