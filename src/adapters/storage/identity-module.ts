@@ -5,6 +5,7 @@ import { loginFailureRepository } from './login-failure-repository.js';
 import type { Database } from './schema.js';
 import { userRepository } from './user-repository.js';
 import { clientRepository } from './client-repository.js';
+import { ReadCache } from './read-cache.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Sealer } from '../../domain/ports.js';
 import type { GeoIpLookup, GuardLogger, NotificationPort } from '../../domain/auth/login-guard.js';
@@ -35,7 +36,15 @@ export interface IdentityModule {
 /** The identity module's composition (kept out of container.ts so the container only gains a few lines). */
 export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
   const users = userRepository(o.db);
-  const connections = connectionRepository(o.db);
+  // Every login and every passwordless start reads its connection by name: cached like the rest of
+  // the per-tenant configuration (docs/operations.md), emptied by any connection write of this process.
+  const cache = new ReadCache();
+  const connections = cache.wrap(
+    connectionRepository(o.db),
+    { get: (t: string, id: string) => `id:${t}:${id}`, getByName: (t: string, name: string) => `name:${t}:${name}` },
+    ['list'],
+  );
+  const provision = defaultConnectionProvisioner(o.db);
   const loginFailures = loginFailureRepository(o.db);
   const enrollments = enrollmentQuery(o.db);
   const directory = new UserDirectory(
@@ -44,7 +53,7 @@ export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
       connections,
       loginFailures,
       clients: clientRepository(o.db),
-      provisionDefaults: defaultConnectionProvisioner(o.db),
+      provisionDefaults: (tenantId, list) => cache.write(() => provision(tenantId, list)),
       deleteEnrollments: (tenantId, userId) => enrollments.deleteForUser(tenantId, userId),
     },
     o.clock,

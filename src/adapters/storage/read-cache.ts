@@ -1,61 +1,80 @@
 import type { Repositories } from '../../domain/ports.js';
 
 /**
- * A short-lived, per-process cache of the per-tenant configuration every notification reads (the
- * tenant, its provider, its template of a type, its test numbers). Any write through these
- * repositories, or any transaction, empties it, so this process always reads its own writes; another
+ * A short-lived, per-process cache of reads. A write through any repository wrapped by the same
+ * cache, or any transaction, empties it, so this process always reads its own writes; another
  * process's change is seen within `ttlMs`.
  */
-export function withReadCache(repos: Repositories, ttlMs = 1_000): Repositories {
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
-  const clear = () => entries.clear();
-  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+export class ReadCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(private readonly ttlMs = 1_000) {}
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
-    const hit = entries.get(key);
-    if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
     const value = load();
-    entries.set(key, { at: now, value });
+    this.entries.set(key, { at: now, value });
     // A failed read is not remembered.
-    value.catch(() => entries.delete(key));
-    if (entries.size > 10_000) entries.delete(entries.keys().next().value!);
+    value.catch(() => this.entries.delete(key));
+    if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
     return value;
-  };
+  }
+
+  /** Runs a write and empties the cache before and after it. */
+  async write<T>(fn: () => Promise<T>): Promise<T> {
+    this.clear();
+    try {
+      return await fn();
+    } finally {
+      this.clear();
+    }
+  }
+
   /**
-   * Wraps every method of `target`: reads named in `reads` are cached, other reads (`plain`) pass
-   * through, and everything else is a write that clears the cache.
+   * Wraps every method of `target`: reads named in `reads` are cached under the key they return,
+   * other reads (`plain`) pass through, and everything else is a write that empties the cache.
    */
-  const wrap = <T extends object>(target: T, reads: Partial<Record<keyof T, (...args: never[]) => string>>, plain: Array<keyof T>): T =>
-    new Proxy(target, {
-      get(t, prop, receiver) {
+  wrap<T extends object>(target: T, reads: Partial<Record<keyof T, (...args: never[]) => string>>, plain: Array<keyof T>): T {
+    return new Proxy(target, {
+      get: (t, prop, receiver) => {
         const v = Reflect.get(t, prop, receiver) as unknown;
         if (typeof v !== 'function' || plain.includes(prop as keyof T)) return v;
+        const fn = v as (...a: unknown[]) => Promise<unknown>;
         const keyOf = reads[prop as keyof T] as ((...args: unknown[]) => string) | undefined;
-        if (keyOf) return (...args: unknown[]) => cached(keyOf(...args), () => (v as (...a: unknown[]) => Promise<unknown>).apply(t, args));
-        return async (...args: unknown[]) => {
-          clear();
-          try {
-            return await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args);
-          } finally {
-            clear();
-          }
-        };
+        if (keyOf) return (...args: unknown[]) => this.get(keyOf(...args), () => fn.apply(t, args));
+        return (...args: unknown[]) => this.write(() => fn.apply(t, args));
       },
     });
+  }
+}
 
+/**
+ * The per-tenant configuration every notification and every login reads — the tenant, its provider,
+ * its template of a type, its test numbers, its applications — behind one `ReadCache`.
+ */
+export function withReadCache(repos: Repositories, cache = new ReadCache()): Repositories {
+  const testNumbers = repos.testNumbers;
+  // The whole list (at most 100 numbers) is kept per tenant: every send asks about another recipient.
+  const numbersOf = (tenantId: string) =>
+    cache.get(`nl:${tenantId}`, async () => new Map((await testNumbers.list(tenantId)).map((n) => [n.number, n])));
   return {
     ...repos,
-    tenants: wrap(repos.tenants, { findById: (id: string) => `t:${id}` }, ['findByName', 'findByDomain', 'list', 'domains']),
-    phoneProviders: wrap(repos.phoneProviders, { getForTenant: (id: string) => `p:${id}` }, ['get', 'listSealed']),
-    phoneTemplates: wrap(repos.phoneTemplates, { getByType: (id: string, type: string) => `tt:${id}:${type}` }, ['list', 'get']),
-    testNumbers: wrap(repos.testNumbers, { get: (id: string, n: string) => `n:${id}:${n}` }, ['list']),
-    guardian: wrap(repos.guardian, {}, ['get', 'listSealed']),
-    async transaction(fn) {
-      clear();
-      try {
-        return await repos.transaction(fn);
-      } finally {
-        clear();
-      }
+    tenants: cache.wrap(repos.tenants, { findById: (id: string) => `t:${id}` }, ['findByName', 'findByDomain', 'list', 'domains']),
+    phoneProviders: cache.wrap(repos.phoneProviders, { getForTenant: (id: string) => `p:${id}` }, ['get', 'listSealed']),
+    phoneTemplates: cache.wrap(repos.phoneTemplates, { getByType: (id: string, type: string) => `tt:${id}:${type}` }, ['list', 'get']),
+    testNumbers: {
+      list: (tenantId) => testNumbers.list(tenantId),
+      get: async (tenantId, number) => (await numbersOf(tenantId)).get(number),
+      replaceAll: (tenantId, numbers, now) => cache.write(() => testNumbers.replaceAll(tenantId, numbers, now)),
     },
+    clients: cache.wrap(repos.clients, { get: (tenantId: string, clientId: string) => `c:${tenantId}:${clientId}` }, ['list', 'listAll', 'listSealed']),
+    guardian: cache.wrap(repos.guardian, {}, ['get', 'listSealed']),
+    transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }
