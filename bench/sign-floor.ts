@@ -1,39 +1,40 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import os from 'node:os';
+import type { JWTPayload } from 'jose';
+import { ThreadSigner, joseSigner, type JwsSigner, type SigningKey } from '../src/adapters/crypto/jws-signer.js';
 
 /**
  * The floor of the passwordless login, in its own process: a loop that only signs what unifone signs
- * for one login — an access token and an id_token, RS256 with a 2048-bit key loaded the way
- * TokenKeys loads it (PKCS#8 PEM → KeyObject), the same header (alg, typ, kid), the same claims
- * (taken from a real login's tokens) with fresh iat/exp — one after the other as TokenIssuer does,
- * with FLOOR_CONCURRENCY logins in flight (the benchmark's connection count) for FLOOR_DURATION s.
- * Prints one JSON line: { logins, tokens, seconds, p50, p99, cpu } (cpu: seconds of this process,
- * thread pool included, during the measured run).
+ * for one login — an access token and an id_token, both at once as TokenIssuer signs them, RS256 with
+ * a 2048-bit key loaded the way TokenKeys loads it, the same header (alg, typ, kid) and the claims
+ * of a real login's tokens with fresh iat/exp — with FLOOR_CONCURRENCY logins in flight (the
+ * benchmark's connection count) for FLOOR_DURATION s.
+ *
+ * Both ways unifone can sign are measured, each given the whole machine: jose on the event loop (RSA
+ * on libuv's thread pool, `SIGNING_THREADS=0`) and unifone's signing threads, one per CPU. The faster
+ * is the floor. Prints one JSON line: { variants: [{ name, logins, seconds, p50, p99, cpu }] } (cpu:
+ * seconds of this process, all threads, during the measured run).
  */
 const duration = Number(process.env['FLOOR_DURATION'] ?? 10);
 const concurrency = Number(process.env['FLOOR_CONCURRENCY'] ?? 50);
 const claims = JSON.parse(process.env['FLOOR_CLAIMS']!) as { access: JWTPayload; id: JWTPayload; accessTtl: number; idTtl: number; kid: string };
 
 const { privateKey: generated } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const privateKey = createPrivateKey(generated.export({ type: 'pkcs8', format: 'pem' }).toString());
+const pem = generated.export({ type: 'pkcs8', format: 'pem' }).toString();
+const key: SigningKey = { kid: claims.kid, pem, privateKey: createPrivateKey(pem) };
 
-const sign = (payload: JWTPayload, ttl: number) => {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: claims.kid }).setIssuedAt(now).setExpirationTime(now + ttl).sign(privateKey);
-};
-const login = async () => {
-  await sign(claims.access, claims.accessTtl);
-  await sign(claims.id, claims.idTtl);
-};
-
-async function run(seconds: number): Promise<{ logins: number; seconds: number; latencies: number[] }> {
+async function run(signer: JwsSigner, seconds: number): Promise<{ logins: number; seconds: number; latencies: number[] }> {
+  const sign = (payload: JWTPayload, ttl: number) => {
+    const now = Math.floor(Date.now() / 1000);
+    return signer.sign(key, { ...payload, iat: now, exp: now + ttl });
+  };
   const latencies: number[] = [];
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      await login();
+      await Promise.all([sign(claims.access, claims.accessTtl), sign(claims.id, claims.idTtl)]);
       latencies.push(performance.now() - t);
     }
   };
@@ -41,10 +42,19 @@ async function run(seconds: number): Promise<{ logins: number; seconds: number; 
   return { logins: latencies.length, seconds: (performance.now() - t0) / 1000, latencies };
 }
 
-await run(2); // warm-up, as the HTTP scenarios get
-const cpu0 = process.cpuUsage();
-const r = await run(duration);
-const cpu = process.cpuUsage(cpu0);
-r.latencies.sort((a, b) => a - b);
-const pct = (p: number) => r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))]!;
-process.stdout.write(JSON.stringify({ logins: r.logins, tokens: r.logins * 2, seconds: r.seconds, p50: pct(50), p99: pct(99), cpu: (cpu.user + cpu.system) / 1e6 }) + '\n');
+const variants: Array<[string, JwsSigner]> = [
+  ['jose', joseSigner],
+  [`${os.availableParallelism()} signing threads`, new ThreadSigner(os.availableParallelism())],
+];
+const out = [];
+for (const [name, signer] of variants) {
+  await run(signer, 2); // warm-up, as the HTTP scenarios get
+  const cpu0 = process.cpuUsage();
+  const r = await run(signer, duration);
+  const cpu = process.cpuUsage(cpu0);
+  await signer.close();
+  r.latencies.sort((a, b) => a - b);
+  const pct = (p: number) => r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))]!;
+  out.push({ name, logins: r.logins, seconds: r.seconds, p50: pct(50), p99: pct(99), cpu: (cpu.user + cpu.system) / 1e6 });
+}
+process.stdout.write(JSON.stringify({ variants: out }) + '\n');

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
+  /**
+   * Threads that sign user tokens (RS256) off the event loop; 0 signs on the event loop with jose.
+   * Default: one less than the CPUs available, at least 1, at most 4.
+   */
+  SIGNING_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** Largest accepted request body, bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
@@ -59,6 +65,7 @@ export type Config = Readonly<{
   publicUrl: string | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   accessTokenTtl: number;
+  signingThreads: number;
   bodyLimit: number;
   twilioApiBaseUrl: string;
   actionsAllowPrivateNetwork: boolean;
@@ -102,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism() - 1)),
     bodyLimit: e.BODY_LIMIT,
     twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,

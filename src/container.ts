@@ -6,6 +6,7 @@ import { migrateToLatest, openStorage, type Storage, type StorageOptions } from 
 import { createRepositories } from './adapters/storage/repositories.js';
 import { featuresOf } from './adapters/storage/features.js';
 import { withReadCache } from './adapters/storage/read-cache.js';
+import { createJwsSigner } from './adapters/crypto/jws-signer.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { ClientService } from './domain/clients/client-service.js';
 import { GuardianService } from './domain/mfa/guardian-service.js';
@@ -84,7 +85,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
   const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
-  const tokenKeys = new TokenKeys(repos.signingKeys, box, clock);
+  const signer = createJwsSigner(config.signingThreads);
+  const tokenKeys = new TokenKeys(repos.signingKeys, box, clock, signer);
   const actions = createActionsModule({ config, logger, db: storage.db, sealer: box, clock });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
   const senders: Record<string, PhoneSender> = {
@@ -136,6 +138,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await outbox.stop();
       await dispatcher.stop();
       await actions.close();
+      await signer.close();
       await storage.close();
     },
   };

@@ -1,7 +1,8 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
-import { SignJWT, jwtVerify, exportJWK, decodeProtectedHeader, type JWTPayload, calculateJwkThumbprint } from 'jose';
+import { jwtVerify, exportJWK, decodeProtectedHeader, type JWTPayload, calculateJwkThumbprint } from 'jose';
 import type { Clock } from '../../domain/clock.js';
 import type { SigningKeyRecord, SigningKeyRepository } from '../../domain/ports.js';
+import { joseSigner, type JwsSigner } from './jws-signer.js';
 import type { SecretBox } from './secret-box.js';
 
 export const SIGNING_KEY_PURPOSE = 'signing_key';
@@ -10,6 +11,7 @@ interface LoadedKey {
   kid: string;
   status: SigningKeyRecord['status'];
   privateKey: KeyObject;
+  pem: string;
   publicKey: KeyObject;
   publicJwk: Record<string, unknown>;
 }
@@ -33,6 +35,7 @@ export class TokenKeys {
     private readonly repo: SigningKeyRepository,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly signer: JwsSigner = joseSigner,
   ) {}
 
   /** Creates a new current RS256 key for the tenant (the first one at tenant creation). */
@@ -58,8 +61,9 @@ export class TokenKeys {
     if (cached && !refresh) return cached;
     const rows = await this.repo.list(tenantId);
     const keys = rows.map((r) => {
-      const privateKey = createPrivateKey(this.box.open(r.privateKeySealed, SIGNING_KEY_PURPOSE));
-      return { kid: r.kid, status: r.status, privateKey, publicKey: createPublicKey(privateKey), publicJwk: r.publicJwk };
+      const pem = this.box.open(r.privateKeySealed, SIGNING_KEY_PURPOSE);
+      const privateKey = createPrivateKey(pem);
+      return { kid: r.kid, status: r.status, privateKey, pem, publicKey: createPublicKey(privateKey), publicJwk: r.publicJwk };
     });
     this.cache.set(tenantId, keys);
     return keys;
@@ -76,11 +80,7 @@ export class TokenKeys {
     const key = keys.find((k) => k.status === 'current') ?? keys[0];
     if (!key) throw new Error(`tenant ${tenantId} has no signing key`);
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttlSeconds)
-      .sign(key.privateKey);
+    return this.signer.sign(key, { ...claims, iat: now, exp: now + ttlSeconds });
   }
 
   /**
