@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/ports.js';
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
+import { groupWrite } from './write-batcher.js';
 
 const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
   id: r.id,
@@ -52,7 +53,7 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
           .execute();
       };
       if (db.isTransaction) await write(db);
-      else await db.transaction().execute(write);
+      else await groupWrite(db, (trx) => (trx.isTransaction ? write(trx) : trx.transaction().execute(write)));
     },
     async get(tenantId, id) {
       const r = await db.selectFrom('otp_codes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -72,25 +73,29 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
       return r ? toOtp(r) : undefined;
     },
     async consume(tenantId, id, now) {
-      const r = await db
-        .updateTable('otp_codes')
-        .set({ consumed_at: now })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
-        .whereRef('attempts', '<', 'max_attempts')
-        .executeTakeFirst();
+      const r = await groupWrite(db, (trx) =>
+        trx
+          .updateTable('otp_codes')
+          .set({ consumed_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('consumed_at', 'is', null)
+          .where('expires_at', '>', now)
+          .whereRef('attempts', '<', 'max_attempts')
+          .executeTakeFirst(),
+      );
       return Number(r.numUpdatedRows) === 1;
     },
     async fail(tenantId, id) {
-      const r = await db
-        .updateTable('otp_codes')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returning('attempts')
-        .executeTakeFirst();
+      const r = await groupWrite(db, (trx) =>
+        trx
+          .updateTable('otp_codes')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .returning('attempts')
+          .executeTakeFirst(),
+      );
       return r ? Number(r.attempts) : undefined;
     },
     async countSince(tenantId, subject, since) {

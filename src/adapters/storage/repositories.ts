@@ -7,13 +7,13 @@ import type { Database } from './schema.js';
 import type { DialectFeatures } from './features.js';
 import { logRepository, testNumberRepository } from './log-repository.js';
 import { notificationRepository } from './notification-repository.js';
-import { WriteBatcher } from './write-batcher.js';
+import { groupCommitFor } from './write-batcher.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
 export function createRepositories(db: Kysely<Database>, features: DialectFeatures): Repositories {
-  const batcher = features.groupCommit && !db.isTransaction ? new WriteBatcher(db) : undefined;
+  const batcher = features.groupCommit ? groupCommitFor(db) : undefined;
   return {
     tenants: tenantRepository(db),
     signingKeys: signingKeyRepository(db),

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { UsersTable } from './auth-tables.js';
 import { bool, int, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
+import { groupWrite } from './write-batcher.js';
 
 function toRecord(r: Selectable<UsersTable>): UserRecord {
   return {
@@ -84,7 +85,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         connection: u.connection,
         created_at: u.createdAt,
       };
-      await db.insertInto('users').values(row).execute().catch(conflict);
+      await groupWrite(db, (trx) => trx.insertInto('users').values(row).execute()).catch(conflict);
     },
     get,
     async findByIdentifier(tenantId, connection, field, value) {
@@ -114,7 +115,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
     async update(tenantId, userId, patch) {
       const row = toRow(patch);
       if (Object.keys(row).length > 0) {
-        await db.updateTable('users').set(row).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute().catch(conflict);
+        await groupWrite(db, (trx) => trx.updateTable('users').set(row).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute()).catch(conflict);
       }
       return get(tenantId, userId);
     },

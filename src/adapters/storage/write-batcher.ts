@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import type { Database } from './schema.js';
 
 interface Pending {
@@ -54,4 +54,25 @@ export class WriteBatcher {
     }
     this.scheduled = false;
   }
+}
+
+const shared = new WeakMap<Kysely<Database>, WriteBatcher>();
+
+/**
+ * The one group-commit queue of a database handle where the dialect wants group commit (SQLite, see
+ * DialectFeatures.groupCommit); undefined on PostgreSQL and inside a transaction, where writes go
+ * straight to the database. Every repository of the handle shares it, so the writes of a login (the
+ * code consumed, the user created, the login recorded) commit together with everyone else's.
+ */
+export function groupCommitFor(db: Kysely<Database>): WriteBatcher | undefined {
+  if (db.isTransaction || !(db.getExecutor().adapter instanceof SqliteAdapter)) return undefined;
+  let b = shared.get(db);
+  if (!b) shared.set(db, (b = new WriteBatcher(db)));
+  return b;
+}
+
+/** Runs `fn` through the handle's group commit, or directly on `db` where there is none. */
+export function groupWrite<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const b = groupCommitFor(db);
+  return b ? b.run(fn) : fn(db);
 }
