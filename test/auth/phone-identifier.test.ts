@@ -80,17 +80,33 @@ describeEachDialect(
       const unknown = await s.call('POST', '/dbconnections/change_password', target(nobody));
       assert.equal(unknown.status, 200);
       assert.equal(unknown.text, res.text);
+      // A refused password does not spend the code (and is refused the same way for a number without an account).
       assertAuthError(await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: r.code, new_password: 'short' }), 400, 'invalid_password');
-      const again = await sendAndRead(mock, to, () => s.call('POST', '/dbconnections/change_password', target(to)));
-      const ok = await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: again.code, new_password: NEW_PASSWORD });
+      assertAuthError(await s.call('POST', '/dbconnections/reset_password', { ...target(nobody), code: r.code, new_password: 'short' }), 400, 'invalid_password');
+      const ok = await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: r.code, new_password: NEW_PASSWORD });
       assert.equal(ok.status, 200, ok.text);
-      assertAuthError(await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: again.code, new_password: NEW_PASSWORD }), 403, 'invalid_grant');
+      assertAuthError(await s.call('POST', '/dbconnections/reset_password', { ...target(to), code: r.code, new_password: NEW_PASSWORD }), 403, 'invalid_grant');
       const login = await s.authClient(f.app).oauth.passwordGrant({ username: to, password: NEW_PASSWORD, realm: REALM });
       assert.ok(login.data.access_token);
       // The reset ended the session the old password had opened.
       const refreshed = await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: refreshToken });
       assertAuthError(refreshed, 403, 'invalid_grant');
       assert.equal(mock.requests.slice(mark).filter((x) => x.form['To'] === nobody).length, 0);
+    });
+
+    test('a password set through the Management API ends the sessions the old one opened', async () => {
+      const to = await signUp();
+      const realmGrant = { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: f.app.clientId, client_secret: f.app.clientSecret, realm: REALM };
+      const session = await s.call('POST', '/oauth/token', { ...realmGrant, username: to, password: PASSWORD, scope: 'openid offline_access' });
+      assert.equal(session.status, 200, session.text);
+      const { refresh_token: refreshToken, id_token: idToken } = session.json as { refresh_token: string; id_token: string };
+      const refresh = () => s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: refreshToken });
+      assert.equal((await refresh()).status, 200, 'the refresh token works before the change');
+      const userId = decodeJwt(idToken).sub!;
+      const patched = await e.api('PATCH', `/api/v2/users/${encodeURIComponent(userId)}`, { token: f.mgmt, body: { password: NEW_PASSWORD } });
+      assert.equal(patched.statusCode, 200, patched.body);
+      assertAuthError(await refresh(), 403, 'invalid_grant');
+      assert.equal((await s.call('POST', '/oauth/token', { ...realmGrant, username: to, password: NEW_PASSWORD })).status, 200);
     });
 
     test('brute force: the 10th wrong password blocks the IP and sends blocked_account; a reset unblocks', async () => {

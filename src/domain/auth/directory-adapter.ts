@@ -28,6 +28,7 @@ export function directoryPort(dir: UserDirectory): DirectoryPort {
         ...(u.email !== undefined ? { email: u.email } : {}),
         ...(u.username !== undefined ? { username: u.username } : {}),
       }),
+    checkNewPassword: (tenantId, connection, password) => dir.checkNewPassword(t(tenantId), connection, password),
     async setPassword(tenant, userId, password) {
       await dir.setPassword(tenant, userId, password);
     },

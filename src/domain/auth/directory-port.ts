@@ -37,6 +37,8 @@ export interface DirectoryPort {
    */
   verifyPassword(tenant: TenantRecord, user: UserRecord | undefined, password: string, attempt: LoginAttempt): Promise<UserRecord>;
   createUser(tenant: TenantRecord, input: NewPhoneUser): Promise<UserRecord>;
+  /** Throws the error `setPassword` would for this password on this connection, without changing anything. */
+  checkNewPassword(tenantId: string, connection: string, password: string): Promise<void>;
   /** Sets a new password (and unblocks the user's blocked IPs). */
   setPassword(tenant: TenantRecord, userId: string, password: string): Promise<void>;
   markPhoneVerified(tenantId: string, userId: string): Promise<UserRecord | undefined>;

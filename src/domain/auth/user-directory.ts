@@ -67,6 +67,13 @@ const USERNAME_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 const PHONE_LIKE_RE = /^\+?[0-9 ().-]{4,24}$/;
 const bad = (msg: string) => new AppError('invalid_body', `Payload validation error: ${msg}`);
 
+/** The connection's password rules: its minimum length, and not in the breached-password list. */
+function checkPasswordRules(opts: DatabaseConnectionOptions | SmsConnectionOptions, password: string): void {
+  const min = 'password_min_length' in opts ? opts.password_min_length : 8;
+  if ([...password].length < min) throw new AppError('invalid_password', `PasswordStrengthError: Password is too weak (at least ${min} characters)`);
+  if (isBreached(password)) throw new AppError('password_breached');
+}
+
 /** `auth0|…` / `sms|…` + 24 hex characters, the shape of Auth0's own user ids. */
 const newUserId = (strategy: ConnectionRecord['strategy']) => `${strategy}|${randomBytes(12).toString('hex')}`;
 
@@ -268,6 +275,13 @@ export class UserDirectory {
     return this.verifyPassword(tenant, await this.findForLogin(tenant, connection, identifier), password, ip, context);
   }
 
+  /** Refuses (400 `invalid_password` / `password_breached`) a password the connection would not accept, without hashing it. */
+  async checkNewPassword(tenant: Pick<TenantRecord, 'id'>, connection: string, password: string): Promise<void> {
+    const conn = await this.connectionNamed(tenant, connection);
+    if (conn.strategy !== 'auth0') throw bad('passwords are not supported by sms connections');
+    checkPasswordRules(conn.options as DatabaseConnectionOptions, password);
+  }
+
   /** A new password (reset or administrator): checked like at signup; clears every block and failure of the user. */
   async setPassword(tenant: Pick<TenantRecord, 'id'>, userId: string, newPassword: string): Promise<UserRecord> {
     const user = await this.getUser(tenant, userId);
@@ -359,9 +373,8 @@ export class UserDirectory {
 
   /** Length and breached-list checks, then the hash. */
   private async acceptablePassword(opts: DatabaseConnectionOptions | SmsConnectionOptions, password: string): Promise<string> {
-    const min = 'password_min_length' in opts ? opts.password_min_length : 8;
-    if ([...password].length < min) throw new AppError('invalid_password', `PasswordStrengthError: Password is too weak (at least ${min} characters)`);
-    if (isBreached(password)) throw new AppError('password_breached');
+    checkPasswordRules(opts, password);
     return hashPassword(password);
   }
+
 }

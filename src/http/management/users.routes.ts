@@ -66,7 +66,10 @@ export function userRoutes(c: Container): FastifyPluginAsyncTypebox {
         if (connection !== undefined && connection !== user.connection) {
           throw new AppError('invalid_body', 'Payload validation error: a user cannot be moved to another connection');
         }
-        return userView(await dir.updateUser(req.tenant, req.params.id, input));
+        const updated = await dir.updateUser(req.tenant, req.params.id, input);
+        // A password set by an administrator ends the sessions the old one opened, as a reset does (docs/authentication.md).
+        if (input.password !== undefined) await c.auth.tokens.revokeRefreshTokens(req.tenant.id, req.params.id);
+        return userView(updated);
       },
     );
 

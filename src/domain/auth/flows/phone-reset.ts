@@ -51,6 +51,9 @@ export async function resetPasswordWithCode(
   if (!input.code) throw new AppError('invalid_request', 'Missing required parameter: code');
   if (!input.newPassword) throw new AppError('invalid_request', 'Missing required parameter: new_password');
   const dir = deps.directory();
+  // A password the connection refuses must not cost the user the code: checked before the code is
+  // spent, and before the user is looked up, so the answer does not tell whether the number has an account.
+  await dir.checkNewPassword(ctx.tenant.id, conn.name, input.newPassword);
   const user = await dir.findForLogin(ctx.tenant.id, conn.name, phone);
   const otp = user ? await deps.otp.latest(ctx.tenant.id, 'password_reset', user.userId) : undefined;
   if (!user || !otp || otp.clientId !== input.clientId) throw new AppError('invalid_grant', WRONG_CODE);
