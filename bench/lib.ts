@@ -44,7 +44,11 @@ export interface Measured {
 }
 
 export async function load(name: string, opts: autocannon.Options): Promise<Measured> {
+  const t0 = process.hrtime.bigint();
   const r = await autocannon({ connections: 50, duration: 10, ...opts });
+  // With BENCH_PROFILE, each run's window on the monotonic clock (µs, the clock of the .cpuprofile
+  // timestamps), so a profile can be cut per scenario.
+  if (process.env['BENCH_PROFILE']) process.stderr.write(`profile-window ${JSON.stringify(name)} ${t0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
   return {
     name,
     rps: r.requests.average,
