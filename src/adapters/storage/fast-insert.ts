@@ -1,8 +1,16 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult, RootOperationNode } from 'kysely';
 import type { Database } from './schema.js';
 
 type Table = keyof Database;
 const compiled = new WeakMap<object, Map<string, { sql: string; query: unknown }>>();
+
+/** Per database dialect (the adapter object), compiled SQL by shape. */
+function shapesOf(db: Kysely<Database>): Map<string, { sql: string; query: unknown }> {
+  const adapterKey = db.getExecutor().adapter as object;
+  let byShape = compiled.get(adapterKey);
+  if (!byShape) compiled.set(adapterKey, (byShape = new Map()));
+  return byShape;
+}
 
 /**
  * Inserts one row, building the SQL with Kysely only the first time a (table, columns) shape is seen
@@ -11,9 +19,7 @@ const compiled = new WeakMap<object, Map<string, { sql: string; query: unknown }
  * `row` must always list its columns in the same order (rows come from one mapping function).
  */
 export async function fastInsert<T extends Table>(db: Kysely<Database>, table: T, row: Record<string, unknown>): Promise<void> {
-  const adapterKey = db.getExecutor().adapter as object;
-  let byShape = compiled.get(adapterKey);
-  if (!byShape) compiled.set(adapterKey, (byShape = new Map()));
+  const byShape = shapesOf(db);
   const keys = Object.keys(row);
   const shape = `${table}:${keys.join(',')}`;
   let c = byShape.get(shape);
@@ -23,4 +29,36 @@ export async function fastInsert<T extends Table>(db: Kysely<Database>, table: T
     byShape.set(shape, c);
   }
   await db.executeQuery({ sql: c.sql, parameters: keys.map((k) => row[k]), query: c.query } as never);
+}
+
+const SENTINEL = '\u0000param:';
+
+/**
+ * A query of the hot paths, built with Kysely once per dialect and then run with new values: `build`
+ * receives placeholders (one per name of `values`) where the values go; the SQL it compiles to is
+ * kept, and each run only fills in the parameters. Anything `build` writes literally stays as it is.
+ * `shape` names the query (with whatever changes its SQL, such as a column chosen at run time).
+ */
+export async function preparedQuery<V extends Record<string, unknown>, R>(
+  db: Kysely<Database>,
+  shape: string,
+  values: V,
+  build: (db: Kysely<Database>, p: V) => { compile(): CompiledQuery<R> },
+): Promise<QueryResult<R>> {
+  const byShape = shapesOf(db);
+  let c = byShape.get(shape) as { sql: string; query: unknown; slots: Array<{ name: string } | { value: unknown }> } | undefined;
+  if (!c) {
+    // Typed as the values (so Kysely checks them against the columns), but each is a placeholder string.
+    const placeholders = new Proxy({}, { get: (_t, name) => `${SENTINEL}${String(name)}` }) as V;
+    const q = build(db, placeholders).compile();
+    const slots = q.parameters.map((v) => (typeof v === 'string' && v.startsWith(SENTINEL) ? { name: v.slice(SENTINEL.length) } : { value: v }));
+    c = { sql: q.sql, query: q.query, slots };
+    byShape.set(shape, c);
+  }
+  const parameters = c.slots.map((s) => {
+    if (!('name' in s)) return s.value;
+    if (!(s.name in values)) throw new Error(`preparedQuery ${shape}: no value for ${s.name}`);
+    return values[s.name];
+  });
+  return db.executeQuery<R>({ sql: c.sql, parameters, query: c.query as RootOperationNode, queryId: { queryId: shape } } as CompiledQuery<R>);
 }

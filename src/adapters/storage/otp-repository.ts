@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/ports.js';
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
+import { fastInsert, preparedQuery } from './fast-insert.js';
 import { groupWrite } from './write-batcher.js';
 
 const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
@@ -25,32 +26,30 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
     async issue(tenantId, otp) {
       const write = async (trx: Kysely<Database>) => {
         // A newer code invalidates every earlier one of the same purpose and subject.
-        await trx
-          .updateTable('otp_codes')
-          .set({ consumed_at: otp.createdAt })
-          .where('tenant_id', '=', tenantId)
-          .where('purpose', '=', otp.purpose)
-          .where('subject', '=', otp.subject)
-          .where('consumed_at', 'is', null)
-          .execute();
-        await trx
-          .insertInto('otp_codes')
-          .values({
-            id: otp.id,
-            tenant_id: tenantId,
-            purpose: otp.purpose,
-            subject: otp.subject,
-            client_id: otp.clientId,
-            channel: otp.channel,
-            enrollment_id: otp.enrollmentId,
-            code_hash: otp.codeHash,
-            attempts: otp.attempts,
-            max_attempts: otp.maxAttempts,
-            expires_at: otp.expiresAt,
-            consumed_at: otp.consumedAt,
-            created_at: otp.createdAt,
-          })
-          .execute();
+        await preparedQuery(trx, 'otp.invalidate', { now: otp.createdAt, tenantId, purpose: otp.purpose, subject: otp.subject }, (q, p) =>
+          q
+            .updateTable('otp_codes')
+            .set({ consumed_at: p.now })
+            .where('tenant_id', '=', p.tenantId)
+            .where('purpose', '=', p.purpose)
+            .where('subject', '=', p.subject)
+            .where('consumed_at', 'is', null),
+        );
+        await fastInsert(trx, 'otp_codes', {
+          id: otp.id,
+          tenant_id: tenantId,
+          purpose: otp.purpose,
+          subject: otp.subject,
+          client_id: otp.clientId,
+          channel: otp.channel,
+          enrollment_id: otp.enrollmentId,
+          code_hash: otp.codeHash,
+          attempts: otp.attempts,
+          max_attempts: otp.maxAttempts,
+          expires_at: otp.expiresAt,
+          consumed_at: otp.consumedAt,
+          created_at: otp.createdAt,
+        });
       };
       if (db.isTransaction) await write(db);
       else await groupWrite(db, (trx) => (trx.isTransaction ? write(trx) : trx.transaction().execute(write)));
@@ -60,31 +59,33 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
       return r ? toOtp(r) : undefined;
     },
     async latest(tenantId, purpose, subject) {
-      const r = await db
-        .selectFrom('otp_codes')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('purpose', '=', purpose)
-        .where('subject', '=', subject)
-        .where('consumed_at', 'is', null)
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return r ? toOtp(r) : undefined;
+      const { rows } = await preparedQuery(db, 'otp.latest', { tenantId, purpose, subject }, (q, p) =>
+        q
+          .selectFrom('otp_codes')
+          .selectAll()
+          .where('tenant_id', '=', p.tenantId)
+          .where('purpose', '=', p.purpose)
+          .where('subject', '=', p.subject)
+          .where('consumed_at', 'is', null)
+          .orderBy('created_at', 'desc')
+          .limit(1),
+      );
+      return rows[0] ? toOtp(rows[0]) : undefined;
     },
     async consume(tenantId, id, now) {
       const r = await groupWrite(db, (trx) =>
-        trx
-          .updateTable('otp_codes')
-          .set({ consumed_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .where('consumed_at', 'is', null)
-          .where('expires_at', '>', now)
-          .whereRef('attempts', '<', 'max_attempts')
-          .executeTakeFirst(),
+        preparedQuery(trx, 'otp.consume', { now, tenantId, id }, (q, p) =>
+          q
+            .updateTable('otp_codes')
+            .set({ consumed_at: p.now })
+            .where('tenant_id', '=', p.tenantId)
+            .where('id', '=', p.id)
+            .where('consumed_at', 'is', null)
+            .where('expires_at', '>', p.now)
+            .whereRef('attempts', '<', 'max_attempts'),
+        ),
       );
-      return Number(r.numUpdatedRows) === 1;
+      return Number(r.numAffectedRows) === 1;
     },
     async fail(tenantId, id) {
       const r = await groupWrite(db, (trx) =>
@@ -99,14 +100,15 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
       return r ? Number(r.attempts) : undefined;
     },
     async countSince(tenantId, subject, since) {
-      const rows = await db
-        .selectFrom('otp_codes')
-        .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('tenant_id', '=', tenantId)
-        .where('subject', '=', subject)
-        .where('created_at', '>=', since)
-        .groupBy('channel')
-        .execute();
+      const { rows } = await preparedQuery(db, 'otp.countSince', { tenantId, subject, since }, (q, p) =>
+        q
+          .selectFrom('otp_codes')
+          .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('tenant_id', '=', p.tenantId)
+          .where('subject', '=', p.subject)
+          .where('created_at', '>=', p.since)
+          .groupBy('channel'),
+      );
       const out = { sms: 0, voice: 0 };
       for (const r of rows) if (r.channel === 'sms' || r.channel === 'voice') out[r.channel] = Number(r.n);
       return out;

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { UsersTable } from './auth-tables.js';
 import { bool, int, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
+import { fastInsert, preparedQuery } from './fast-insert.js';
 import { groupWrite } from './write-batcher.js';
 
 function toRecord(r: Selectable<UsersTable>): UserRecord {
@@ -73,8 +74,10 @@ const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function userRepository(db: Kysely<Database>): UserRepository {
   const get = async (tenantId: string, userId: string) => {
-    const r = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
-    return r ? toRecord(r) : undefined;
+    const { rows } = await preparedQuery(db, 'users.get', { tenantId, userId }, (q, p) =>
+      q.selectFrom('users').selectAll().where('tenant_id', '=', p.tenantId).where('user_id', '=', p.userId),
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
   };
   return {
     async insert(tenantId, u) {
@@ -85,18 +88,14 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         connection: u.connection,
         created_at: u.createdAt,
       };
-      await groupWrite(db, (trx) => trx.insertInto('users').values(row).execute()).catch(conflict);
+      await groupWrite(db, (trx) => fastInsert(trx, 'users', row as unknown as Record<string, unknown>)).catch(conflict);
     },
     get,
     async findByIdentifier(tenantId, connection, field, value) {
-      const r = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('connection', '=', connection)
-        .where(field, '=', value)
-        .executeTakeFirst();
-      return r ? toRecord(r) : undefined;
+      const { rows } = await preparedQuery(db, `users.by:${field}`, { tenantId, connection, value }, (q, p) =>
+        q.selectFrom('users').selectAll().where('tenant_id', '=', p.tenantId).where('connection', '=', p.connection).where(field, '=', p.value),
+      );
+      return rows[0] ? toRecord(rows[0]) : undefined;
     },
     async list(tenantId, filter, page) {
       let q = db.selectFrom('users').where('tenant_id', '=', tenantId);
@@ -115,7 +114,16 @@ export function userRepository(db: Kysely<Database>): UserRepository {
     async update(tenantId, userId, patch) {
       const row = toRow(patch);
       if (Object.keys(row).length > 0) {
-        await groupWrite(db, (trx) => trx.updateTable('users').set(row).where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute()).catch(conflict);
+        const columns = Object.keys(row) as Array<keyof UsersTable>;
+        await groupWrite(db, (trx) =>
+          preparedQuery(trx, `users.update:${columns.join(',')}`, { ...row, tenantId, userId }, (q, p) =>
+            q
+              .updateTable('users')
+              .set(Object.fromEntries(columns.map((c) => [c, p[c as keyof typeof p]])))
+              .where('tenant_id', '=', p.tenantId)
+              .where('user_id', '=', p.userId),
+          ),
+        ).catch(conflict);
       }
       return get(tenantId, userId);
     },

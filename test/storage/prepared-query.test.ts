@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fastInsert, preparedQuery } from '../../src/adapters/storage/fast-insert.js';
+import { describeEachDialect } from '../helpers/harness.js';
+
+describeEachDialect('prepared queries of the hot paths (built once, run with new values)', (env) => {
+  const row = (id: string, subject: string, createdAt: string, tenantId: string) => ({
+    id,
+    tenant_id: tenantId,
+    purpose: 'passwordless',
+    subject,
+    client_id: 'c',
+    channel: 'sms',
+    enrollment_id: null,
+    code_hash: 'h',
+    attempts: 0,
+    max_attempts: 3,
+    expires_at: '2999-01-01T00:00:00.000Z',
+    consumed_at: null,
+    created_at: createdAt,
+  });
+  const newest = (tenantId: string, subject: string) =>
+    preparedQuery(env().c.storage.db, 'test.newest', { tenantId, subject }, (q, p) =>
+      q.selectFrom('otp_codes').select(['id']).where('tenant_id', '=', p.tenantId).where('subject', '=', p.subject).orderBy('created_at', 'desc').limit(1),
+    );
+
+  test('each run gets its own values, literal parts stay, and the answer equals the query built anew', async () => {
+    const { c } = env();
+    const tenantId = (await c.storage.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    const db = c.storage.db;
+    await fastInsert(db, 'otp_codes', row('pq-1', 'sms|+1', '2026-01-01T00:00:00.000Z', tenantId));
+    await fastInsert(db, 'otp_codes', row('pq-2', 'sms|+1', '2026-01-02T00:00:00.000Z', tenantId));
+    await fastInsert(db, 'otp_codes', row('pq-3', 'sms|+2', '2026-01-01T00:00:00.000Z', tenantId));
+    assert.deepEqual((await newest(tenantId, 'sms|+1')).rows, [{ id: 'pq-2' }], 'limit 1 kept, newest first');
+    assert.deepEqual((await newest(tenantId, 'sms|+2')).rows, [{ id: 'pq-3' }], 'the second run used its own subject');
+    assert.deepEqual((await newest('another-tenant', 'sms|+1')).rows, [], 'and its own tenant');
+    const built = await db.selectFrom('otp_codes').select(['id']).where('tenant_id', '=', tenantId).where('subject', '=', 'sms|+1').orderBy('created_at', 'desc').limit(1).execute();
+    assert.deepEqual((await newest(tenantId, 'sms|+1')).rows, built);
+    const updated = await preparedQuery(db, 'test.consume', { now: '2026-02-01T00:00:00.000Z', id: 'pq-1' }, (q, p) =>
+      q.updateTable('otp_codes').set({ consumed_at: p.now }).where('id', '=', p.id).where('consumed_at', 'is', null),
+    );
+    assert.equal(Number(updated.numAffectedRows), 1);
+    const again = await preparedQuery(db, 'test.consume', { now: '2026-02-02T00:00:00.000Z', id: 'pq-1' }, () => {
+      throw new Error('not built twice');
+    });
+    assert.equal(Number(again.numAffectedRows), 0, 'the conditional update does not match twice');
+    const stored = await db.selectFrom('otp_codes').select('consumed_at').where('id', '=', 'pq-1').executeTakeFirstOrThrow();
+    assert.equal(stored.consumed_at, '2026-02-01T00:00:00.000Z');
+    await assert.rejects(
+      preparedQuery(db, 'test.consume', { now: 'x' } as never, () => {
+        throw new Error('not built twice');
+      }),
+      /no value for id/,
+    );
+  });
+});
