@@ -194,6 +194,12 @@ export interface GuardianSettingsRecord {
 export interface GuardianRepository {
   get(tenantId: string): Promise<GuardianSettingsRecord | undefined>;
   put(tenantId: string, settings: GuardianSettingsRecord): Promise<void>;
+  /**
+   * The settings, created from `defaults` when the tenant has none yet, read for a change: inside a
+   * transaction the row stays locked until it ends, so concurrent read-modify-writes apply one after
+   * the other instead of the last overwriting the others.
+   */
+  lock(tenantId: string, defaults: GuardianSettingsRecord): Promise<GuardianSettingsRecord>;
   listSealed(): Promise<Array<{ tenantId: string; sealed: string }>>;
   /** Compare-and-swap of the sealed legacy Twilio auth token (key rotation); resolves true when written. */
   updateSealed(tenantId: string, from: string, to: string): Promise<boolean>;

@@ -64,6 +64,22 @@ describeEachDialect('/api/v2/guardian', (env) => {
     }
   });
 
+  test('concurrent changes of different factors and the policies are all kept (none overwrites another)', async () => {
+    const { api } = env();
+    const token = await env().token();
+    const independent = FACTORS.filter((f) => f !== 'sms');
+    for (const enabled of [true, false, true, false]) {
+      const writes = await Promise.all([
+        ...independent.map((f) => api('PUT', `/api/v2/guardian/factors/${f}`, { token, body: { enabled } })),
+        api('PUT', '/api/v2/guardian/policies', { token, body: enabled ? ['all-applications'] : [] }),
+      ]);
+      for (const w of writes) assert.equal(w.statusCode, 200, w.body);
+      const factors = (await api('GET', '/api/v2/guardian/factors', { token })).json() as Array<{ name: string; enabled: boolean }>;
+      assert.deepEqual(factors.filter((f) => f.enabled).map((f) => f.name), enabled ? independent : [], `after setting every factor to ${enabled}`);
+      assert.deepEqual((await api('GET', '/api/v2/guardian/policies', { token })).json(), enabled ? ['all-applications'] : []);
+    }
+  });
+
   test('sms under UPE needs an enabled provider that carries the message types', async () => {
     const { api } = env();
     const t = await env().createTenant('upe-sms', 'upe-sms.test');

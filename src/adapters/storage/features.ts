@@ -9,8 +9,13 @@ export interface DialectFeatures {
    * more than a row). PostgreSQL keeps one transaction per write: its pool runs them in parallel.
    */
   groupCommit: boolean;
+  /**
+   * `SELECT ... FOR UPDATE` (PostgreSQL): a read-modify-write in a transaction locks its row. SQLite
+   * needs none: a transaction holds the one connection, so transactions never interleave.
+   */
+  rowLocks: boolean;
 }
 
 export function featuresOf(dialect: DialectName): DialectFeatures {
-  return { skipLocked: dialect === 'postgres', groupCommit: dialect === 'sqlite' };
+  return { skipLocked: dialect === 'postgres', groupCommit: dialect === 'sqlite', rowLocks: dialect === 'postgres' };
 }

@@ -1,37 +1,51 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { GuardianRepository, GuardianSettingsRecord } from '../../domain/ports.js';
+import type { DialectFeatures } from './features.js';
 import { json, text } from './json.js';
 import type { Database } from './schema.js';
 
-export function guardianRepository(db: Kysely<Database>): GuardianRepository {
+const toRecord = (r: Selectable<Database['guardian_settings']>): GuardianSettingsRecord => ({
+  factors: json(r.factors),
+  messageTypes: json(r.message_types),
+  policies: json(r.policies),
+  selectedProvider: r.selected_provider as GuardianSettingsRecord['selectedProvider'],
+  twilio: json(r.twilio_config),
+  twilioAuthTokenSealed: r.twilio_auth_token_sealed,
+  enrollmentMessage: r.enrollment_message,
+  verificationMessage: r.verification_message,
+  updatedAt: r.updated_at,
+});
+
+const toRow = (s: GuardianSettingsRecord) => ({
+  factors: text(s.factors),
+  message_types: text(s.messageTypes),
+  policies: text(s.policies),
+  selected_provider: s.selectedProvider,
+  twilio_config: text(s.twilio),
+  twilio_auth_token_sealed: s.twilioAuthTokenSealed,
+  enrollment_message: s.enrollmentMessage,
+  verification_message: s.verificationMessage,
+  updated_at: s.updatedAt,
+});
+
+export function guardianRepository(db: Kysely<Database>, features: Pick<DialectFeatures, 'rowLocks'>): GuardianRepository {
+  const select = () => db.selectFrom('guardian_settings').selectAll();
   return {
     async get(tenantId) {
-      const r = await db.selectFrom('guardian_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
-      if (!r) return undefined;
-      return {
-        factors: json(r.factors),
-        messageTypes: json(r.message_types),
-        policies: json(r.policies),
-        selectedProvider: r.selected_provider as GuardianSettingsRecord['selectedProvider'],
-        twilio: json(r.twilio_config),
-        twilioAuthTokenSealed: r.twilio_auth_token_sealed,
-        enrollmentMessage: r.enrollment_message,
-        verificationMessage: r.verification_message,
-        updatedAt: r.updated_at,
-      };
+      const r = await select().where('tenant_id', '=', tenantId).executeTakeFirst();
+      return r ? toRecord(r) : undefined;
+    },
+    async lock(tenantId, defaults) {
+      await db
+        .insertInto('guardian_settings')
+        .values({ tenant_id: tenantId, ...toRow(defaults) })
+        .onConflict((oc) => oc.column('tenant_id').doNothing())
+        .execute();
+      const q = select().where('tenant_id', '=', tenantId);
+      return toRecord(await (features.rowLocks ? q.forUpdate() : q).executeTakeFirstOrThrow());
     },
     async put(tenantId, s) {
-      const row = {
-        factors: text(s.factors),
-        message_types: text(s.messageTypes),
-        policies: text(s.policies),
-        selected_provider: s.selectedProvider,
-        twilio_config: text(s.twilio),
-        twilio_auth_token_sealed: s.twilioAuthTokenSealed,
-        enrollment_message: s.enrollmentMessage,
-        verification_message: s.verificationMessage,
-        updated_at: s.updatedAt,
-      };
+      const row = toRow(s);
       await db
         .insertInto('guardian_settings')
         .values({ tenant_id: tenantId, ...row })

@@ -21,7 +21,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     clientGrants: clientGrantRepository(db),
     phoneProviders: phoneProviderRepository(db),
     phoneTemplates: phoneTemplateRepository(db),
-    guardian: guardianRepository(db),
+    guardian: guardianRepository(db, features),
     notifications: notificationRepository(db, features, batcher),
     logs: logRepository(db),
     testNumbers: testNumberRepository(db),

@@ -114,7 +114,7 @@ export class GuardianService {
     change: (current: GuardianSettingsRecord, repos: Repositories) => Promise<Partial<GuardianSettingsRecord>> | Partial<GuardianSettingsRecord>,
   ): Promise<GuardianSettingsRecord> {
     return this.repos.transaction(async (repos) => {
-      const current = await this.load(repos, tenantId);
+      const current = await repos.guardian.lock(tenantId, defaultGuardianSettings(this.clock.now().toISOString()));
       const next: GuardianSettingsRecord = { ...current, ...(await change(current, repos)), updatedAt: this.clock.now().toISOString() };
       await repos.guardian.put(tenantId, next);
       return next;

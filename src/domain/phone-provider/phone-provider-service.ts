@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { assertProviderChangeKeepsMfa } from '../mfa/delivery-rules.js';
+import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { isE164 } from '../phone-number.js';
 import type {
   PhoneProviderConfiguration,
@@ -128,12 +129,13 @@ export class PhoneProviderService {
       credentialsSealed: patch.credentials ? this.seal(patch.credentials) : current.credentialsSealed,
       updatedAt: this.clock.now().toISOString(),
     };
-    const guardian = await this.repos.guardian.get(tenant.id);
-    const narrowed = assertProviderChangeKeepsMfa(tenant, guardian, next, force);
     await this.repos.transaction(async (r) => {
+      // Read with the row locked, so a concurrent Guardian change is neither lost nor checked stale.
+      const guardian = await r.guardian.lock(tenant.id, defaultGuardianSettings(next.updatedAt));
+      const narrowed = assertProviderChangeKeepsMfa(tenant, guardian, next, force);
       if (!(await r.phoneProviders.replace(tenant.id, next))) throw new AppError('inexistent_phone_provider');
       // The MFA message types follow the provider down to what it can still deliver.
-      if (narrowed && guardian) await r.guardian.put(tenant.id, { ...guardian, messageTypes: narrowed, updatedAt: next.updatedAt });
+      if (narrowed) await r.guardian.put(tenant.id, { ...guardian, messageTypes: narrowed, updatedAt: next.updatedAt });
     });
     return next;
   }
