@@ -60,20 +60,21 @@ export async function load(name: string, opts: autocannon.Options): Promise<Meas
   };
 }
 
-export function table(rows: Measured[], ceiling: Measured): string {
-  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'vs ceiling'];
-  const lines = rows.map((r) => [
-    r.name,
-    r.rps.toFixed(0),
-    r.p50.toFixed(2),
-    r.p99.toFixed(2),
-    String(r.errors),
-    String(r.non2xx),
-    `${((r.rps / ceiling.rps) * 100).toFixed(1)}%`,
-  ]);
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+export function formatTable(head: string[], lines: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+  return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
+}
+
+/** One table row of a measured run; `last` is the table's own last column. */
+export function measuredRow(r: Measured, last: string): string[] {
+  return [r.name, r.rps.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), String(r.errors), String(r.non2xx), last];
+}
+
+export function table(rows: Measured[], ceiling: Measured): string {
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'vs ceiling'];
+  return formatTable(head, rows.map((r) => measuredRow(r, `${((r.rps / ceiling.rps) * 100).toFixed(1)}%`))).join('\n');
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */

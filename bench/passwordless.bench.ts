@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ROOT, bodyPerRequest, cpuSeconds, load, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, bodyPerRequest, cpuSeconds, formatTable, load, measuredRow, startProcess, type Measured, type Started } from './lib.js';
 
 /**
  * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
@@ -260,17 +260,7 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
 export function passwordlessTable(r: PasswordlessResult): string {
   const { start, login, peerSend, peerVerify, floor } = r.rows;
   const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'CPU ms/req'];
-  const lines = [start, login, peerSend, peerVerify, floor].map((x) => [
-    x.name,
-    x.rps.toFixed(0),
-    x.p50.toFixed(2),
-    x.p99.toFixed(2),
-    String(x.errors),
-    String(x.non2xx),
-    Number.isFinite(x.cpuPerOk) ? x.cpuPerOk.toFixed(2) : '-',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const lines = [start, login, peerSend, peerVerify, floor].map((x) => measuredRow(x, Number.isFinite(x.cpuPerOk) ? x.cpuPerOk.toFixed(2) : '-'));
   const okRps = (x: Row) => (x.total > 0 ? (x.rps * (x.total - x.non2xx - x.errors)) / x.total : 0);
   const ratios: Array<[string, number, number]> = [
     ['unifone start ÷ peer send-otp', okRps(start) / okRps(peerSend), 10],
@@ -288,9 +278,7 @@ export function passwordlessTable(r: PasswordlessResult): string {
       `vs floor ${floor.cpuPerOk.toFixed(2)} ms (${((floor.cpuPerOk / login.cpuPerOk) * 100).toFixed(1)}%)`,
   ];
   return [
-    fmt(head),
-    fmt(widths.map((w) => '-'.repeat(w))),
-    ...lines.map(fmt),
+    ...formatTable(head, lines),
     '',
     `floor: ${r.floorTokensPerSecond.toFixed(0)} tokens/s (${floor.rps.toFixed(0)} logins/s, two tokens each)`,
     'ratios use successful requests per second only',

@@ -4,7 +4,7 @@ import type { ActionService } from '../../domain/actions/action-service.js';
 import type { ActionRecord, ActionVersionRecord } from '../../domain/actions/ports.js';
 import { outcomeOf } from '../../domain/actions/trigger-executor.js';
 import { AppError } from '../../domain/errors.js';
-import { responses } from '../schemas/common.js';
+import { paging, responses } from '../schemas/common.js';
 import {
   ActionIdParam,
   ActionOut,
@@ -104,8 +104,7 @@ export function actionRoutes(deps: ActionRoutesDeps): FastifyPluginAsyncTypebox 
       },
       async (req) => {
         const q = req.query;
-        const page = q.page ?? 0;
-        const perPage = q.per_page ?? 50;
+        const { page, perPage } = paging(q);
         const { items, total } = await svc.list(req.tenant.id, { triggerId: q.triggerId, actionName: q.actionName, deployed: q.deployed }, { page, perPage });
         return { actions: await Promise.all(items.map((a) => withDeployed(req.tenant.id, a))), total, page, per_page: perPage };
       },
@@ -150,8 +149,7 @@ export function actionRoutes(deps: ActionRoutesDeps): FastifyPluginAsyncTypebox 
         schema: { tags, params: ActionIdParam, querystring: Paged, response: responses({ 200: Type.Object({ versions: Type.Array(VersionOut), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }) }) },
       },
       async (req) => {
-        const page = req.query.page ?? 0;
-        const perPage = req.query.per_page ?? 50;
+        const { page, perPage } = paging(req.query);
         const a = await svc.get(req.tenant.id, req.params.id);
         const { items, total } = await svc.versions(req.tenant.id, req.params.id, { page, perPage });
         return { versions: items.map((v) => versionView(v, a)), total, page, per_page: perPage };
@@ -184,8 +182,7 @@ export function actionRoutes(deps: ActionRoutesDeps): FastifyPluginAsyncTypebox 
         schema: { tags, params: TriggerParam, querystring: Paged, response: responses({ 200: Type.Object({ bindings: Type.Array(BindingOut), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }) }) },
       },
       async (req) => {
-        const page = req.query.page ?? 0;
-        const perPage = req.query.per_page ?? 50;
+        const { page, perPage } = paging(req.query);
         const all = bindingViews(await svc.bindings(req.tenant.id, req.params.triggerId));
         return { bindings: all.slice(page * perPage, (page + 1) * perPage), total: all.length, page, per_page: perPage };
       },

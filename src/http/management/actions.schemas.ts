@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { RUNTIMES } from '../../domain/actions/triggers.js';
-import { Strict } from '../schemas/common.js';
+import { PageQuery, Strict } from '../schemas/common.js';
 
 /** TypeBox schemas of `/api/v2/actions/*` (reference §5.6). Responses list every key that may be sent. */
 
@@ -10,10 +10,6 @@ export const VersionParams = Type.Object({ actionId: Type.String({ pattern: UUID
 export const ExecutionIdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }, Strict);
 export const TriggerParam = Type.Object({ triggerId: Type.String({ minLength: 1, maxLength: 64 }) }, Strict);
 
-export const PageQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-};
 export const ListActionsQuery = Type.Object(
   {
     triggerId: Type.Optional(Type.String({ maxLength: 64 })),

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import type { ClientRecord } from '../../domain/ports.js';
-import { responses, Strict } from '../schemas/common.js';
+import { PageQuery, paging, responses, Strict } from '../schemas/common.js';
 
 const GRANT_TYPES = [
   'client_credentials',
@@ -51,8 +51,7 @@ type ClientOut = Static<typeof Client>;
 const ClientIdParam = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }, Strict);
 const ListQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
   },
   Strict,
@@ -118,8 +117,7 @@ export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
         },
       },
       async (req) => {
-        const page = req.query.page ?? 0;
-        const perPage = req.query.per_page ?? 50;
+        const { page, perPage } = paging(req.query);
         const { items, total } = await svc.list(req.tenant.id, { page, perPage });
         const clients = items.map((cl) => view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl)));
         return req.query.include_totals ? { start: page * perPage, limit: perPage, total, clients } : clients;

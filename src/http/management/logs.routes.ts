@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import { AppError } from '../../domain/errors.js';
 import { parseLogQuery } from '../../domain/notifications/log-query.js';
-import { IdParam, responses, Strict } from '../schemas/common.js';
+import { DEFAULT_PER_PAGE, IdParam, PageQuery, responses, Strict } from '../schemas/common.js';
 
 const Log = Type.Object({
   log_id: Type.String(),
@@ -20,8 +20,7 @@ const Log = Type.Object({
 const ListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 2000 })),
-    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
     sort: Type.Optional(Type.Union([Type.Literal('date:1'), Type.Literal('date:-1')])),
     from: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' })),
@@ -89,10 +88,10 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
         const filter = parseLogQuery(q.q);
         if (q.from !== undefined) {
           // Checkpoint pagination: entries after `from`, oldest first, `take` at a time.
-          const { items } = await c.repos.logs.list(req.tenant.id, { ...filter, afterLogId: q.from }, { offset: 0, limit: q.take ?? 50, ascending: true });
+          const { items } = await c.repos.logs.list(req.tenant.id, { ...filter, afterLogId: q.from }, { offset: 0, limit: q.take ?? DEFAULT_PER_PAGE, ascending: true });
           return items;
         }
-        const perPage = q.per_page ?? q.take ?? 50;
+        const perPage = q.per_page ?? q.take ?? DEFAULT_PER_PAGE;
         const page = q.page ?? 0;
         const { items, total } = await c.repos.logs.list(req.tenant.id, filter, { offset: page * perPage, limit: perPage, ascending: q.sort === 'date:1' });
         return q.include_totals ? { start: page * perPage, limit: perPage, length: items.length, total, logs: items } : items;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import type { EnrollmentView } from '../../adapters/storage/enrollment-query.js';
 import { AppError } from '../../domain/errors.js';
-import { responses, Strict } from '../schemas/common.js';
+import { PageQuery, paging, responses, Strict } from '../schemas/common.js';
 import { USER_ID_PATTERN } from './users.schemas.js';
 
 /**
@@ -21,10 +21,9 @@ const MethodParams = Type.Object(
   Strict,
 );
 const EnrollmentParam = Type.Object({ id: Type.String({ pattern: `^${ENROLLMENT_ID}$` }) }, Strict);
-const PageQuery = Type.Object(
+const ListQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
   },
   Strict,
@@ -92,7 +91,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
         schema: {
           tags,
           params: UserParam,
-          querystring: PageQuery,
+          querystring: ListQuery,
           response: responses({
             200: Type.Union([
               Type.Array(Method),
@@ -104,8 +103,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       async (req) => {
         const user = await dir.getUser(req.tenant, req.params.id);
         const all = (await enrollments.listForUser(req.tenant.id, user.userId)).map(methodView);
-        const page = req.query.page ?? 0;
-        const perPage = req.query.per_page ?? 50;
+        const { page, perPage } = paging(req.query);
         const items = req.query.page !== undefined || req.query.per_page !== undefined ? all.slice(page * perPage, (page + 1) * perPage) : all;
         return req.query.include_totals ? { start: page * perPage, limit: perPage, total: all.length, authenticators: items } : items;
       },

@@ -3,7 +3,7 @@ import type { Container } from '../../container.js';
 import type { UserRecord } from '../../domain/auth/ports.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { AppError } from '../../domain/errors.js';
-import { responses } from '../schemas/common.js';
+import { paging, responses } from '../schemas/common.js';
 import {
   CreateUser,
   IdentifierQuery,
@@ -37,8 +37,7 @@ export function userRoutes(c: Container): FastifyPluginAsyncTypebox {
       '/users',
       { config: { scope: 'read:users' }, schema: { tags, querystring: ListUsersQuery, response: responses({ 200: UserList }) } },
       async (req) => {
-        const page = req.query.page ?? 0;
-        const perPage = req.query.per_page ?? 50;
+        const { page, perPage } = paging(req.query);
         const q = simpleQuery(req.query.q);
         const { items, total } = await dir.listUsers(req.tenant, {
           page,

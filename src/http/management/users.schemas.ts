@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { UserRecord } from '../../domain/auth/ports.js';
-import { Strict } from '../schemas/common.js';
+import { PageQuery, Strict } from '../schemas/common.js';
 
 /** `auth0|…`, `sms|…`: a provider, a pipe, an id. */
 export const USER_ID_PATTERN = '^[A-Za-z0-9-]{1,32}\\|[A-Za-z0-9_.@+-]{1,128}$';
@@ -37,8 +37,7 @@ export const ListUsersQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 256 })),
     search_engine: Type.Optional(Type.Literal('v3')),
     connection: Type.Optional(Str(128)),
-    page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
   },
   Strict,

@@ -39,3 +39,17 @@ export const DisabledQuery = Type.Object({ disabled: Type.Optional(Type.Boolean(
 
 /** A JSON body that must be an object; Auth0 rejects unknown properties on most writes. */
 export const Strict = { additionalProperties: false } as const;
+
+/** Auth0's paging query parameters (`page` from 0, `per_page` up to 100). */
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+};
+
+/** Auth0's default page size. */
+export const DEFAULT_PER_PAGE = 50;
+
+/** The page asked for, with Auth0's defaults (the first page, 50 items). */
+export function paging(q: { page?: number | undefined; per_page?: number | undefined }): { page: number; perPage: number } {
+  return { page: q.page ?? 0, perPage: q.per_page ?? DEFAULT_PER_PAGE };
+}
