@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fastInsert, preparedQuery } from '../../src/adapters/storage/fast-insert.js';
+import { fastInsert, preparedQuery } from '../../src/adapters/storage/compiled-queries.js';
 import { describeEachDialect } from '../helpers/harness.js';
 
 describeEachDialect('prepared queries of the hot paths (built once, run with new values)', (env) => {

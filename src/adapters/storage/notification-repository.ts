@@ -8,7 +8,7 @@ import type {
 } from '../../domain/notifications/ports.js';
 import type { DialectFeatures } from './features.js';
 import type { WriteBatcher } from './write-batcher.js';
-import { fastInsert } from './fast-insert.js';
+import { fastInsert } from './compiled-queries.js';
 import { json, text } from './json.js';
 import type { Database, NotificationsTable } from './schema.js';
 

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/ports.js';
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
-import { fastInsert, preparedQuery } from './fast-insert.js';
+import { fastInsert, preparedQuery } from './compiled-queries.js';
 import { groupWrite } from './write-batcher.js';
 
 const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { UsersTable } from './auth-tables.js';
 import { bool, int, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
-import { fastInsert, preparedQuery } from './fast-insert.js';
+import { fastInsert, preparedQuery } from './compiled-queries.js';
 import { groupWrite } from './write-batcher.js';
 
 function toRecord(r: Selectable<UsersTable>): UserRecord {
