@@ -56,6 +56,29 @@ describeEachDialect(
       return { email, to, recovery: assoc.recovery_codes[0]!, assoc };
     };
 
+    /** Passes an SMS challenge for the mfa_token's user; the tokens of the original request. */
+    const completeMfa = async (mt: string, to: string): Promise<{ access_token: string; expires_in: number; scope: string }> => {
+      const ch = await sendAndRead(mock, to, () => challenge(mt));
+      const done = await oob(mt, (ch.result as { json: { oob_code: string } }).json.oob_code, ch.code);
+      assert.equal(done.status, 200, done.text);
+      return done.json as { access_token: string; expires_in: number; scope: string };
+    };
+    /** An access token for the MFA API (`https://{host}/mfa/`) with `scope`, through MFA. */
+    const mfaApiToken = async (email: string, to: string, scope: string): Promise<string> => {
+      const asked = await s.call('POST', '/oauth/token', {
+        grant_type: 'http://auth0.com/oauth/grant-type/password-realm',
+        client_id: f.app.clientId,
+        client_secret: f.app.clientSecret,
+        realm: REALM,
+        username: email,
+        password: PASSWORD,
+        audience: `https://${s.host}/mfa/`,
+        scope,
+      });
+      assertAuthError(asked, 403, 'mfa_required');
+      return (await completeMfa((asked.json as { mfa_token: string }).mfa_token, to)).access_token;
+    };
+
     test('SMS enrollment: associate sends otp_enroll, the mfa-oob grant confirms it, the tokens are the original request', async () => {
       const email = await newUser();
       const to = phone();
@@ -189,14 +212,79 @@ describeEachDialect(
       assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'] }), 401, 'missing_authentication');
       assertAuthError(await s.call('POST', '/mfa/challenge', { client_id: f.app.clientId }), 400, 'invalid_body');
       assertAuthError(await s.call('POST', '/mfa/challenge', '{"x":'), 400, 'invalid_json');
-      assertAuthError(await s.call('DELETE', '/mfa/authenticators/garbage', undefined, bearer(token)), 400, 'invalid_request');
 
+      // An mfa_token proves the password only: it lists the authenticators but cannot remove one
+      // (a stolen password could otherwise remove the phone and enroll another).
       const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
-      const del = await s.call('DELETE', `/mfa/authenticators/${encodeURIComponent(list[0]!.id)}`, undefined, bearer(token));
-      assert.equal(del.status, 204);
-      const left = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
+      const id = encodeURIComponent(list[0]!.id);
+      assertAuthError(await s.call('DELETE', `/mfa/authenticators/${id}`, undefined, bearer(token)), 403, 'insufficient_scope');
+      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
+      assert.equal(((await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as unknown[]).length, list.length, 'nothing was removed');
+
+      // Removing takes an access token for the MFA API with remove:authenticators, got through MFA.
+      const api = await mfaApiToken(u.email, u.to, 'openid read:authenticators remove:authenticators');
+      assertAuthError(await s.call('DELETE', '/mfa/authenticators/garbage', undefined, bearer(api)), 400, 'invalid_request');
+      assert.deepEqual(((await s.call('GET', '/mfa/authenticators', undefined, bearer(api))).json as Array<{ id: string }>).map((x) => x.id), list.map((x) => x.id));
+      const del = await s.call('DELETE', `/mfa/authenticators/${id}`, undefined, bearer(api));
+      assert.equal(del.status, 204, del.text);
+      const left = (await s.call('GET', '/mfa/authenticators', undefined, bearer(api))).json as Array<{ id: string }>;
       assert.deepEqual(left.map((x) => x.id.split('|')[0]), ['recovery-code']);
-      assertAuthError(await s.call('DELETE', `/mfa/authenticators/${encodeURIComponent(list[0]!.id)}`, undefined, bearer(token)), 404, 'not_found');
+      assertAuthError(await s.call('DELETE', `/mfa/authenticators/${id}`, undefined, bearer(api)), 404, 'not_found');
+    });
+
+    test('MFA API tokens: asked for at login, issued after the second factor when the user has one, whatever the policy', async () => {
+      const mfaApi = `https://${s.host}/mfa/`;
+      const realm = { grant_type: 'http://auth0.com/oauth/grant-type/password-realm', client_id: f.app.clientId, client_secret: f.app.clientSecret, realm: REALM, password: PASSWORD };
+      const u = await enrolled();
+      const fresh = await newUser();
+      assert.equal((await e.api('PUT', '/api/v2/guardian/policies', { token: f.mgmt, body: [] })).statusCode, 200);
+      try {
+        // Without the policy a plain login needs no MFA, but a token for the MFA API does: the user has a phone.
+        assert.equal((await s.call('POST', '/oauth/token', { ...realm, username: u.email })).status, 200);
+        const asked = await s.call('POST', '/oauth/token', { ...realm, username: u.email, audience: mfaApi, scope: 'remove:authenticators' });
+        assertAuthError(asked, 403, 'mfa_required');
+        const viaMfa = await completeMfa((asked.json as { mfa_token: string }).mfa_token, u.to);
+        const claims = decodeJwt(viaMfa.access_token);
+        assert.equal(claims.aud, mfaApi);
+        assert.equal(claims['scope'], 'remove:authenticators');
+        assert.equal(claims['typ'], undefined);
+        assert.equal(viaMfa.expires_in, 600, 'MFA API tokens live 10 minutes');
+        assert.ok(claims.exp! - claims.iat! <= 600);
+
+        // A user with no authenticator gets one at once; it carries only the MFA API scopes asked for.
+        const direct = await s.call('POST', '/oauth/token', { ...realm, username: fresh, audience: mfaApi, scope: 'read:authenticators enroll offline_access' });
+        assert.equal(direct.status, 200, direct.text);
+        const dt = direct.json as { access_token: string; scope: string; refresh_token?: string };
+        assert.equal(dt.scope, 'read:authenticators offline_access', 'enroll is not granted: enrolling with this token is not built');
+        assertAuthError(
+          await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(dt.access_token)),
+          403,
+          'access_denied',
+          /not supported yet/,
+        );
+        assert.deepEqual((await s.call('GET', '/mfa/authenticators', undefined, bearer(dt.access_token))).json, []);
+        assertAuthError(await s.call('DELETE', '/mfa/authenticators/sms%7Cdev_abc', undefined, bearer(dt.access_token)), 403, 'insufficient_scope');
+        // Other tokens are no MFA API tokens: a userinfo access token, an id_token.
+        const plain = (await s.call('POST', '/oauth/token', { ...realm, username: fresh, scope: 'openid remove:authenticators' })).json as { access_token: string; id_token: string; scope: string };
+        assert.equal(plain.scope, 'openid', 'MFA API scopes are granted only for the MFA API audience');
+        for (const t of [plain.access_token, plain.id_token]) assertAuthError(await s.call('DELETE', '/mfa/authenticators/sms%7Cdev_abc', undefined, bearer(t)), 403, 'insufficient_scope');
+
+        // Once the user has an authenticator, a refresh token cannot stand in for the second factor.
+        const to = phone();
+        const mt = await (async () => {
+          assert.equal((await e.api('PUT', '/api/v2/guardian/policies', { token: f.mgmt, body: ['all-applications'] })).statusCode, 200);
+          return mfaToken(fresh);
+        })();
+        const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(mt)));
+        assert.equal((await oob(mt, (a.result as { json: { oob_code: string } }).json.oob_code, a.code)).status, 200);
+        assertAuthError(
+          await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: dt.refresh_token }),
+          403,
+          'invalid_grant',
+        );
+      } finally {
+        assert.equal((await e.api('PUT', '/api/v2/guardian/policies', { token: f.mgmt, body: ['all-applications'] })).statusCode, 200);
+      }
     });
 
     test('legacy mode: MFA texts go through the Guardian configuration', async () => {

@@ -22,16 +22,26 @@ export interface TokenSet {
   token_type: 'Bearer';
 }
 
-/** The scopes a user login can grant: OIDC ones only, so no user token ever carries an API permission. */
+/** The scopes a user login can grant: OIDC ones, and the MFA API's own (below) for the MFA API. */
 const USER_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'offline_access']);
+/**
+ * Auth0's MFA API scopes, granted only in access tokens for `https://{host}/mfa/`. `enroll` is not
+ * among them yet: enrolling with such a token is not built (docs/authentication.md).
+ */
+export const MFA_API_SCOPES = new Set(['read:authenticators', 'remove:authenticators']);
+/** Access tokens for the MFA API live 10 minutes, as Auth0's (not configurable there either). */
+const MFA_API_TTL = 600;
 const DEFAULT_SCOPE = 'openid profile';
 const MFA_TOKEN_TTL = 600;
 const MFA_TOKEN_TYP = 'mfa_token';
 const REFRESH_TTL_DAYS = 30;
 
-export function grantedScope(requested: string | undefined): string {
+/** The audience of Auth0's MFA API on this host (an mfa_token has it too, but is told apart by its `typ`). */
+export const mfaApiAudience = (host: string): string => `https://${host}/mfa/`;
+
+export function grantedScope(requested: string | undefined, mfaApi = false): string {
   const asked = (requested ?? DEFAULT_SCOPE).split(/\s+/).filter(Boolean);
-  return asked.filter((s) => USER_SCOPES.has(s)).join(' ');
+  return asked.filter((s) => USER_SCOPES.has(s) || (mfaApi && MFA_API_SCOPES.has(s))).join(' ');
 }
 
 /**
@@ -58,16 +68,23 @@ export class TokenIssuer {
     return this.refreshTokens.revokeForUser(tenantId, userId, this.clock.now().toISOString());
   }
 
+  /**
+   * The tokens of a completed login. For the MFA API audience the access token carries the MFA API
+   * scopes asked for and lives 10 minutes; the flows make sure such a token is only issued after a
+   * second factor when the user has one (mfaApiNeedsSecondFactor).
+   */
   async issue(tenantId: string, host: string, client: ClientRecord, user: UserRecord, req: TokenRequest, gty: string): Promise<TokenSet> {
-    const scope = grantedScope(req.scope);
+    const mfaApi = req.audience === mfaApiAudience(host);
+    const scope = grantedScope(req.scope, mfaApi);
     const scopes = scope.split(' ');
+    const ttl = mfaApi ? MFA_API_TTL : this.accessTtl;
     const iss = `https://${host}/`;
-    // Both signatures at once: RS256 signing runs on the crypto thread pool, so they use both cores.
+    // Both signatures at once: they run on the signing threads (or libuv's pool), not the event loop.
     const [accessToken, idToken] = await Promise.all([
-      this.keys.sign(tenantId, { iss, sub: user.userId, aud: req.audience ?? `https://${host}/userinfo`, azp: client.clientId, scope, gty }, this.accessTtl),
+      this.keys.sign(tenantId, { iss, sub: user.userId, aud: req.audience ?? `https://${host}/userinfo`, azp: client.clientId, scope, gty }, ttl),
       scopes.includes('openid') ? this.keys.sign(tenantId, { iss, aud: client.clientId, ...idClaims(user, scopes) }, 36_000) : undefined,
     ]);
-    const out: TokenSet = { access_token: accessToken, scope, expires_in: this.accessTtl, token_type: 'Bearer' };
+    const out: TokenSet = { access_token: accessToken, scope, expires_in: ttl, token_type: 'Bearer' };
     if (idToken) out.id_token = idToken;
     if (scopes.includes('offline_access') && client.grantTypes.includes('refresh_token')) {
       const token = randomBytes(36).toString('base64url');
@@ -128,6 +145,17 @@ export class TokenIssuer {
     const scope = typeof p['scope'] === 'string' ? p['scope'] : DEFAULT_SCOPE;
     const audience = typeof p['req_aud'] === 'string' ? p['req_aud'] : undefined;
     return { userId: p.sub, clientId: String(p['azp']), req: { scope, audience } };
+  }
+
+  /**
+   * The user, client and scopes of an access token for the MFA API (`https://{host}/mfa/`), or
+   * undefined for anything else — an mfa_token included: it has the same audience but a `typ`, and its
+   * `scope` is the login's request, not a grant.
+   */
+  async readMfaApiToken(tenantId: string, host: string, token: string): Promise<{ userId: string; clientId: string; scopes: string[] } | undefined> {
+    const p = await this.keys.verify(tenantId, token, { issuers: [`https://${host}/`], audiences: [mfaApiAudience(host)] });
+    if (!p || p['typ'] !== undefined || typeof p.sub !== 'string' || typeof p['azp'] !== 'string' || typeof p['gty'] !== 'string') return undefined;
+    return { userId: p.sub, clientId: p['azp'], scopes: typeof p['scope'] === 'string' ? p['scope'].split(' ') : [] };
   }
 
   /** True when `token` carries a good signature of this tenant and only its expiry failed. */

@@ -7,7 +7,7 @@ import { mfaOobLogin, mfaRecoveryLogin } from '../../domain/auth/flows/mfa-verif
 import { passwordLogin } from '../../domain/auth/flows/password-login.js';
 import { passwordlessLogin } from '../../domain/auth/flows/passwordless.js';
 import { refreshLogin } from '../../domain/auth/flows/refresh.js';
-import type { TokenRequest } from '../../domain/auth/token-issuer.js';
+import { mfaApiAudience, type TokenRequest } from '../../domain/auth/token-issuer.js';
 import { AppError } from '../../domain/errors.js';
 import type { ClientRecord } from '../../domain/ports.js';
 import { managementAudience, managementAudienceHost } from '../../domain/scopes.js';
@@ -86,15 +86,16 @@ async function clientCredentials(c: Container, req: FastifyRequest, body: TokenB
 }
 
 /**
- * What a user login asks for. User tokens never address the Management API or the MFA API: those
- * audiences take client-credentials tokens and mfa_tokens only.
+ * What a user login asks for. User tokens never address the Management API (client-credentials
+ * tokens only). The MFA API of this host (`https://{host}/mfa/`) may be asked for, as at Auth0: the
+ * flows require the second factor first when the user has one (mfaApiNeedsSecondFactor).
  */
 async function tokenRequest(c: Container, ctx: FlowContext, body: TokenBodyT): Promise<TokenRequest> {
   const audience = body.audience || undefined;
   if (audience) {
     const hosts = await c.services.tenants.hostsOf(ctx.tenant, ctx.host);
     const reserved = hosts.flatMap((h) => [managementAudience(h), `https://${h}/mfa/`]);
-    if (reserved.includes(audience)) throw new AppError('access_denied', `Service not found: ${audience}`);
+    if (reserved.includes(audience) && audience !== mfaApiAudience(ctx.host)) throw new AppError('access_denied', `Service not found: ${audience}`);
   }
   return { scope: body.scope ?? 'openid profile', audience };
 }

@@ -7,7 +7,7 @@ import type { DirectoryPort } from '../directory-port.js';
 import type { EnrollmentRepository, RecoveryCodeRepository } from '../mfa-ports.js';
 import type { OtpService } from '../otp-service.js';
 import type { ConnectionRecord, UserRecord } from '../ports.js';
-import type { TokenIssuer } from '../token-issuer.js';
+import { mfaApiAudience, type TokenIssuer, type TokenRequest } from '../token-issuer.js';
 
 /** Everything the Authentication API flows use; built once by the auth module. */
 export interface AuthDeps {
@@ -100,6 +100,16 @@ export function notificationContext(ctx: FlowContext, client: ClientRecord, user
 export function maskPhone(e164: string): string {
   const digits = e164.replace(/\D/g, '');
   return 'X'.repeat(Math.max(0, digits.length - 4)) + digits.slice(-4);
+}
+
+/**
+ * True when a login asks for an access token to the MFA API (`https://{host}/mfa/`) for a user who
+ * has a confirmed authenticator: as at Auth0, that token (which can remove authenticators) is only
+ * issued after the second factor, whatever the tenant's policy. A user with none gets it at once.
+ */
+export async function mfaApiNeedsSecondFactor(deps: AuthDeps, ctx: FlowContext, user: UserRecord, req: TokenRequest): Promise<boolean> {
+  if (req.audience !== mfaApiAudience(ctx.host)) return false;
+  return (await deps.enrollments.listForUser(ctx.tenant.id, user.userId)).some((e) => e.status === 'confirmed');
 }
 
 /** True when the tenant's MFA policy makes a second factor mandatory at login. */

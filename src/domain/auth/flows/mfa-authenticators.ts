@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { type AuthDeps, type FlowContext, maskPhone } from './common.js';
-import { mfaSession } from './mfa-session.js';
+import { mfaApiCaller } from './mfa-session.js';
 
 export interface AuthenticatorView {
   id: string;
@@ -20,11 +20,12 @@ function recoveryId(codeHash: string): string {
 }
 
 /**
- * `GET /mfa/authenticators`: each phone enrollment as two entries, `sms|dev_X` and `voice|dev_X`
- * (one enrollment, two ways to reach it), with the masked number; then the recovery code.
+ * `GET /mfa/authenticators` (an mfa_token, or an MFA API token with `read:authenticators`): each
+ * phone enrollment as two entries, `sms|dev_X` and `voice|dev_X` (one enrollment, two ways to reach
+ * it), with the masked number; then the recovery code.
  */
 export async function listAuthenticators(deps: AuthDeps, ctx: FlowContext, token: string | undefined): Promise<AuthenticatorView[]> {
-  const { user, enrollments } = await mfaSession(deps, ctx, token, undefined);
+  const { user, enrollments } = await mfaApiCaller(deps, ctx, token, 'read:authenticators', true);
   const out: AuthenticatorView[] = [];
   for (const e of enrollments) {
     for (const channel of ['sms', 'voice'] as const) {
@@ -51,9 +52,12 @@ export async function listAuthenticators(deps: AuthDeps, ctx: FlowContext, token
   return out;
 }
 
-/** `DELETE /mfa/authenticators/{id}`: removes a phone enrollment (both its entries) or the recovery code. */
+/**
+ * `DELETE /mfa/authenticators/{id}` (an MFA API token with `remove:authenticators` only, never an
+ * mfa_token): removes a phone enrollment (both its entries) or the recovery code.
+ */
 export async function deleteAuthenticator(deps: AuthDeps, ctx: FlowContext, token: string | undefined, id: string): Promise<void> {
-  const { user } = await mfaSession(deps, ctx, token, undefined);
+  const { user } = await mfaApiCaller(deps, ctx, token, 'remove:authenticators', false);
   const m = /^(sms|voice|recovery-code)\|(dev_[A-Za-z0-9]{1,64})$/.exec(id);
   if (!m) throw new AppError('invalid_request', 'Invalid authenticator id');
   if (m[1] === 'recovery-code') {

@@ -37,6 +37,9 @@ export function newRecoveryCode(): string {
  * shown once, and stored only as a keyed hash.
  */
 export async function associate(deps: AuthDeps, ctx: FlowContext, input: AssociateInput): Promise<AssociateResult> {
+  if (input.mfaToken && (await deps.tokens.readMfaApiToken(ctx.tenant.id, ctx.host, input.mfaToken))) {
+    throw new AppError('access_denied', 'Enrolling with an MFA API access token is not supported yet: use the mfa_token of a login that answered mfa_required');
+  }
   const { user, client, enrollments } = await mfaSession(deps, ctx, input.mfaToken, input.clientId);
   if (enrollments.some((e) => e.status === 'confirmed')) throw new AppError('access_denied', 'User is already enrolled');
   const types = input.authenticatorTypes;

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { ClientRecord } from '../../ports.js';
 import type { EnrollmentRecord } from '../mfa-ports.js';
 import type { UserRecord } from '../ports.js';
-import type { TokenRequest } from '../token-issuer.js';
+import { mfaApiAudience, type TokenRequest } from '../token-issuer.js';
 import type { AuthDeps, FlowContext } from './common.js';
 
 /** MFA codes: 6 digits, valid 5 minutes, 5 attempts. */
@@ -30,4 +30,34 @@ export async function mfaSession(deps: AuthDeps, ctx: FlowContext, token: string
   if (user.blocked) throw new AppError('access_denied', 'user is blocked');
   const enrollments = await deps.enrollments.listForUser(ctx.tenant.id, user.userId);
   return { user, client, enrollments, req: t.req };
+}
+
+export type MfaApiScope = 'read:authenticators' | 'remove:authenticators';
+
+/**
+ * The user behind the bearer token of `GET /mfa/authenticators` or `DELETE /mfa/authenticators/{id}`:
+ * an access token for the MFA API (`https://{host}/mfa/`) carrying `scope`, or, where
+ * `mfaTokenAllowed`, an mfa_token. An mfa_token proves the password only, so it may list the
+ * authenticators but never remove one: removing needs the MFA API token, which a user with an
+ * authenticator only gets after the second factor — otherwise a stolen password could remove the
+ * phone and enroll another.
+ */
+export async function mfaApiCaller(
+  deps: AuthDeps,
+  ctx: FlowContext,
+  token: string | undefined,
+  scope: MfaApiScope,
+  mfaTokenAllowed: boolean,
+): Promise<{ user: UserRecord; enrollments: EnrollmentRecord[] }> {
+  const api = token ? await deps.tokens.readMfaApiToken(ctx.tenant.id, ctx.host, token) : undefined;
+  if (!api) {
+    if (mfaTokenAllowed) return mfaSession(deps, ctx, token, undefined);
+    if (!token) throw new AppError('invalid_request', 'Missing required parameter: mfa_token');
+    throw new AppError('insufficient_scope', `This needs an access token for ${mfaApiAudience(ctx.host)} with the ${scope} scope (log in with that audience; a user with an authenticator passes MFA first)`);
+  }
+  if (!api.scopes.includes(scope)) throw new AppError('insufficient_scope', `The access token lacks the ${scope} scope`);
+  const user = await deps.directory().getUser(ctx.tenant.id, api.userId);
+  if (!user) throw new AppError('invalid_grant', 'Unknown user');
+  if (user.blocked) throw new AppError('access_denied', 'user is blocked');
+  return { user, enrollments: await deps.enrollments.listForUser(ctx.tenant.id, user.userId) };
 }

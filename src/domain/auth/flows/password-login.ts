@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { ClientRecord } from '../../ports.js';
 import type { TokenRequest, TokenSet } from '../token-issuer.js';
-import { type AuthDeps, type FlowContext, mfaRequired, notificationContext } from './common.js';
+import { type AuthDeps, type FlowContext, mfaApiNeedsSecondFactor, mfaRequired, notificationContext } from './common.js';
 
 export interface PasswordLoginInput {
   username: string | undefined;
@@ -14,7 +14,8 @@ export interface PasswordLoginInput {
 /**
  * The `password` and `password-realm` grants: the user by email, phone number or username, the
  * password checked by UserDirectory (brute-force and breach rules), then either tokens or, when
- * the tenant's MFA policy requires it, 403 `mfa_required` with an mfa_token bound to user and client.
+ * the tenant's MFA policy requires it (or the login asks for the MFA API and the user has an
+ * authenticator), 403 `mfa_required` with an mfa_token bound to user and client.
  */
 export async function passwordLogin(deps: AuthDeps, ctx: FlowContext, client: ClientRecord, input: PasswordLoginInput): Promise<TokenSet> {
   if (!input.username) throw new AppError('invalid_request', 'Missing required parameter: username');
@@ -28,7 +29,7 @@ export async function passwordLogin(deps: AuthDeps, ctx: FlowContext, client: Cl
   const found = await dir.findForLogin(ctx.tenant.id, conn.name, input.username);
   const { client: cl, request } = notificationContext(ctx, client, undefined);
   const user = await dir.verifyPassword(ctx.tenant, found, input.password, { ip: ctx.ip, context: { ...(cl ? { client: cl } : {}), ...(request ? { request } : {}) } });
-  if (await mfaRequired(deps, ctx.tenant.id)) {
+  if ((await mfaRequired(deps, ctx.tenant.id)) || (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req))) {
     const mfaToken = await deps.tokens.mfaToken(ctx.tenant.id, ctx.host, user.userId, client.clientId, input.req);
     throw new AppError('mfa_required', 'Multifactor authentication required', { mfa_token: mfaToken });
   }
