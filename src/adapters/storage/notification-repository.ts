@@ -7,7 +7,7 @@ import type {
   NotificationRepository,
 } from '../../domain/notifications/ports.js';
 import type { DialectFeatures } from './features.js';
-import type { WriteBatcher } from './write-batcher.js';
+import { groupTransaction } from './write-batcher.js';
 import { fastInsert } from './compiled-queries.js';
 import { json, text } from './json.js';
 import type { Database, NotificationsTable } from './schema.js';
@@ -73,14 +73,13 @@ const due = (now: string) => (eb: ExpressionBuilder<Database, 'notifications'>) 
     eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
   ]);
 
-export function notificationRepository(db: Kysely<Database>, features: DialectFeatures, batcher?: WriteBatcher): NotificationRepository {
+export function notificationRepository(db: Kysely<Database>, features: DialectFeatures): NotificationRepository {
   const inTx = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
-  // The two writes of every notification (enqueue, end of attempt) go through group commit where the dialect wants it.
-  const hotWrite = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => (batcher && !db.isTransaction ? batcher.run(fn) : inTx(fn));
 
   return {
     async insert(tenantId, n, event) {
-      await hotWrite(async (trx) => {
+      // The two writes of every notification (enqueue, end of attempt) go through group commit where the dialect wants it.
+      await groupTransaction(db, async (trx) => {
         await fastInsert(trx, 'notifications', {
             id: n.id,
             tenant_id: tenantId,
@@ -147,7 +146,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
       return rows.map((r) => ({ ...toRecord(r), tenantId: r.tenant_id }));
     },
     async finishAttempt(tenantId, id, attemptNo, o, attempt, events, logs) {
-      return hotWrite(async (trx) => {
+      return groupTransaction(db, async (trx) => {
         const res = await trx
           .updateTable('notifications')
           .set({

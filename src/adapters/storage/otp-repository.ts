@@ -3,7 +3,7 @@ import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/por
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
 import { fastInsert, preparedQuery } from './compiled-queries.js';
-import { groupWrite } from './write-batcher.js';
+import { groupTransaction, groupWrite } from './write-batcher.js';
 
 const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
   id: r.id,
@@ -51,8 +51,7 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
           created_at: otp.createdAt,
         });
       };
-      if (db.isTransaction) await write(db);
-      else await groupWrite(db, (trx) => (trx.isTransaction ? write(trx) : trx.transaction().execute(write)));
+      await groupTransaction(db, write);
     },
     async get(tenantId, id) {
       const r = await db.selectFrom('otp_codes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

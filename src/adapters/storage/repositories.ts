@@ -7,13 +7,11 @@ import type { Database } from './schema.js';
 import type { DialectFeatures } from './features.js';
 import { logRepository, testNumberRepository } from './log-repository.js';
 import { notificationRepository } from './notification-repository.js';
-import { groupCommitFor } from './write-batcher.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
 export function createRepositories(db: Kysely<Database>, features: DialectFeatures): Repositories {
-  const batcher = features.groupCommit ? groupCommitFor(db) : undefined;
   return {
     tenants: tenantRepository(db),
     signingKeys: signingKeyRepository(db),
@@ -22,7 +20,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     phoneProviders: phoneProviderRepository(db),
     phoneTemplates: phoneTemplateRepository(db),
     guardian: guardianRepository(db, features),
-    notifications: notificationRepository(db, features, batcher),
+    notifications: notificationRepository(db, features),
     logs: logRepository(db),
     testNumbers: testNumberRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),

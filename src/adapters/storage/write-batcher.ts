@@ -1,4 +1,5 @@
 import { type Kysely, SqliteAdapter } from 'kysely';
+import { featuresOf } from './features.js';
 import type { Database } from './schema.js';
 
 interface Pending {
@@ -59,20 +60,28 @@ export class WriteBatcher {
 const shared = new WeakMap<Kysely<Database>, WriteBatcher>();
 
 /**
- * The one group-commit queue of a database handle where the dialect wants group commit (SQLite, see
- * DialectFeatures.groupCommit); undefined on PostgreSQL and inside a transaction, where writes go
- * straight to the database. Every repository of the handle shares it, so the writes of a login (the
- * code consumed, the user created, the login recorded) commit together with everyone else's.
+ * The one group-commit queue of a database handle where its dialect wants group commit
+ * (DialectFeatures.groupCommit: SQLite); undefined on PostgreSQL and inside a transaction, where
+ * writes go straight to the database. Every repository of the handle shares it, so the writes of a
+ * login (the code consumed, the user created, the login recorded) commit together with everyone else's.
  */
 export function groupCommitFor(db: Kysely<Database>): WriteBatcher | undefined {
-  if (db.isTransaction || !(db.getExecutor().adapter instanceof SqliteAdapter)) return undefined;
+  if (db.isTransaction || !featuresOf(db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres').groupCommit) return undefined;
   let b = shared.get(db);
   if (!b) shared.set(db, (b = new WriteBatcher(db)));
   return b;
 }
 
-/** Runs `fn` through the handle's group commit, or directly on `db` where there is none. */
+/** Runs a single-statement write through the handle's group commit, or directly on `db` where there is none. */
 export function groupWrite<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   const b = groupCommitFor(db);
   return b ? b.run(fn) : fn(db);
+}
+
+/**
+ * Runs several writes as one unit: in the handle's group commit (its shared transaction), else in
+ * the transaction `db` already is, else in a transaction of their own.
+ */
+export function groupTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return groupWrite(db, (trx) => (trx.isTransaction ? fn(trx) : trx.transaction().execute(fn)));
 }
