@@ -285,9 +285,8 @@ export class UserDirectory {
   /** A new password (reset or administrator): checked like at signup; clears every block and failure of the user. */
   async setPassword(tenant: Pick<TenantRecord, 'id'>, userId: string, newPassword: string): Promise<UserRecord> {
     const user = await this.getUser(tenant, userId);
-    const conn = await this.connectionNamed(tenant, user.connection);
-    if (conn.strategy !== 'auth0') throw bad('passwords are not supported by sms connections');
-    const passwordHash = await this.acceptablePassword(conn.options as DatabaseConnectionOptions, newPassword);
+    await this.checkNewPassword(tenant, user.connection, newPassword);
+    const passwordHash = await hashPassword(newPassword);
     const now = this.clock.now().toISOString();
     const updated = await this.repos.users.update(tenant.id, userId, { passwordHash, lastPasswordReset: now, updatedAt: now });
     await this.guard.reset(tenant.id, userId);

@@ -112,6 +112,12 @@ export async function mfaApiNeedsSecondFactor(deps: AuthDeps, ctx: FlowContext, 
   return (await deps.enrollments.listForUser(ctx.tenant.id, user.userId)).some((e) => e.status === 'confirmed');
 }
 
+/** 403 `mfa_required` with an mfa_token bound to the user, the application and the login's request. */
+export async function mfaRequiredError(deps: AuthDeps, ctx: FlowContext, user: UserRecord, client: ClientRecord, req: TokenRequest): Promise<AppError> {
+  const mfaToken = await deps.tokens.mfaToken(ctx.tenant.id, ctx.host, user.userId, client.clientId, req);
+  return new AppError('mfa_required', 'Multifactor authentication required', { mfa_token: mfaToken });
+}
+
 /** True when the tenant's MFA policy makes a second factor mandatory at login. */
 export async function mfaRequired(deps: AuthDeps, tenantId: string): Promise<boolean> {
   const g = await deps.guardian.get(tenantId);

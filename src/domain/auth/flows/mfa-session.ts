@@ -22,14 +22,21 @@ export interface MfaSession {
 export async function mfaSession(deps: AuthDeps, ctx: FlowContext, token: string | undefined, clientId: string | undefined): Promise<MfaSession> {
   const t = await deps.tokens.readMfaToken(ctx.tenant.id, ctx.host, token);
   if (clientId !== undefined && clientId !== t.clientId) throw new AppError('invalid_request', 'mfa_token not issued to this client');
+  return { ...(await tokenSubject(deps, ctx, t.userId, t.clientId, 'Malformed mfa_token')), req: t.req };
+}
+
+/**
+ * The user and application a verified token names, with the user's enrollments: `invalid_grant`
+ * (`gone`) when either no longer exists, `access_denied` when the user is blocked.
+ */
+async function tokenSubject(deps: AuthDeps, ctx: FlowContext, userId: string, clientId: string, gone: string): Promise<Omit<MfaSession, 'req'>> {
   const [user, client] = await Promise.all([
-    deps.directory().getUser(ctx.tenant.id, t.userId),
-    deps.clients.get(ctx.tenant.id, t.clientId).catch(() => undefined),
+    deps.directory().getUser(ctx.tenant.id, userId),
+    deps.clients.get(ctx.tenant.id, clientId).catch(() => undefined),
   ]);
-  if (!user || !client) throw new AppError('invalid_grant', 'Malformed mfa_token');
+  if (!user || !client) throw new AppError('invalid_grant', gone);
   if (user.blocked) throw new AppError('access_denied', 'user is blocked');
-  const enrollments = await deps.enrollments.listForUser(ctx.tenant.id, user.userId);
-  return { user, client, enrollments, req: t.req };
+  return { user, client, enrollments: await deps.enrollments.listForUser(ctx.tenant.id, user.userId) };
 }
 
 export type MfaApiScope = 'read:authenticators' | 'remove:authenticators';
@@ -56,8 +63,5 @@ export async function mfaApiCaller(
     throw new AppError('insufficient_scope', `This needs an access token for ${mfaApiAudience(ctx.host)} with the ${scope} scope (log in with that audience; a user with an authenticator passes MFA first)`);
   }
   if (!api.scopes.includes(scope)) throw new AppError('insufficient_scope', `The access token lacks the ${scope} scope`);
-  const user = await deps.directory().getUser(ctx.tenant.id, api.userId);
-  if (!user) throw new AppError('invalid_grant', 'Unknown user');
-  if (user.blocked) throw new AppError('access_denied', 'user is blocked');
-  return { user, enrollments: await deps.enrollments.listForUser(ctx.tenant.id, user.userId) };
+  return tokenSubject(deps, ctx, api.userId, api.clientId, 'Unknown user or application');
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { ClientRecord } from '../../ports.js';
 import type { TokenRequest, TokenSet } from '../token-issuer.js';
-import { type AuthDeps, type FlowContext, mfaApiNeedsSecondFactor, mfaRequired, notificationContext } from './common.js';
+import { type AuthDeps, type FlowContext, mfaApiNeedsSecondFactor, mfaRequired, mfaRequiredError, notificationContext } from './common.js';
 
 export interface PasswordLoginInput {
   username: string | undefined;
@@ -30,8 +30,7 @@ export async function passwordLogin(deps: AuthDeps, ctx: FlowContext, client: Cl
   const { client: cl, request } = notificationContext(ctx, client, undefined);
   const user = await dir.verifyPassword(ctx.tenant, found, input.password, { ip: ctx.ip, context: { ...(cl ? { client: cl } : {}), ...(request ? { request } : {}) } });
   if ((await mfaRequired(deps, ctx.tenant.id)) || (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req))) {
-    const mfaToken = await deps.tokens.mfaToken(ctx.tenant.id, ctx.host, user.userId, client.clientId, input.req);
-    throw new AppError('mfa_required', 'Multifactor authentication required', { mfa_token: mfaToken });
+    throw await mfaRequiredError(deps, ctx, user, client, input.req);
   }
   await dir.recordLogin(ctx.tenant.id, user, ctx.ip);
   return deps.tokens.issue(ctx.tenant.id, ctx.host, client, user, input.req, 'password');

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { ClientRecord } from '../../ports.js';
 import type { ConnectionRecord, SmsConnectionOptions } from '../ports.js';
 import type { TokenRequest, TokenSet } from '../token-issuer.js';
-import { type AuthDeps, type FlowContext, type PresentedClient, mfaApiNeedsSecondFactor, notificationContext } from './common.js';
+import { type AuthDeps, type FlowContext, type PresentedClient, mfaApiNeedsSecondFactor, mfaRequiredError, notificationContext } from './common.js';
 
 /** Auth0's passwordless defaults: 6 digits, valid 180 s, 3 failed attempts per code. */
 const DEFAULT_TOTP = { length: 6, time_step: 180 };
@@ -111,10 +111,7 @@ export async function passwordlessLogin(deps: AuthDeps, ctx: FlowContext, client
     user = (await dir.markPhoneVerified(ctx.tenant.id, user.userId)) ?? user;
   }
   if (user.blocked) throw new AppError('access_denied', 'user is blocked');
-  if (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req)) {
-    const mfaToken = await deps.tokens.mfaToken(ctx.tenant.id, ctx.host, user.userId, client.clientId, input.req);
-    throw new AppError('mfa_required', 'Multifactor authentication required', { mfa_token: mfaToken });
-  }
+  if (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req)) throw await mfaRequiredError(deps, ctx, user, client, input.req);
   await dir.recordLogin(ctx.tenant.id, user, ctx.ip);
   return deps.tokens.issue(ctx.tenant.id, ctx.host, client, user, input.req, 'passwordless');
 }
