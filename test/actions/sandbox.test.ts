@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { RunResult } from '../../src/domain/actions/runner.js';
+import { waitFor } from '../helpers/wait.js';
 import { testRunner } from './helpers.js';
 
 const failKind = (r: RunResult) => (r.ok ? 'ok' : r.kind);
@@ -88,6 +91,25 @@ describe('action sandbox: hostile code is contained', () => {
     assert.equal(failKind(undici), 'denied');
     assert.ok(denials.some((d) => d.host === '169.254.169.254' && /not allowed/.test(d.msg)), 'denials are logged by the host');
     assert.equal(failKind(await run('t-net', 'await fetch("file:///etc/passwd")')), 'denied');
+  });
+
+  test('code left running after a run has answered is stopped by the CPU limit (the watchdog outlives the run)', async () => {
+    // A request that never answers: the handler returns, finish() aborts the request, and its
+    // rejection runs the action's catch, an endless loop, after the run has ended.
+    const hang = http.createServer(() => undefined);
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const port = (hang.address() as AddressInfo).port;
+    const own = testRunner({ allowPrivateNetwork: true });
+    try {
+      const r = await own.run('t-linger', `fetch('http://127.0.0.1:${port}/').catch(() => { for (;;) {} }); return 'answered';`);
+      assert.equal(value(r), 'answered');
+      await waitFor('the lingering loop to be stopped', () => (own.denials.some((d) => /kept running after its execution ended/.test(d.msg)) ? true : undefined));
+      assert.equal(value(await own.run('t-linger', 'return "fresh isolate"')), 'fresh isolate');
+    } finally {
+      hang.closeAllConnections();
+      hang.close();
+      await own.runner.close();
+    }
   });
 
   test("while tenant A's action loops forever, tenant B's actions keep running", async () => {

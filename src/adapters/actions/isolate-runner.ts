@@ -46,6 +46,8 @@ class TenantIsolate {
   readonly scripts = new Map<string, ScriptEntry>();
   readonly active = new Map<Execution, { cpuStart: bigint }>();
   death: { reason: DeathReason; culprit: Execution | undefined } | undefined;
+  /** Set while no execution is active but the watchdog still looks (see enter). */
+  private idleSince: { cpu: bigint; at: number } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private bootstrap: Promise<ivm.Script> | undefined;
 
@@ -73,16 +75,16 @@ class TenantIsolate {
   }
 
   enter(exec: Execution): () => void {
+    this.idleSince = undefined;
     this.active.set(exec, { cpuStart: this.isolate.cpuTime });
     const wall = setTimeout(() => this.kill('timeout', exec), this.opts.wallTimeMs);
-    if (!this.watchdog) this.watchdog = setInterval(() => this.checkCpu(), this.opts.watchdogIntervalMs);
+    this.watchdog ??= setInterval(() => this.checkCpu(), this.opts.watchdogIntervalMs).unref();
     return () => {
       clearTimeout(wall);
       this.active.delete(exec);
-      if (this.active.size === 0) {
-        clearInterval(this.watchdog);
-        this.watchdog = undefined;
-      }
+      // The watchdog goes on after the last execution: code can still run in the isolate once a run
+      // has answered (the callbacks of the requests and timers it left, cancelled by finish()).
+      if (this.active.size === 0 && this.alive) this.idleSince = { cpu: this.isolate.cpuTime, at: Date.now() };
     };
   }
 
@@ -91,6 +93,18 @@ class TenantIsolate {
     const now = this.isolate.cpuTime;
     const limit = BigInt(this.opts.cpuTimeMs) * 1_000_000n;
     for (const [exec, { cpuStart }] of this.active) if (now - cpuStart > limit) return this.kill('cpu', exec);
+    const idle = this.idleSince;
+    if (this.active.size > 0 || !idle) return;
+    if (now - idle.cpu > limit) {
+      this.opts.logger.warn({ tenantId: this.tenantId }, 'action code kept running after its execution ended: the tenant isolate is disposed');
+      return this.kill('cpu');
+    }
+    // Quiet for a whole wall-clock limit with nothing running: whatever was left has settled.
+    if (Date.now() - idle.at > this.opts.wallTimeMs) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+      this.idleSince = undefined;
+    }
   }
 
   entry(id: string, code: string): ScriptEntry {
