@@ -104,7 +104,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
     notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
-    receipts: new ReceiptService(repos, clock, pipeline),
+    receipts: new ReceiptService(repos, box, clock, pipeline),
   };
   const identity = createIdentityModule({ db: storage.db, clock, notifications: services.notifications, box, logger });
   const userDirectory = directoryPort(identity.directory);

@@ -7,8 +7,11 @@ import { waitFor } from '../helpers/wait.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'twilio-test-auth-token-1';
+// A second account: the Guardian Twilio settings of the legacy-mode receipt test.
+const LEGACY_SID = 'AC99999999999999999999999999999999';
+const LEGACY_TOKEN = 'twilio-legacy-auth-token-2';
 const PUBLIC = 'https://unifone.example';
-const mock = await startTwilioMock({ [SID]: TOKEN });
+const mock = await startTwilioMock({ [SID]: TOKEN, [LEGACY_SID]: LEGACY_TOKEN });
 after(() => mock.close());
 
 const ENV = {
@@ -33,7 +36,18 @@ describeEachDialect(
         const n = await timeline(id);
         return ['sent', 'delivered', 'undelivered', 'failed'].includes(n.status) ? n : undefined;
       });
-    const sendsFor = (id: string) => mock.requests.filter((r) => r.form['StatusCallback']?.endsWith(`/${id}`));
+    const callbackOf = (r: { form: Record<string, string> }) => (r.form['StatusCallback'] ? new URL(r.form['StatusCallback']) : undefined);
+    const sendsFor = (id: string) => mock.requests.filter((r) => callbackOf(r)?.pathname === `/webhooks/twilio/status/${id}`);
+    /** POSTs a receipt to the callback URL of `req` (path and query as Twilio was given them), signed with `signWith`. */
+    const receiptTo = (req: { form: Record<string, string> }, params: Record<string, string>, signWith = TOKEN) => {
+      const cb = callbackOf(req)!;
+      return e().app.inject({
+        method: 'POST',
+        url: `${cb.pathname}${cb.search}`,
+        headers: { host: 'unifone.example', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(signWith, cb.href, params) },
+        payload: new URLSearchParams(params).toString(),
+      });
+    };
     const tryProvider = async (body: Record<string, unknown>) => {
       const res = await e().api('POST', `/api/v2/branding/phone/providers/${providerId}/try`, { token, body });
       assert.equal(res.statusCode, 202, res.body);
@@ -66,7 +80,7 @@ describeEachDialect(
       assert.equal(req!.form['To'], '+14155552671');
       assert.equal(req!.form['From'], '+14155550100');
       assert.match(req!.form['Body']!, /^\d{6} is your verification code for default$/);
-      assert.equal(req!.form['StatusCallback'], `${PUBLIC}/webhooks/twilio/status/${id}`);
+      assert.equal(req!.form['StatusCallback'], `${PUBLIC}/webhooks/twilio/status/${id}?attempt=1`);
       assert.match(n.provider_message_id, /^SM[0-9a-f]{32}$/);
       assert.equal(n.attempts.length, 1);
       assert.equal(n.attempts[0].outcome, 'sent');
@@ -188,6 +202,7 @@ describeEachDialect(
         });
       const base = { AccountSid: SID, MessageSid: n.provider_message_id, To: '+14155552682' };
 
+      assert.equal(callbackOf(sendsFor(id)[0]!)?.href, `${PUBLIC}${url}?attempt=1`, 'the callback names the attempt');
       const forged = await receipt({ ...base, MessageStatus: 'delivered' }, twilioSignature('not-the-token', `${PUBLIC}${url}`, { ...base, MessageStatus: 'delivered' }));
       assert.equal(forged.statusCode, 403);
       assert.equal(forged.json().error, 'invalid_twilio_signature');
@@ -220,6 +235,51 @@ describeEachDialect(
       const undelivered = await timeline(other.id);
       assert.equal(undelivered.status, 'undelivered');
       assert.equal(undelivered.error_code, '30006');
+    });
+
+    test('a receipt settles only the attempt it reports on: an earlier attempt\'s message or another message id is ignored', async () => {
+      mock.script({ kind: 'http', status: 500 });
+      const id = await tryProvider({ to: '+14155552684' });
+      const n = await final(id);
+      assert.equal(n.attempts.length, 2);
+      const [first, second] = sendsFor(id);
+      assert.equal(callbackOf(first!)?.searchParams.get('attempt'), '1');
+      assert.equal(callbackOf(second!)?.searchParams.get('attempt'), '2');
+      // A late receipt for the first attempt (a message Twilio may have created before its error) changes nothing.
+      const stale = await receiptTo(first!, { AccountSid: SID, MessageSid: 'SM00000000000000000000000000000001', MessageStatus: 'undelivered', ErrorCode: '30003' });
+      assert.equal(stale.statusCode, 204);
+      // Nor does a receipt on the right attempt about another message.
+      const otherSid = await receiptTo(second!, { AccountSid: SID, MessageSid: 'SM00000000000000000000000000000002', MessageStatus: 'failed', ErrorCode: '30008' });
+      assert.equal(otherSid.statusCode, 204);
+      const between = await timeline(id);
+      assert.equal(between.status, 'sent');
+      assert.equal(between.events.filter((ev: { kind: string }) => ev.kind === 'receipt_ignored').length, 2);
+      // The receipt for the message of the attempt that counted applies.
+      assert.equal((await receiptTo(second!, { AccountSid: SID, MessageSid: n.provider_message_id, MessageStatus: 'delivered' })).statusCode, 204);
+      assert.equal((await timeline(id)).status, 'delivered');
+    });
+
+    test('legacy mode: receipts of Guardian-Twilio sends are checked with the Guardian auth token', async () => {
+      const c = e().c;
+      const tenant = (await c.repos.tenants.findByName('default'))!;
+      assert.equal((await e().api('PATCH', '/api/v2/tenants/settings', { token, body: { phone_consolidated_experience: false } })).statusCode, 200);
+      try {
+        const guardian = (path: string, body: unknown) => e().api('PUT', `/api/v2/guardian/factors/phone/${path}`, { token, body });
+        assert.equal((await guardian('providers/twilio', { sid: LEGACY_SID, from: '+14155550199', auth_token: LEGACY_TOKEN })).statusCode, 200);
+        assert.equal((await guardian('selected-provider', { provider: 'twilio' })).statusCode, 200);
+        const queued = await c.services.notifications.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient: '+14155552685', source: 'mfa', channel: 'legacy', code: '515151' });
+        const n = await final(queued.id);
+        assert.equal(n.status, 'sent');
+        const [req] = sendsFor(queued.id);
+        assert.equal(req!.accountSid, LEGACY_SID);
+        const params = { AccountSid: LEGACY_SID, MessageSid: n.provider_message_id, MessageStatus: 'delivered' };
+        // Signed with the tenant's phone provider token: not the account that sent it.
+        assert.equal((await receiptTo(req!, params, TOKEN)).statusCode, 403);
+        assert.equal((await receiptTo(req!, params, LEGACY_TOKEN)).statusCode, 204);
+        assert.equal((await timeline(queued.id)).status, 'delivered');
+      } finally {
+        assert.equal((await e().api('PATCH', '/api/v2/tenants/settings', { token, body: { phone_consolidated_experience: true } })).statusCode, 200);
+      }
     });
 
     test('template test send: the template body, its from, its type', async () => {
@@ -315,7 +375,7 @@ describeEachDialect(
       const text = res.body;
       assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="twilio",status="sent"\} \d+/);
       assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="twilio",status="failed"\} [1-9]/);
-      assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="twilio",status="delivered"\} 1/);
+      assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="twilio",status="delivered"\} [1-9]\d*/);
       assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="test_number",status="delivered"\} 1/);
       assert.match(text, /unifone_notification_retries_total\{provider="twilio"\} [1-9]/);
       assert.match(text, /unifone_provider_latency_seconds_count\{provider="twilio",outcome="sent"\} [1-9]/);
@@ -324,3 +384,11 @@ describeEachDialect(
   },
   ENV,
 );
+
+test('TwiML: a locale named like an Object.prototype member speaks en-US instead of failing the call', async () => {
+  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  for (const locale of ['constructor', 'toString', '__proto__', 'valueOf']) {
+    assert.match(twiml({ locale, asVoice: 'Your code is 1. 2. 3.', voiceSegments: ['Your code is 1. 2. 3.'] }), /<Say language="en-US">Your code is 1\. 2\. 3\.<\/Say>/, locale);
+  }
+  assert.match(twiml({ locale: 'fr', asVoice: 'x', voiceSegments: ['x'] }), /language="fr-FR"/);
+});

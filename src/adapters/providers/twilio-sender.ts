@@ -18,7 +18,9 @@ const xml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 /** `<Response><Say>…</Say><Pause/>…</Response>` for a voice body, `{{ pause }}` becoming a pause. */
 export function twiml(message: Pick<OutgoingMessage, 'voiceSegments' | 'asVoice' | 'locale'>): string {
-  const lang = message.locale.includes('-') ? message.locale : (VOICE_LANGUAGES[message.locale.split('-')[0]!] ?? 'en-US');
+  const base = message.locale.split('-')[0]!;
+  // An own-property lookup: a locale such as `constructor` must not find Object.prototype's members.
+  const lang = message.locale.includes('-') ? message.locale : Object.hasOwn(VOICE_LANGUAGES, base) ? VOICE_LANGUAGES[base]! : 'en-US';
   const segments = message.voiceSegments?.length ? message.voiceSegments : [message.asVoice];
   const says = segments.map((s) => `<Say language="${xml(lang)}">${xml(s)}</Say>`).join('<Pause length="1"/>');
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${says}</Response>`;
@@ -26,8 +28,9 @@ export function twiml(message: Pick<OutgoingMessage, 'voiceSegments' | 'asVoice'
 
 const headerValue = (v: string | string[] | undefined): string | null => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));
 
-export function statusCallbackUrl(publicUrl: string, notificationId: string): string {
-  return `${publicUrl}/webhooks/twilio/status/${notificationId}`;
+/** The callback names the attempt, so a receipt for an earlier attempt's message cannot settle a later one. */
+export function statusCallbackUrl(publicUrl: string, notificationId: string, attempt: number): string {
+  return `${publicUrl}/webhooks/twilio/status/${notificationId}?attempt=${attempt}`;
 }
 
 /**
@@ -72,7 +75,7 @@ export class TwilioSender implements PhoneSender {
       else if (message.from) form.set('From', message.from);
       form.set('Body', message.asText);
     }
-    if (this.opts.publicUrl) form.set('StatusCallback', statusCallbackUrl(this.opts.publicUrl, message.notificationId));
+    if (this.opts.publicUrl) form.set('StatusCallback', statusCallbackUrl(this.opts.publicUrl, message.notificationId, message.attempt));
 
     const url = `${this.opts.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(sid)}/${voice ? 'Calls' : 'Messages'}.json`;
     let res: Awaited<ReturnType<typeof request>>;

@@ -118,8 +118,8 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
       return r ? toRecord(r) : undefined;
     },
     async locate(id) {
-      const r = await db.selectFrom('notifications').select('tenant_id').where('id', '=', id).executeTakeFirst();
-      return r ? { tenantId: r.tenant_id } : undefined;
+      const r = await db.selectFrom('notifications').select(['tenant_id', 'channel']).where('id', '=', id).executeTakeFirst();
+      return r ? { tenantId: r.tenant_id, channel: r.channel as NotificationRecord['channel'] } : undefined;
     },
     async claim(tenantId, id, now, leaseUntil) {
       const r = await db
@@ -186,15 +186,18 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
         return true;
       });
     },
-    async applyReceipt(tenantId, id, status, change, event, logs) {
+    async applyReceipt(tenantId, id, status, change, match, event, logs) {
       return inTx(async (trx) => {
-        const res = await trx
+        let update = trx
           .updateTable('notifications')
           .set({ status, error_code: change.errorCode, last_error: change.lastError, final_at: change.at, updated_at: change.at, code_sealed: null })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', id)
-          .where('status', 'in', ['sending', 'sent'])
-          .executeTakeFirst();
+          .where('status', 'in', ['sending', 'sent']);
+        if (match.attempt !== undefined) update = update.where('attempts', '=', match.attempt);
+        const sid = match.providerMessageId;
+        if (sid !== null) update = update.where((eb) => eb.or([eb('provider_message_id', 'is', null), eb('provider_message_id', '=', sid)]));
+        const res = await update.executeTakeFirst();
         const applied = Number(res.numUpdatedRows) === 1;
         await trx.insertInto('notification_events').values(eventRow(tenantId, id, applied ? event : { ...event, kind: 'receipt_ignored' })).execute();
         if (applied) for (const l of logs) await trx.insertInto('logs').values(logRow(tenantId, l)).execute();

@@ -96,7 +96,7 @@ export interface NotificationRepository {
    * The tenant of a notification id. The one lookup that is not tenant-scoped: delivery receipts
    * arrive at a URL without a tenant, and are then checked with that tenant's provider credentials.
    */
-  locate(id: string): Promise<{ tenantId: string } | undefined>;
+  locate(id: string): Promise<{ tenantId: string; channel: NotificationChannel } | undefined>;
   /**
    * Atomically moves one due notification (queued and due, or sending with an expired lease) to
    * `sending`, increments `attempts` and sets the lease. Undefined when another dispatcher has it.
@@ -127,6 +127,8 @@ export interface NotificationRepository {
     id: string,
     status: NotificationStatus,
     change: { errorCode: string | null; lastError: string | null; at: string },
+    /** The receipt applies only to this attempt and, once the notification has one, this provider message id. */
+    match: { attempt: number | undefined; providerMessageId: string | null },
     event: NotificationEventRecord,
     logs: LogRecord[],
   ): Promise<boolean>;

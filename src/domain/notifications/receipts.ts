@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.js';
 import { sortableId } from '../ids.js';
-import type { Repositories } from '../ports.js';
+import { TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
+import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
+import type { Repositories, Sealer } from '../ports.js';
 import { maskNumber } from './dispatcher.js';
 import { failedType, LOG_TYPES, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { NotificationStatus } from './ports.js';
+import type { NotificationChannel, NotificationStatus } from './ports.js';
 
 /**
  * Maps a provider's delivery status to ours. Intermediate statuses (queued, sending, sent, ringing,
@@ -36,21 +38,41 @@ export function statusFromTwilio(params: Record<string, string>): NotificationSt
 export class ReceiptService {
   constructor(
     private readonly repos: Repositories,
+    private readonly sealer: Sealer,
     private readonly clock: Clock,
     private readonly metrics: PipelineMetrics,
   ) {}
 
-  /** Resolves to what happened: `applied`, `ignored` (out of order or no news) or `unknown` (no such notification). */
-  async apply(tenantId: string, notificationId: string, params: Record<string, string>): Promise<'applied' | 'ignored' | 'unknown'> {
+  /**
+   * The Twilio auth token that signs the receipts of a notification: the Guardian Twilio settings'
+   * for a legacy-mode MFA message (it was sent with them), else the tenant's phone provider's.
+   */
+  async signingToken(tenantId: string, channel: NotificationChannel): Promise<string | undefined> {
+    if (channel === 'legacy') {
+      const sealed = (await this.repos.guardian.get(tenantId))?.twilioAuthTokenSealed;
+      return sealed ? this.sealer.open(sealed, TWILIO_AUTH_TOKEN_PURPOSE) : undefined;
+    }
+    const sealed = (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed;
+    return sealed ? (JSON.parse(this.sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string }).auth_token : undefined;
+  }
+
+  /**
+   * Resolves to what happened: `applied`, `ignored` (out of order, no news, or about another
+   * attempt's message) or `unknown` (no such notification). `attempt` is the one the callback URL
+   * names; a receipt applies only to that attempt, and only if its message id is the one recorded.
+   */
+  async apply(tenantId: string, notificationId: string, params: Record<string, string>, attempt?: number): Promise<'applied' | 'ignored' | 'unknown'> {
     const n = await this.repos.notifications.get(tenantId, notificationId);
     if (!n) return 'unknown';
     const status = statusFromTwilio(params);
     const now = this.clock.now();
     const at = now.toISOString();
     const errorCode = params['ErrorCode'] || null;
+    const providerMessageId = params['MessageSid'] ?? params['SmsSid'] ?? params['CallSid'] ?? null;
     const detail = {
       provider_status: params['MessageStatus'] ?? params['SmsStatus'] ?? params['CallStatus'] ?? null,
-      provider_message_id: params['MessageSid'] ?? params['SmsSid'] ?? params['CallSid'] ?? null,
+      provider_message_id: providerMessageId,
+      ...(attempt !== undefined ? { attempt } : {}),
       ...(errorCode ? { error_code: errorCode } : {}),
     };
     if (!status) {
@@ -64,6 +86,7 @@ export class ReceiptService {
       n.id,
       status,
       { errorCode, lastError: status === 'delivered' ? null : reason, at },
+      { attempt, providerMessageId },
       { id: sortableId(now), at, kind: status, detail },
       [
         {

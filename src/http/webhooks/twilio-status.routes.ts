@@ -3,14 +3,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Container } from '../../container.js';
 import { AppError } from '../../domain/errors.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../../domain/phone-provider/phone-provider-service.js';
 import { isValidTwilioSignature } from '../../adapters/providers/twilio-signature.js';
 
 /**
  * Twilio's status callbacks (`StatusCallback` of every send): `POST /webhooks/twilio/status/{id}`.
  * The notification id locates the tenant; the request must carry a valid `X-Twilio-Signature` made
- * with that tenant's auth token over the URL Twilio called, or it is refused with 403 and changes
- * nothing.
+ * with the auth token the message was sent with (the tenant's provider, or its Guardian Twilio
+ * settings in legacy mode) over the URL Twilio called, or it is refused with 403 and changes nothing.
+ * `?attempt=N` (set by the sender) ties the receipt to the attempt whose message it reports on.
  */
 export function twilioStatusRoutes(c: Container): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -22,23 +22,21 @@ export function twilioStatusRoutes(c: Container): FastifyPluginAsyncTypebox {
         schema: {
           hide: true,
           params: Type.Object({ id: Type.String({ pattern: '^ntf_[A-Za-z0-9]{22}$' }) }),
+          querystring: Type.Object({ attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
           body: Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 2048 })),
         },
       },
       async (req, reply) => {
         const located = await c.repos.notifications.locate(req.params.id);
         if (!located) throw new AppError('inexistent_notification');
-        const provider = await c.repos.phoneProviders.getForTenant(located.tenantId);
-        const token = provider?.credentialsSealed
-          ? (JSON.parse(c.box.open(provider.credentialsSealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string }).auth_token
-          : undefined;
+        const token = await c.services.receipts.signingToken(located.tenantId, located.channel);
         const base = c.config.publicUrl ?? `${req.protocol}://${req.headers.host ?? ''}`;
         const signature = req.headers['x-twilio-signature'];
         if (!token || !isValidTwilioSignature(token, `${base}${req.url}`, req.body, typeof signature === 'string' ? signature : undefined)) {
           req.log.warn({ notificationId: req.params.id }, 'status callback refused: bad or missing X-Twilio-Signature');
           throw new AppError('invalid_twilio_signature');
         }
-        const result = await c.services.receipts.apply(located.tenantId, req.params.id, req.body);
+        const result = await c.services.receipts.apply(located.tenantId, req.params.id, req.body, req.query.attempt);
         return reply.code(result === 'unknown' ? 404 : 204).send();
       },
     );
