@@ -127,6 +127,19 @@ describeEachDialect(
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, ATTACKER)), 'ok');
     });
 
+    test('a burst of concurrent guesses: each is counted before any is checked, and the right password does not lift the block', async () => {
+      const BURST_IP = '192.0.2.99';
+      const guesses = [...Array.from({ length: 40 }, (_, i) => `burst-wrong-${i}`), PASSWORD];
+      const results = await Promise.all(guesses.map((p) => outcome(dir().verifyPassword(tenant, user, p, BURST_IP))));
+      // Only the first 10 attempts were checked: 9 wrong, the 10th blocked the IP; the other 31 (the right one among them) were refused unchecked.
+      assert.equal(results.filter((r) => r === 'wrong_password').length, 9, results.join(','));
+      assert.equal(results.filter((r) => r === 'too_many_attempts').length, 32, results.join(','));
+      assert.equal(results.at(-1), 'too_many_attempts', 'the right password, sent after the burst had used up the attempts, is refused');
+      assert.equal((await e().c.identity.loginFailures.get(tenant.id, user.userId, BURST_IP))?.blockedAt != null, true, 'the IP stays blocked');
+      assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, BURST_IP)), 'too_many_attempts');
+      assert.equal(await dir().unblock(tenant, user.userId, BURST_IP), 1);
+    });
+
     test('a password reset (setPassword) lifts the blocks and records last_password_reset', async () => {
       for (let i = 0; i < 10; i++) await outcome(dir().verifyPassword(tenant, user, 'wrong', ATTACKER));
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, ATTACKER)), 'too_many_attempts');

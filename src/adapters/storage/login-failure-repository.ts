@@ -30,14 +30,15 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
       return toRecord(r);
     },
     async markBlocked(tenantId, userId, ip, now) {
-      await db
+      const r = await db
         .updateTable('login_failures')
         .set({ blocked_at: now, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('user_id', '=', userId)
         .where('ip', '=', ip)
         .where('blocked_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async get(tenantId, userId, ip) {
       const r = await db
@@ -60,6 +61,24 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
         .orderBy('ip')
         .execute();
       return rows.map(toRecord);
+    },
+    async clearUnlessBlocked(tenantId, userId, ip) {
+      const r = await db
+        .deleteFrom('login_failures')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('ip', '=', ip)
+        .where('blocked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) > 0) return false;
+      const left = await db
+        .selectFrom('login_failures')
+        .select('blocked_at')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('ip', '=', ip)
+        .executeTakeFirst();
+      return left?.blocked_at != null;
     },
     async clear(tenantId, userId, ip) {
       let q = db.deleteFrom('login_failures').where('tenant_id', '=', tenantId).where('user_id', '=', userId);

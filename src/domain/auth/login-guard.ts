@@ -47,41 +47,47 @@ export class LoginGuard {
     private readonly log: GuardLogger | undefined,
   ) {}
 
-  /** Throws 429 `too_many_attempts` when `ip` is blocked for the user. */
-  async assertNotBlocked(tenant: TenantRecord, user: UserRecord, ip: string): Promise<void> {
-    const f = await this.failures.get(tenant.id, user.userId, ip);
-    if (f?.blockedAt) throw blockedError();
+  /**
+   * Counts a password attempt before the password is checked, in one atomic increment, and returns
+   * its number. Throws 429 `too_many_attempts` when `ip` is blocked for the user or when attempts
+   * already in flight use up the threshold: a burst of concurrent guesses cannot test more than
+   * `threshold` passwords, since each one is counted before any is hashed.
+   */
+  async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<number> {
+    const f = await this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString());
+    if (f.blockedAt || f.count > threshold) throw blockedError();
+    return f.count;
   }
 
   /**
-   * Counts a failed login. The failure that reaches the threshold blocks the IP for the user, sends
-   * `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
+   * A wrong password (already counted by `attempt`). The attempt numbered `threshold` blocks the IP for
+   * the user, sends `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
    */
-  async failed(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number, context: LoginContext): Promise<void> {
-    const now = this.clock.now().toISOString();
-    const f = await this.failures.increment(tenant.id, user.userId, ip, now);
-    if (f.count < threshold) return;
-    if (f.count === threshold) {
-      await this.failures.markBlocked(tenant.id, user.userId, ip, now);
-      this.log?.info({ tenantId: tenant.id, userId: user.userId, ip }, 'brute-force protection blocked an IP for a user');
-      const geo = this.geoip?.lookup(ip);
-      await this.notify(tenant, user, 'blocked_account', 'brute_force', {
-        ...context,
-        user: {
-          ...this.profile(user),
-          source_ip: ip,
-          ...(geo?.city ? { city: geo.city } : {}),
-          ...(geo?.country ? { country: geo.country } : {}),
-        },
-      });
-    }
+  async failed(tenant: TenantRecord, user: UserRecord, ip: string, attemptNo: number, threshold: number, context: LoginContext): Promise<void> {
+    if (attemptNo < threshold) return;
+    // False when a right password, checked meanwhile, cleared the count: no block then.
+    if (!(await this.failures.markBlocked(tenant.id, user.userId, ip, this.clock.now().toISOString()))) return;
+    this.log?.info({ tenantId: tenant.id, userId: user.userId, ip }, 'brute-force protection blocked an IP for a user');
+    const geo = this.geoip?.lookup(ip);
+    await this.notify(tenant, user, 'blocked_account', 'brute_force', {
+      ...context,
+      user: {
+        ...this.profile(user),
+        source_ip: ip,
+        ...(geo?.city ? { city: geo.city } : {}),
+        ...(geo?.country ? { country: geo.country } : {}),
+      },
+    });
     throw blockedError();
   }
 
-  /** A successful login forgets the failures from that IP. */
+  /**
+   * A right password forgets the failures from that IP, unless a concurrent attempt blocked it
+   * meanwhile: then the login is refused like any other from a blocked IP (a right password never
+   * lifts a block; a reset or the user-blocks endpoint does).
+   */
   async succeeded(tenant: TenantRecord, user: UserRecord, ip: string): Promise<void> {
-    const f = await this.failures.get(tenant.id, user.userId, ip);
-    if (f && f.count > 0) await this.failures.clear(tenant.id, user.userId, ip);
+    if (await this.failures.clearUnlessBlocked(tenant.id, user.userId, ip)) throw blockedError();
   }
 
   /**

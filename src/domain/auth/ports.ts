@@ -102,9 +102,12 @@ export interface LoginFailureRecord {
 export interface LoginFailureRepository {
   /** Adds one failure atomically and returns the new state. */
   increment(tenantId: string, userId: string, ip: string, now: string): Promise<LoginFailureRecord>;
-  markBlocked(tenantId: string, userId: string, ip: string, now: string): Promise<void>;
+  /** Blocks the IP for the user; false when there is no unblocked row to block (cleared meanwhile). */
+  markBlocked(tenantId: string, userId: string, ip: string, now: string): Promise<boolean>;
   get(tenantId: string, userId: string, ip: string): Promise<LoginFailureRecord | undefined>;
   listBlocked(tenantId: string, userId: string): Promise<LoginFailureRecord[]>;
+  /** After a right password: forgets the (user, IP) failures unless the IP is blocked; true when it is blocked. */
+  clearUnlessBlocked(tenantId: string, userId: string, ip: string): Promise<boolean>;
   /** Clears failures and blocks of a user (all IPs, or one). Returns how many rows went. */
   clear(tenantId: string, userId: string, ip?: string): Promise<number>;
 }

@@ -255,10 +255,11 @@ export class UserDirectory {
     const conn = await this.connections.byName(tenant, user.connection);
     const opts = conn?.strategy === 'auth0' ? (conn.options as DatabaseConnectionOptions) : undefined;
     const protect = opts?.brute_force_protection ?? true;
-    if (protect) await this.guard.assertNotBlocked(tenant, user, ip);
+    const threshold = opts?.brute_force_threshold ?? 10;
+    const attemptNo = protect ? await this.guard.attempt(tenant, user, ip, threshold) : 0;
     const ok = user.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
     if (!ok) {
-      if (protect) await this.guard.failed(tenant, user, ip, opts?.brute_force_threshold ?? 10, context);
+      if (protect) await this.guard.failed(tenant, user, ip, attemptNo, threshold, context);
       return { ok: false, reason: 'wrong_password' };
     }
     if (protect) await this.guard.succeeded(tenant, user, ip);
