@@ -156,6 +156,33 @@ describeEachDialect(
       assert.equal(byChannel.req.resource, 'Calls');
     });
 
+    test('concurrent challenges leave one live oob_code; password-reset codes do not use up the MFA budget', async () => {
+      const u = await enrolled();
+      const token = await mfaToken(u.email);
+      const userId = String(decodeJwt(token).sub);
+      const results = await Promise.all(Array.from({ length: 6 }, () => challenge(token)));
+      assert.deepEqual(results.map((r) => r.status), Array(6).fill(200));
+      const live = await e.c.storage.db
+        .selectFrom('otp_codes')
+        .select('id')
+        .where('subject', '=', userId)
+        .where('purpose', '=', 'mfa_challenge')
+        .where('consumed_at', 'is', null)
+        .execute();
+      assert.equal(live.length, 1, 'each challenge replaced the one before it, concurrent or not');
+      // Ten reset codes sent to the user this hour (anyone who knows the number can ask for them).
+      const tid = await tenantId(e);
+      const now = new Date().toISOString();
+      await e.c.storage.db
+        .insertInto('otp_codes')
+        .values(Array.from({ length: 10 }, (_, i) => ({ id: `reset${i}${userId.replace(/\W/g, '')}`, tenant_id: tid, purpose: 'password_reset', subject: userId, client_id: f.app.clientId, channel: 'sms', enrollment_id: null, code_hash: 'x', attempts: 0, max_attempts: 3, expires_at: now, consumed_at: now, created_at: now })))
+        .execute();
+      // 1 enrollment + 6 challenges + 10 resets: the MFA budget (enrollment and challenges) still has room.
+      assert.equal((await challenge(token)).status, 200);
+      const over = await Promise.all(Array.from({ length: 5 }, () => challenge(token)));
+      assert.deepEqual(over.map((r) => r.status).sort(), [200, 200, 429, 429, 429], 'the MFA budget itself is 10 an hour, concurrency or not');
+    });
+
     test('recovery-code login returns a new recovery code; the old one is spent', async () => {
       const u = await enrolled();
       const token = await mfaToken(u.email);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
+import { waitFor } from '../helpers/wait.js';
 import { authServers, useAuthTenant, assertAuthError, phone, sendAndRead, tenantId, type AuthFixture, type Tls } from './helpers.js';
 
 const { mock, cert, env: serversEnv } = await authServers();
@@ -125,6 +126,18 @@ describeEachDialect(
       const to = phone();
       for (let i = 0; i < 10; i++) assert.equal((await start(to)).status, 200);
       assertAuthError(await start(to), 429, 'too_many_attempts');
+    });
+
+    test('send limits hold under concurrency: 25 starts at once for one number send exactly 10 codes', async () => {
+      const to = phone();
+      const mark = mock.requests.length;
+      const results = await Promise.all(Array.from({ length: 25 }, () => start(to)));
+      assert.equal(results.filter((r) => r.status === 200).length, 10, results.map((r) => r.status).join(','));
+      for (const r of results.filter((x) => x.status !== 200)) assertAuthError(r, 429, 'too_many_attempts');
+      await waitFor('the ten texts', () => (mock.requests.slice(mark).filter((r) => r.form['To'] === to).length >= 10 ? true : undefined));
+      const sent = await e.c.storage.db.selectFrom('otp_codes').select('id').where('subject', 'like', `%${to}`).execute();
+      assert.equal(sent.length, 10, 'no code is stored beyond the limit');
+      assert.equal(mock.requests.slice(mark).filter((r) => r.form['To'] === to).length, 10);
     });
 
     test('disable_signup refuses unknown numbers; bad input answers Auth0 bad.* errors', async () => {

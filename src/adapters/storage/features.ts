@@ -1,3 +1,4 @@
+import { sql, SqliteAdapter, type Kysely } from 'kysely';
 import type { DialectName } from './db.js';
 
 /** What a dialect can do that the portable SQL cannot express; the only dialect switch repositories see. */
@@ -18,4 +19,17 @@ export interface DialectFeatures {
 
 export function featuresOf(dialect: DialectName): DialectFeatures {
   return { skipLocked: dialect === 'postgres', groupCommit: dialect === 'sqlite', rowLocks: dialect === 'postgres' };
+}
+
+/** The features of the dialect behind a handle (or transaction). */
+export function featuresFor<DB>(db: Kysely<DB>): DialectFeatures {
+  return featuresOf(db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres');
+}
+
+/**
+ * Serialises, until `trx` ends, the transactions that lock the same `key`: on PostgreSQL a
+ * transaction-scoped advisory lock; SQLite needs none (a transaction holds the one writer).
+ */
+export async function lockKey<DB>(trx: Kysely<DB>, key: string): Promise<void> {
+  if (featuresFor(trx).rowLocks) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }

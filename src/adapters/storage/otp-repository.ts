@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { OtpPurpose, OtpRecord, OtpRepository } from '../../domain/auth/ports.js';
+import type { OtpPurpose, OtpRecord, OtpRepository, SendLimit } from '../../domain/auth/ports.js';
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
 import { fastInsert, preparedQuery } from './compiled-queries.js';
+import { lockKey } from './features.js';
 import { groupTransaction, groupWrite } from './write-batcher.js';
 
 const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
@@ -23,8 +24,12 @@ const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
 /** One-time codes. Consumption is a single conditional UPDATE, so concurrent verifies cannot both win. */
 export function otpRepository(db: Kysely<Database>): OtpRepository {
   return {
-    async issue(tenantId, otp) {
+    async issue(tenantId, otp, limit) {
       const write = async (trx: Kysely<Database>) => {
+        // One subject at a time: the count below and the insert cannot interleave with another issue's.
+        await lockKey(trx, `otp:${tenantId}:${otp.subject}`);
+        const sent = await countSince(trx, tenantId, otp.subject, limit);
+        if (sent.sms + sent.voice >= limit.total || (otp.channel === 'voice' && sent.voice >= limit.voice)) return false;
         // A newer code invalidates every earlier one of the same purpose and subject.
         await preparedQuery(trx, 'otp.invalidate', { now: otp.createdAt, tenantId, purpose: otp.purpose, subject: otp.subject }, (q, p) =>
           q
@@ -50,8 +55,9 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
           consumed_at: otp.consumedAt,
           created_at: otp.createdAt,
         });
+        return true;
       };
-      await groupTransaction(db, write);
+      return groupTransaction(db, write);
     },
     async get(tenantId, id) {
       const r = await db.selectFrom('otp_codes').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -98,19 +104,21 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
       );
       return r ? Number(r.attempts) : undefined;
     },
-    async countSince(tenantId, subject, since) {
-      const { rows } = await preparedQuery(db, 'otp.countSince', { tenantId, subject, since }, (q, p) =>
-        q
-          .selectFrom('otp_codes')
-          .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('tenant_id', '=', p.tenantId)
-          .where('subject', '=', p.subject)
-          .where('created_at', '>=', p.since)
-          .groupBy('channel'),
-      );
-      const out = { sms: 0, voice: 0 };
-      for (const r of rows) if (r.channel === 'sms' || r.channel === 'voice') out[r.channel] = Number(r.n);
-      return out;
-    },
   };
+}
+
+/** Codes of the limit's purposes issued to `subject` since `limit.since`, by channel. */
+async function countSince(db: Kysely<Database>, tenantId: string, subject: string, limit: SendLimit): Promise<{ sms: number; voice: number }> {
+  const rows = await db
+    .selectFrom('otp_codes')
+    .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .where('subject', '=', subject)
+    .where('purpose', 'in', limit.purposes)
+    .where('created_at', '>=', limit.since)
+    .groupBy('channel')
+    .execute();
+  const out = { sms: 0, voice: 0 };
+  for (const r of rows) if (r.channel === 'sms' || r.channel === 'voice') out[r.channel] = Number(r.n);
+  return out;
 }

@@ -1,5 +1,5 @@
-import { type Kysely, SqliteAdapter } from 'kysely';
-import { featuresOf } from './features.js';
+import type { Kysely } from 'kysely';
+import { featuresFor } from './features.js';
 import type { Database } from './schema.js';
 
 interface Pending {
@@ -66,7 +66,7 @@ const shared = new WeakMap<Kysely<Database>, WriteBatcher>();
  * login (the code consumed, the user created, the login recorded) commit together with everyone else's.
  */
 export function groupCommitFor(db: Kysely<Database>): WriteBatcher | undefined {
-  if (db.isTransaction || !featuresOf(db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres').groupCommit) return undefined;
+  if (db.isTransaction || !featuresFor(db).groupCommit) return undefined;
   let b = shared.get(db);
   if (!b) shared.set(db, (b = new WriteBatcher(db)));
   return b;

@@ -18,6 +18,20 @@ import type { OtpPurpose, OtpRecord, OtpRepository } from './ports.js';
 /** Auth0: at most 10 SMS/voice messages per user per hour; voice is stricter. */
 export const SEND_LIMITS = { windowMs: 60 * 60 * 1000, total: 10, voice: 3 } as const;
 
+/**
+ * Which codes share a budget: the MFA codes (enrollment and challenge) have theirs, and each of the
+ * other flows its own, so that requests anyone can make for a user (a password reset by phone) cannot
+ * use up the budget of the user's second factor.
+ */
+const MFA_PURPOSES: readonly OtpPurpose[] = ['mfa_enroll', 'mfa_challenge'];
+export const SEND_BUDGETS: Readonly<Record<OtpPurpose, readonly OtpPurpose[]>> = {
+  mfa_enroll: MFA_PURPOSES,
+  mfa_challenge: MFA_PURPOSES,
+  passwordless: ['passwordless'],
+  signup_verify: ['signup_verify'],
+  password_reset: ['password_reset'],
+};
+
 export interface SendCodeInput {
   purpose: OtpPurpose;
   /** The user id, or the connection-qualified phone number before a passwordless user exists. */
@@ -50,21 +64,8 @@ export class OtpService {
     return createHmac('sha256', this.key).update(id).update('\0').update(code).digest('hex');
   }
 
-  /** Refuses (429 `too_many_attempts`) a send beyond the per-user hourly limits. */
-  async assertSendAllowed(tenantId: string, subject: string, channel: 'sms' | 'voice'): Promise<void> {
-    const since = new Date(this.clock.now().getTime() - SEND_LIMITS.windowMs).toISOString();
-    const sent = await this.repo.countSince(tenantId, subject, since);
-    const over = sent.sms + sent.voice >= SEND_LIMITS.total || (channel === 'voice' && sent.voice >= SEND_LIMITS.voice);
-    if (over) {
-      const e = new AppError('too_many_attempts', `Too many ${channel === 'voice' ? 'voice calls' : 'SMS messages'} were sent to this user in the last hour. Try again later.`);
-      e.headers = { 'retry-after': String(Math.ceil(SEND_LIMITS.windowMs / 1000)) };
-      throw e;
-    }
-  }
-
-  /** Issues a code (invalidating earlier ones of the same purpose and subject) and sends it. */
+  /** Issues a code (invalidating earlier ones of the same purpose and subject) and sends it; 429 `too_many_attempts` beyond the hourly limits. */
   async send(tenant: TenantRecord, input: SendCodeInput): Promise<OtpRecord> {
-    await this.assertSendAllowed(tenant.id, input.subject, input.channel);
     const fixed = await this.notifications.fixedTestCode(tenant.id, input.recipient);
     const code = fixed ?? this.randomCode(input.length);
     const now = this.clock.now();
@@ -83,7 +84,12 @@ export class OtpService {
       consumedAt: null,
       createdAt: now.toISOString(),
     };
-    await this.repo.issue(tenant.id, otp);
+    const limit = { since: new Date(now.getTime() - SEND_LIMITS.windowMs).toISOString(), purposes: SEND_BUDGETS[input.purpose], total: SEND_LIMITS.total, voice: SEND_LIMITS.voice };
+    if (!(await this.repo.issue(tenant.id, otp, limit))) {
+      const e = new AppError('too_many_attempts', `Too many ${input.channel === 'voice' ? 'voice calls' : 'SMS messages'} were sent to this user in the last hour. Try again later.`);
+      e.headers = { 'retry-after': String(Math.ceil(SEND_LIMITS.windowMs / 1000)) };
+      throw e;
+    }
     await this.notifications.enqueue(tenant, {
       type: input.type,
       deliveryMethod: input.channel === 'voice' ? 'voice' : 'text',

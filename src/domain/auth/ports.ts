@@ -133,8 +133,13 @@ export interface OtpRecord {
 }
 
 export interface OtpRepository {
-  /** Inserts a code and, in the same transaction, consumes every earlier unconsumed code of (purpose, subject). */
-  issue(tenantId: string, otp: OtpRecord): Promise<void>;
+  /**
+   * Inserts a code and, in the same transaction, consumes every earlier unconsumed code of (purpose,
+   * subject) — unless the codes of `limit.purposes` issued to the subject since `limit.since` already
+   * reach the limit: then nothing is written and it returns false. Issues for one subject are
+   * serialised, so concurrent calls can neither pass the limit together nor leave two live codes.
+   */
+  issue(tenantId: string, otp: OtpRecord, limit: SendLimit): Promise<boolean>;
   get(tenantId: string, id: string): Promise<OtpRecord | undefined>;
   /** The newest unconsumed code of (purpose, subject). */
   latest(tenantId: string, purpose: OtpPurpose, subject: string): Promise<OtpRecord | undefined>;
@@ -142,6 +147,12 @@ export interface OtpRepository {
   consume(tenantId: string, id: string, now: string): Promise<boolean>;
   /** Counts a failed attempt; returns the attempts after it (or undefined if the code is gone). */
   fail(tenantId: string, id: string): Promise<number | undefined>;
-  /** Codes issued to `subject` (any purpose) since `since`, by channel: the send limits. */
-  countSince(tenantId: string, subject: string, since: string): Promise<{ sms: number; voice: number }>;
+}
+
+/** A send budget: at most `total` codes (of them at most `voice` by voice) of these purposes since `since`. */
+export interface SendLimit {
+  since: string;
+  purposes: readonly OtpPurpose[];
+  total: number;
+  voice: number;
 }
