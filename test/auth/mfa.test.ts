@@ -39,6 +39,8 @@ describeEachDialect(
       throw new Error('the password grant did not ask for MFA');
     };
     const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    /** The application's credentials, as every /mfa/associate and /mfa/challenge call carries them. */
+    const appCreds = (app: App = f.app) => ({ client_id: app.clientId, client_secret: app.clientSecret });
     const oob = (token: string, oobCode: string, bindingCode: string | undefined, app: App = f.app) =>
       s.call('POST', '/oauth/token', { grant_type: OOB, client_id: app.clientId, client_secret: app.clientSecret, mfa_token: token, oob_code: oobCode, ...(bindingCode !== undefined ? { binding_code: bindingCode } : {}) });
     const challenge = (token: string, extra: Record<string, unknown> = {}, app: App = f.app) =>
@@ -49,7 +51,7 @@ describeEachDialect(
       const email = await newUser();
       const to = phone();
       const token = await mfaToken(email);
-      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
+      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
       const assoc = (a.result as { json: { oob_code: string; recovery_codes: string[] } }).json;
       const done = await oob(token, assoc.oob_code, a.code);
       assert.equal(done.status, 200, done.text);
@@ -88,7 +90,7 @@ describeEachDialect(
       assert.equal(claims['typ'], 'mfa_token');
       assert.ok(claims.exp! - claims.iat! <= 600);
       assert.deepEqual((await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json, []);
-      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { client_id: f.app.clientId, authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
+      const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
       const res = (a.result as { status: number; json: Record<string, unknown> });
       assert.equal(res.status, 200);
       assert.equal(res.json['authenticator_type'], 'oob');
@@ -115,7 +117,7 @@ describeEachDialect(
       assertAuthError(await oob(token, String(res.json['oob_code']), a.code), 403, 'invalid_grant', 'Invalid oob_code.');
 
       // Enrolled: the mfa_token no longer enrolls; the authenticators list shows the phone twice and the recovery code.
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
       const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<Record<string, unknown>>;
       assert.equal(list.length, 3);
       const [smsA, voiceA, rcA] = list;
@@ -233,10 +235,16 @@ describeEachDialect(
       assertAuthError(await challenge(token, { challenge_type: 'otp' }), 400, 'unsupported_challenge_type');
       assertAuthError(await challenge(token, { oob_channel: 'carrier-pigeon' }), 400, 'unsupported_challenge_type');
       assertAuthError(await challenge(token, { authenticator_id: 'sms|dev_nope' }), 400, 'invalid_request');
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: '+1' }, bearer(t)), 400, 'invalid_request');
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['otp'] }, bearer(t)), 400, 'unsupported_challenge_type');
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: 'oob' }, bearer(t)), 400, 'invalid_body');
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'] }), 401, 'missing_authentication');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: '+1' }, bearer(t)), 400, 'invalid_request');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['otp'] }, bearer(t)), 400, 'unsupported_challenge_type');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: 'oob' }, bearer(t)), 400, 'invalid_body');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'] }), 401, 'missing_authentication');
+      // The application authenticates on associate too: a confidential one needs its secret, and the mfa_token must be its own.
+      const enroll = { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() };
+      assertAuthError(await s.call('POST', '/mfa/associate', { client_id: f.app.clientId, ...enroll }, bearer(t)), 401, 'invalid_client', 'Client authentication is required');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), client_secret: 'wrong', ...enroll }, bearer(t)), 401, 'invalid_client');
+      assertAuthError(await s.call('POST', '/mfa/associate', enroll, bearer(t)), 400, 'invalid_request', 'Missing required parameter: client_id');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(f.other), ...enroll }, bearer(t)), 400, 'invalid_request', 'mfa_token not issued to this client');
       assertAuthError(await s.call('POST', '/mfa/challenge', { client_id: f.app.clientId }), 400, 'invalid_body');
       assertAuthError(await s.call('POST', '/mfa/challenge', '{"x":'), 400, 'invalid_json');
 
@@ -245,7 +253,7 @@ describeEachDialect(
       const list = (await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as Array<{ id: string }>;
       const id = encodeURIComponent(list[0]!.id);
       assertAuthError(await s.call('DELETE', `/mfa/authenticators/${id}`, undefined, bearer(token)), 403, 'insufficient_scope');
-      assertAuthError(await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
+      assertAuthError(await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(token)), 403, 'access_denied', 'User is already enrolled');
       assert.equal(((await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json as unknown[]).length, list.length, 'nothing was removed');
 
       // Removing takes an access token for the MFA API with remove:authenticators, got through MFA.
@@ -284,7 +292,7 @@ describeEachDialect(
         const dt = direct.json as { access_token: string; scope: string; refresh_token?: string };
         assert.equal(dt.scope, 'read:authenticators offline_access', 'enroll is not granted: enrolling with this token is not built');
         assertAuthError(
-          await s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(dt.access_token)),
+          await s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: phone() }, bearer(dt.access_token)),
           403,
           'access_denied',
           /not supported yet/,
@@ -302,7 +310,7 @@ describeEachDialect(
           assert.equal((await e.api('PUT', '/api/v2/guardian/policies', { token: f.mgmt, body: ['all-applications'] })).statusCode, 200);
           return mfaToken(fresh);
         })();
-        const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(mt)));
+        const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(mt)));
         assert.equal((await oob(mt, (a.result as { json: { oob_code: string } }).json.oob_code, a.code)).status, 200);
         assertAuthError(
           await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: dt.refresh_token }),

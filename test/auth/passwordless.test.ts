@@ -156,6 +156,8 @@ describeEachDialect(
         [{ ...base, connection: 'Username-Password-Authentication' }, 400, 'bad.connection', 'Invalid connection strategy. It must either be a passwordless connection'],
         [{ ...base, phone_number: undefined }, 400, 'bad.phone_number', 'Missing required property: phone_number'],
         [{ ...base, phone_number: '4155550123' }, 400, 'bad.phone_number', 'String does not match pattern: ^\\+[0-9]{1,15}$'],
+        [{ ...base, phone_number: '+1' }, 400, 'bad.phone_number', 'The phone_number is not a valid phone number in E.164 format'],
+        [{ ...base, phone_number: '+04155552671' }, 400, 'bad.phone_number', 'The phone_number is not a valid phone number in E.164 format'],
         [{ ...base, authParams: 'x' }, 400, 'bad.authParams', 'error in authParams - invalid type: string (expected object)'],
         [{ ...base, surprise: 1 }, 400, 'bad.request', 'the following properties are not allowed: surprise'],
         [{ ...base, send: 'carrier-pigeon' }, 400, 'bad.request'],

@@ -38,8 +38,9 @@ export function mfaRoutes(c: Container): FastifyPluginAsyncTypebox {
     app.post('/mfa/associate', { schema: { tags: ['authentication'], body: AssociateBody } }, async (req) => {
       const token = bearer(req);
       const b = req.body;
-      // A secret that is presented must be right; the mfa_token already names the application.
-      if (b.client_secret !== undefined) await authenticateClient(c.auth, req.tenant.id, presentedClient(req, b));
+      // The application authenticates as on /mfa/challenge (a confidential one with its secret); the
+      // flow then checks that the mfa_token was issued to it.
+      await authenticateClient(c.auth, req.tenant.id, presentedClient(req, b));
       return associate(c.auth, flowContext(req), {
         mfaToken: token,
         clientId: b.client_id,

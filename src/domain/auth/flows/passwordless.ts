@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { isE164 } from '../../phone-number.js';
 import type { ClientRecord } from '../../ports.js';
 import type { ConnectionRecord, SmsConnectionOptions } from '../ports.js';
 import type { TokenRequest, TokenSet } from '../token-issuer.js';
@@ -38,6 +39,8 @@ export async function passwordlessStart(
   if (typeof body['phone_number'] !== 'string' || !PHONE_RE.test(body['phone_number'])) {
     throw new AppError('bad.phone_number', 'String does not match pattern: ^\\+[0-9]{1,15}$');
   }
+  // Auth0's pattern lets through numbers no provider can reach (`+1`, `+0…`): refused before a code is stored.
+  if (!isE164(body['phone_number'])) throw new AppError('bad.phone_number', 'The phone_number is not a valid phone number in E.164 format');
   if (body['authParams'] !== undefined && (typeof body['authParams'] !== 'object' || body['authParams'] === null || Array.isArray(body['authParams']))) {
     throw new AppError('bad.authParams', `error in authParams - invalid type: ${Array.isArray(body['authParams']) ? 'array' : typeof body['authParams']} (expected object)`);
   }
