@@ -143,6 +143,25 @@ describeEachDialect(
       assert.equal((await call('GET', '/api/v2/actions/actions', undefined, noScope)).statusCode, 403);
     });
 
+    test('secret names such as __proto__ and constructor are names like any other', async () => {
+      const code = 'exports.onExecuteSendPhoneMessage = async (event) => ({ keys: Object.keys(event.secrets).sort(), proto: event.secrets["__proto__"] });';
+      const spm = [{ id: 'send-phone-message', version: 'v2' }];
+      const created = await call('POST', '/api/v2/actions/actions', { name: 'proto-secrets', supported_triggers: spm, code, secrets: [{ name: '__proto__', value: 'p-value' }, { name: 'API_KEY', value: 'k' }] });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      try {
+        assert.deepEqual(created.json().secrets.map((x: { name: string }) => x.name), ['__proto__', 'API_KEY']);
+        const run = (await call('POST', `/api/v2/actions/actions/${id}/test`, { payload: {} })).json().payload;
+        assert.deepEqual(run.returned, { keys: ['API_KEY', '__proto__'], proto: 'p-value' });
+        // A value-less secret must be one that exists: an inherited member of Object.prototype is not.
+        const patched = await call('PATCH', `/api/v2/actions/actions/${id}`, { secrets: [{ name: 'constructor' }, { name: 'API_KEY' }] });
+        assert.equal(patched.statusCode, 400, patched.body);
+        assert.match(patched.json().message, /secret constructor needs a value/);
+      } finally {
+        assert.equal((await call('DELETE', `/api/v2/actions/actions/${id}`)).statusCode, 204);
+      }
+    });
+
     test('send-phone-message: bind after deploy, test runs, and the legacy hook gets message_options', async () => {
       const code = 'exports.onExecuteSendPhoneMessage = async (event, api) => { const c = api.cache.get("n"); api.cache.set("n", String(Number(c ? c.value : 0) + 1)); console.log(event.message_options.action, event.message_options.message_type, event.message_options.text); return { seen: event.message_options, n: Number(c ? c.value : 0) + 1, tenant: event.tenant, secret: event.secrets.S }; };';
       const a = (await call('POST', '/api/v2/actions/actions', { name: 'legacy-hook', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code, secrets: [{ name: 'S', value: 'tenant-a-value' }] })).json();

@@ -87,6 +87,11 @@ describe('action sandbox: hostile code is contained', () => {
       assert.match(String(value(r)), /^fetch failed.*\|EGRESS_DENIED$/, url);
       assert.match(r.logs, /network request denied/, url);
     }
+    // The action is told that a name is refused, not what it resolves to; the host's log has the address.
+    const byName = await run('t-net', 'try { await fetch("http://localhost:9/"); } catch (e) { return e.message + " " + e.cause.message; }');
+    assert.doesNotMatch(String(value(byName)), /127\.0\.0\.1|::1|loopback/);
+    assert.doesNotMatch(byName.logs, /127\.0\.0\.1|::1|loopback/);
+    assert.ok(denials.some((d) => d.host === 'localhost' && /\(127\.0\.0\.1|::1/.test(d.msg)), 'the host log names the address');
     const undici = await run('t-net', 'const { request } = require("undici"); await request("http://127.0.0.1:9/")');
     assert.equal(failKind(undici), 'denied');
     assert.ok(denials.some((d) => d.host === '169.254.169.254' && /not allowed/.test(d.msg)), 'denials are logged by the host');

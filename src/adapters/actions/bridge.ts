@@ -23,9 +23,9 @@ export class Execution {
     egress: EgressLimits,
     onDenied: (host: string, reason: string) => void,
   ) {
-    this.egress = new EgressSession(egress, this.ended.signal, (host, reason) => {
+    this.egress = new EgressSession(egress, this.ended.signal, (host, reason, detail) => {
       this.log('error', `[unifone] network request denied: ${reason}`);
-      onDenied(host, reason);
+      onDenied(host, detail ? `${reason} (${detail})` : reason);
     });
   }
 

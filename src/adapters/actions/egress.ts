@@ -34,8 +34,13 @@ interface Req {
   redirect: 'follow' | 'manual' | 'error';
 }
 
+/** `message` goes back to the action; `detail` (what an address resolved to) only to the host's log. */
 class Denied extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message);
   }
 }
@@ -70,7 +75,7 @@ export class EgressSession {
   constructor(
     private readonly limits: EgressLimits,
     private readonly signal: AbortSignal,
-    private readonly onDenied: (host: string, reason: string) => void,
+    private readonly onDenied: (host: string, reason: string, detail: string | undefined) => void,
   ) {}
 
   abort(id: unknown): void {
@@ -113,7 +118,7 @@ export class EgressSession {
     } catch (e) {
       if (e instanceof Denied) {
         const denied = !['INVALID_REQUEST', 'REDIRECT'].includes(e.code);
-        if (denied) this.onDenied(host, e.message);
+        if (denied) this.onDenied(host, e.message, e.detail);
         return { ok: false, code: e.code, message: e.message, denied };
       }
       if (ac.signal.aborted) return { ok: false, code: 'ABORTED', message: 'the request was aborted', denied: false };
@@ -143,7 +148,8 @@ export class EgressSession {
     if (addrs.length === 0) throw new Denied('DNS', `${bare} does not resolve`);
     for (const a of addrs) {
       const { allowed, cls } = isAddressAllowed(a.address, this.limits.allowPrivateNetwork);
-      if (!allowed) throw new Denied('EGRESS_DENIED', `egress to ${bare} (${a.address}, ${cls} address) is not allowed`);
+      // The action learns that the host is refused, not what it resolved to (no map of internal names).
+      if (!allowed) throw new Denied('EGRESS_DENIED', `egress to ${bare} is not allowed`, `${a.address}, ${cls} address`);
     }
     return addrs[0]!;
   }

@@ -270,14 +270,15 @@ export class ActionService {
   /** Seals the whole secret set as one value; names (with when each last changed) stay readable for the API. */
   private sealSecrets(inputs: SecretInput[], stored: Record<string, string>, meta: SecretMeta[], now: string): { secrets: SecretMeta[]; sealed: string | null } {
     if (inputs.length > MAX_SECRETS) throw new AppError('invalid_body', `Payload validation error: at most ${MAX_SECRETS} secrets`);
-    const values: Record<string, string> = {};
+    // No prototype: a secret named `__proto__` or `constructor` is a name like any other.
+    const values: Record<string, string> = Object.create(null) as Record<string, string>;
     const secrets: SecretMeta[] = [];
     for (const s of inputs) {
       if (Object.hasOwn(values, s.name)) throw new AppError('invalid_body', `Payload validation error: secret ${s.name} is listed twice`);
-      const value = s.value ?? stored[s.name];
+      const value = s.value ?? (Object.hasOwn(stored, s.name) ? stored[s.name] : undefined);
       if (value === undefined) throw new AppError('invalid_body', `Payload validation error: secret ${s.name} needs a value`);
       values[s.name] = value;
-      const unchanged = s.value === undefined || stored[s.name] === s.value;
+      const unchanged = s.value === undefined || (Object.hasOwn(stored, s.name) && stored[s.name] === s.value);
       secrets.push({ name: s.name, updated_at: (unchanged && meta.find((m) => m.name === s.name)?.updated_at) || now });
     }
     return { secrets, sealed: secrets.length > 0 ? this.sealer.seal(JSON.stringify(values), ACTION_SECRET_PURPOSE) : null };
