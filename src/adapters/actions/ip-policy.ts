@@ -40,7 +40,9 @@ const RESERVED = list([
   ['203.0.113.0', 24, 'ipv4'],
   ['224.0.0.0', 4, 'ipv4'],
   ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
+  ['::', 96, 'ipv6'], // the unspecified address and the deprecated IPv4-compatible block (::a.b.c.d)
+  ['::ffff:0:0:0', 96, 'ipv6'], // IPv4-translated (::ffff:0:a.b.c.d)
+  ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64
   ['2001:db8::', 32, 'ipv6'],
   ['fec0::', 10, 'ipv6'],
   ['ff00::', 8, 'ipv6'],
@@ -50,7 +52,7 @@ const RESERVED = list([
 function embeddedV4(addr: string): string | undefined {
   const m = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(addr);
   if (m) return m[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(addr);
+  const hex = /^(?:::ffff:|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(addr);
   if (!hex) return undefined;
   const hi = Number.parseInt(hex[1]!, 16);
   const lo = Number.parseInt(hex[2]!, 16);
