@@ -259,6 +259,23 @@ describeEachDialect(
       assert.equal((await timeline(id)).status, 'delivered');
     });
 
+    test('a receipt that arrives before Twilio\'s API answer settles the status; the attempt is still recorded', async () => {
+      mock.script({ kind: 'delay', ms: 150 });
+      const id = await tryProvider({ to: '+14155552686' });
+      const req = await waitFor('the request to reach Twilio', () => sendsFor(id)[0]);
+      assert.equal((await timeline(id)).status, 'sending');
+      const early = await receiptTo(req, { AccountSid: SID, MessageSid: 'SM0000000000000000000000000000early', MessageStatus: 'delivered' });
+      assert.equal(early.statusCode, 204);
+      await e().c.dispatcher.idle();
+      const n = await timeline(id);
+      assert.equal(n.status, 'delivered');
+      assert.equal(n.attempts.length, 1);
+      assert.equal(n.attempts[0].outcome, 'sent');
+      assert.match(n.provider_message_id, /^SM[0-9a-f]{32}$/);
+      const logs = (await e().api('GET', '/api/v2/logs?q=type:gd_send_sms', { token })).json();
+      assert.ok(logs.some((l: { details: { notification_id: string } }) => l.details.notification_id === id), 'the send is logged');
+    });
+
     test('legacy mode: receipts of Guardian-Twilio sends are checked with the Guardian auth token', async () => {
       const c = e().c;
       const tenant = (await c.repos.tenants.findByName('default'))!;

@@ -167,7 +167,27 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
           .where('status', '=', 'sending')
           .where('attempts', '=', attemptNo)
           .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) return false;
+        if (Number(res.numUpdatedRows) !== 1) {
+          // Twilio's receipt for this very attempt can arrive before its API answer: the receipt has
+          // settled the status (and left the lease, which only an attempt clears). Keep that status,
+          // record the rest of the attempt.
+          const settled = await trx
+            .updateTable('notifications')
+            .set({
+              provider: o.provider,
+              ...(o.providerMessageId !== undefined ? { provider_message_id: o.providerMessageId } : {}),
+              ...(o.sentAt !== undefined ? { sent_at: o.sentAt } : {}),
+              lease_until: null,
+              updated_at: o.updatedAt,
+            })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', id)
+            .where('status', 'in', ['delivered', 'undelivered', 'failed'])
+            .where('attempts', '=', attemptNo)
+            .where('lease_until', 'is not', null)
+            .executeTakeFirst();
+          if (Number(settled.numUpdatedRows) !== 1) return false;
+        }
         await fastInsert(trx, 'notification_attempts', {
             id: attempt.id,
             notification_id: id,

@@ -106,8 +106,9 @@ export interface NotificationRepository {
   claimDue(now: string, leaseUntil: string, limit: number): Promise<Array<NotificationRecord & { tenantId: string }>>;
   /**
    * Records the end of attempt `attemptNo`: only if the notification is still `sending` with that
-   * attempt number (a dispatcher whose lease expired cannot overwrite a newer attempt). Writes the
-   * attempt row, events and log lines in the same transaction. False when fenced out.
+   * attempt number (a dispatcher whose lease expired cannot overwrite a newer attempt), or when a
+   * receipt for that attempt, come before the provider's answer, has already settled it (its status
+   * is kept). Writes the attempt row, events and log lines in the same transaction. False when fenced out.
    */
   finishAttempt(
     tenantId: string,
