@@ -75,6 +75,10 @@ describeEachDialect('bad input on every Management API route', (env) => {
       const url = wellFormed(op.path);
       const body = op.body ? {} : undefined;
       assertAuth0Body(await api(op.method as 'GET', url, { body }), 401, `${op.method} ${url} without token`);
+      // The router decodes percent-escapes: every spelling of the path must be checked as well.
+      for (const spelled of [url.replace('/api/', '/%61pi/'), url.replace('/api/v2/', '/api/%762/'), url.replace(/\/([a-z])/g, (_, ch: string) => `/%${ch.charCodeAt(0).toString(16)}`)]) {
+        assertAuth0Body(await api(op.method as 'GET', spelled, { body }), 401, `${op.method} ${spelled} without token`);
+      }
       const b = assertAuth0Body(await api(op.method as 'GET', url, { body, token: noScopes }), 403, `${op.method} ${url} without scope`);
       assert.equal(b['errorCode'], 'insufficient_scope');
     }

@@ -7,10 +7,25 @@ export function isManagementPath(url: string): boolean {
   return url.startsWith('/api/v2/') || url === '/api/v2';
 }
 
+/**
+ * Whether a request is for the Management API: by the route that matched (the router decodes
+ * percent-escapes, so the raw URL can be spelled `/%61pi/v2/…`), or, with no route, by the decoded path.
+ */
+export function isManagementRequest(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  if (route !== undefined) return isManagementPath(route);
+  const path = request.url.split('?')[0]!;
+  try {
+    return isManagementPath(decodeURIComponent(path));
+  } catch {
+    return isManagementPath(path);
+  }
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
   const status = err.status;
   if (err.headers) reply.headers(err.headers);
-  if (isManagementPath(request.url)) {
+  if (isManagementRequest(request)) {
     return reply.code(status).type('application/json; charset=utf-8').send({
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',

@@ -4,7 +4,7 @@ import type { TenantRecord } from '../../domain/ports.js';
 import type { ManagementScope } from '../../domain/scopes.js';
 import { managementAudience } from '../../domain/scopes.js';
 import type { Container } from '../../container.js';
-import { isManagementPath } from './error-handler.js';
+import { isManagementPath, isManagementRequest } from './error-handler.js';
 
 export interface Principal {
   clientId: string;
@@ -56,7 +56,10 @@ export function registerRequestContext(app: FastifyInstance, c: Container): void
     if (!tenant) throw new AppError('inexistent_tenant');
     request.tenant = tenant;
 
-    if (!isManagementPath(request.url) || cfg.public) return;
+    // Decided by the route that matched, never by the raw URL: the router decodes the path, so
+    // `/%61pi/v2/clients` reaches the `/api/v2/clients` handler. Every Management API route names a
+    // scope (or is public: see onRoute above), so a scope means a token is needed, whatever the spelling.
+    if (cfg.public || !(cfg.scope || isManagementRequest(request))) return;
     const header = request.headers.authorization;
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {
