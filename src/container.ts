@@ -25,6 +25,7 @@ import { OutboxWorker } from './workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
 import { createIdentityModule, type IdentityModule } from './adapters/storage/identity-module.js';
 import { createAuthModule } from './domain/auth/auth-module.js';
+import { deriveKey, loadDerivationRoot } from './domain/keys/derivation-root.js';
 import { directoryPort } from './domain/auth/directory-adapter.js';
 import type { AuthDeps } from './domain/auth/flows/common.js';
 
@@ -108,9 +109,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   };
   const identity = createIdentityModule({ db: storage.db, clock, notifications: services.notifications, box, logger });
   const userDirectory = directoryPort(identity.directory);
+  const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({
     db: storage.db,
-    box,
+    deriveKey: (label) => deriveKey(root, label),
     clock,
     tokenKeys,
     clients: services.clients,

@@ -54,6 +54,7 @@ async function sealedValues(c: Container): Promise<Array<{ where: string; value:
       if (r.secrets_sealed) out.push({ where: `${table} ${r.id}`, value: r.secrets_sealed });
     }
   }
+  for (const r of await db.selectFrom('unifone_meta').select(['key', 'value']).where('key', 'like', 'secret:%').execute()) out.push({ where: r.key, value: r.value });
   return out;
 }
 
@@ -214,7 +215,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       assert.equal(action.statusCode, 201, action.body);
       actionId = action.json().id;
       const before = await sealedValues(c);
-      assert.equal(before.length, 9); // 2 signing keys, 3 client secrets, 1 provider, 1 Guardian token, 2 action secrets
+      assert.equal(before.length, 10); // 2 signing keys, 3 client secrets, 1 provider, 1 Guardian token, 2 action secrets, the derivation root
       assert.ok(before.every((s) => s.value.startsWith(`v1.${kidOf(key1)}.`)));
 
       const report = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
@@ -225,13 +226,14 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         phone_provider_credentials: { total: 1, resealed: 1, skipped: 0 },
         guardian_twilio_auth_tokens: { total: 1, resealed: 1, skipped: 0 },
         action_secrets: { total: 2, resealed: 2, skipped: 0 },
+        server_secrets: { total: 1, resealed: 1, skipped: 0 },
       });
       const after = await sealedValues(c);
-      assert.equal(after.length, 9);
+      assert.equal(after.length, 10);
       for (const s of after) assert.ok(s.value.startsWith(`v1.${kidOf(key2)}.`), `${s.where} still carries ${s.value.split('.')[1]}`);
 
       const again = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
-      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'action_secrets']) {
+      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'action_secrets', 'server_secrets']) {
         assert.equal(again[kind].resealed, 0, kind);
       }
     });

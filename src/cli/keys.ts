@@ -21,6 +21,7 @@ export function registerKeys(program: Command): void {
           phone_provider_credentials: r.phoneProviderCredentials,
           guardian_twilio_auth_tokens: r.guardianTwilioAuthTokens,
           action_secrets: r.actionSecrets,
+          server_secrets: r.serverSecrets,
         };
         printJson({ key_id: c.box.primaryKid, ...kinds });
         const skipped = Object.values(kinds).reduce((n, k) => n + k.skipped, 0);

@@ -206,6 +206,16 @@ export interface GuardianRepository {
 }
 
 /** Everything the domain persists, as one object the composition root builds. */
+/** Server-wide sealed values (not a tenant's): the derivation root of the hashing keys. */
+export interface ServerSecretRepository {
+  get(name: string): Promise<string | undefined>;
+  /** Writes the value unless one is there already (the first node to start wins; read it back). */
+  insertIfAbsent(name: string, sealed: string): Promise<void>;
+  listSealed(): Promise<Array<{ name: string; sealed: string }>>;
+  /** Compare-and-swap: false when the stored value is no longer `from`. */
+  updateSealed(name: string, from: string, to: string): Promise<boolean>;
+}
+
 export interface Repositories {
   tenants: TenantRepository;
   signingKeys: SigningKeyRepository;
@@ -217,6 +227,7 @@ export interface Repositories {
   notifications: NotificationRepository;
   logs: LogRepository;
   testNumbers: TestNumberRepository;
+  serverSecrets: ServerSecretRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

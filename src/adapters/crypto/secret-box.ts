@@ -18,8 +18,11 @@ export interface SecretBox {
   open(sealed: string, purpose: string): string;
   /** True when `sealed` was made with a key other than the current primary one. */
   needsRotation(sealed: string): boolean;
-  /** A 32-byte key derived from the primary key for another use (HKDF-like, domain-separated). */
-  deriveKey(label: string): Buffer;
+  /**
+   * The primary key, sealed for `purpose`: the seed of the derivation root (domain/keys/derivation-root.ts),
+   * made once per installation so that the keys derived from it outlive a rotation of the secret key.
+   */
+  sealPrimaryKey(purpose: string): string;
   readonly primaryKid: string;
 }
 
@@ -43,16 +46,18 @@ export function createSecretBox(keys: readonly Buffer[]): SecretBox {
   const primary = keys[0]!;
   const primaryKid = kidOf(primary);
 
+  const seal = (plaintext: string, purpose: string): string => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', primary, iv);
+    cipher.setAAD(Buffer.from(purpose));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return ['v1', primaryKid, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+  };
+
   return {
     primaryKid,
-    seal(plaintext, purpose) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', primary, iv);
-      cipher.setAAD(Buffer.from(purpose));
-      const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      const tag = cipher.getAuthTag();
-      return ['v1', primaryKid, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
-    },
+    seal,
     open(sealed, purpose) {
       const parts = sealed.split('.');
       if (parts.length !== 5 || parts[0] !== 'v1') throw new SecretBoxError('not a sealed value');
@@ -70,8 +75,8 @@ export function createSecretBox(keys: readonly Buffer[]): SecretBox {
     needsRotation(sealed) {
       return sealed.split('.')[1] !== primaryKid;
     },
-    deriveKey(label) {
-      return createHash('sha256').update('unifone-derive\0').update(label).update('\0').update(primary).digest();
+    sealPrimaryKey(purpose) {
+      return seal(primary.toString('hex'), purpose);
     },
   };
 }

@@ -9,6 +9,7 @@ import { logRepository, testNumberRepository } from './log-repository.js';
 import { notificationRepository } from './notification-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
+import { serverSecretRepository } from './server-secret-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
 export function createRepositories(db: Kysely<Database>, features: DialectFeatures): Repositories {
@@ -23,6 +24,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     notifications: notificationRepository(db, features),
     logs: logRepository(db),
     testNumbers: testNumberRepository(db),
+    serverSecrets: serverSecretRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

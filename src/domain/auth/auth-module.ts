@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { SecretBox } from '../../adapters/crypto/secret-box.js';
 import type { TokenKeys } from '../../adapters/crypto/token-keys.js';
 import { enrollmentRepository } from '../../adapters/storage/enrollment-repository.js';
 import { otpRepository } from '../../adapters/storage/otp-repository.js';
@@ -18,7 +17,8 @@ import { TokenIssuer } from './token-issuer.js';
 
 export interface AuthModuleOptions {
   db: Kysely<Database>;
-  box: SecretBox;
+  /** The keys of the code, recovery-code and refresh-token hashes, by use (domain/keys/derivation-root.ts). */
+  deriveKey: (label: string) => Buffer;
   clock: Clock;
   tokenKeys: TokenKeys;
   clients: ClientService;
@@ -32,13 +32,13 @@ export interface AuthModuleOptions {
 /**
  * The Authentication API side of identity: one-time codes, MFA enrollments, recovery codes,
  * refresh tokens and token issuance, wired over one database handle. Each secret (OTP codes,
- * recovery codes, refresh tokens) is hashed with its own key derived from the server key, so a
- * database dump alone cannot check a guess against any of them.
+ * recovery codes, refresh tokens) is hashed with its own key derived from the server's derivation
+ * root, so a database dump alone cannot check a guess against any of them.
  */
 export function createAuthModule(o: AuthModuleOptions): AuthDeps {
-  const recoveryKey = o.box.deriveKey('recovery-code');
-  const otp = new OtpService(otpRepository(o.db), o.box.deriveKey('otp'), o.clock, o.notifications);
-  const tokens = new TokenIssuer(o.tokenKeys, refreshTokenRepository(o.db), o.box.deriveKey('refresh-token'), o.clock, o.accessTokenTtl);
+  const recoveryKey = o.deriveKey('recovery-code');
+  const otp = new OtpService(otpRepository(o.db), o.deriveKey('otp'), o.clock, o.notifications);
+  const tokens = new TokenIssuer(o.tokenKeys, refreshTokenRepository(o.db), o.deriveKey('refresh-token'), o.clock, o.accessTokenTtl);
   return {
     otp,
     tokens,

@@ -5,6 +5,7 @@ import { CLIENT_SECRET_PURPOSE } from '../clients/client-service.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE as GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
 import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
 import type { Repositories, Sealer } from '../ports.js';
+import { DERIVATION_ROOT, DERIVATION_ROOT_PURPOSE } from './derivation-root.js';
 
 /** Re-seals a tenant's token signing keys (the adapter that owns them knows their purpose and cache). */
 export interface SigningKeyResealer {
@@ -27,6 +28,8 @@ export interface RotationReport {
   guardianTwilioAuthTokens: KindReport;
   /** Action secrets: each action's draft and each deployed version carry their own sealed blob. */
   actionSecrets: KindReport;
+  /** Server-wide values: the derivation root of the hashing keys (re-sealed, never changed). */
+  serverSecrets: KindReport;
 }
 
 /** A stored value cannot be opened with the configured keys (typically: the old key was dropped too early). */
@@ -63,6 +66,7 @@ export async function rotateSecrets(
     phoneProviderCredentials: empty(),
     guardianTwilioAuthTokens: empty(),
     actionSecrets: empty(),
+    serverSecrets: empty(),
   };
 
   const items: Item[] = [
@@ -100,6 +104,15 @@ export async function rotateSecrets(
         sealed: r.sealed,
         purpose: ACTION_SECRET_PURPOSE,
         write: (to) => actions!.updateSealed(r.tenantId, r.table, r.id, r.sealed, to),
+      }),
+    ),
+    ...(await repos.serverSecrets.listSealed()).map(
+      (r): Item => ({
+        kind: 'serverSecrets',
+        what: `server secret ${r.name}`,
+        sealed: r.sealed,
+        purpose: r.name === DERIVATION_ROOT ? DERIVATION_ROOT_PURPOSE : r.name,
+        write: (to) => repos.serverSecrets.updateSealed(r.name, r.sealed, to),
       }),
     ),
   ];
