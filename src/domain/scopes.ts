@@ -22,6 +22,7 @@ export const MANAGEMENT_SCOPES = [
   'update:clients',
   'delete:clients',
   'read:client_keys',
+  'update:client_keys',
   'read:client_grants',
   'create:client_grants',
   'update:client_grants',

@@ -35,7 +35,12 @@ describeEachDialect('/api/v2/clients and /api/v2/client-grants', (env) => {
     assert.equal(patched.json().name, 'Renamed');
     assert.deepEqual(patched.json().client_metadata, { team: 'phones' }, 'PATCH is partial');
 
-    const rotated = await api('POST', `/api/v2/clients/${c.client_id}/rotate-secret`, { token });
+    const updateOnly = await env().token(['update:clients']);
+    const refused = await api('POST', `/api/v2/clients/${c.client_id}/rotate-secret`, { token: updateOnly });
+    assert.equal(refused.statusCode, 403, 'update:clients alone cannot rotate (and so read) a secret');
+    assert.equal(refused.json().errorCode, 'insufficient_scope');
+    const rotated = await api('POST', `/api/v2/clients/${c.client_id}/rotate-secret`, { token: await env().token(['update:client_keys']) });
+    assert.equal(rotated.statusCode, 200, rotated.body);
     assert.notEqual(rotated.json().client_secret, c.client_secret);
 
     assert.equal((await api('DELETE', `/api/v2/clients/${c.client_id}`, { token })).statusCode, 204);

@@ -157,7 +157,9 @@ export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
 
     app.post(
       '/clients/:id/rotate-secret',
-      { config: { scope: 'update:clients' }, schema: { tags: ['clients'], params: ClientIdParam, response: responses({ 200: Client }) } },
+      // As Auth0: a new secret is a key change (update:client_keys), and the answer shows it, so
+      // update:clients alone must not be enough to take over an application.
+      { config: { scope: 'update:client_keys' }, schema: { tags: ['clients'], params: ClientIdParam, response: responses({ 200: Client }) } },
       async (req) => {
         const { client, secret } = await svc.rotateSecret(req.tenant.id, req.params.id);
         return view(req.tenant.name, client, secret);
