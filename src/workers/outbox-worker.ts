@@ -23,9 +23,9 @@ export class OutboxWorker {
     private readonly dispatcher: Dispatcher,
     private readonly clock: Clock,
     private readonly opts: OutboxWorkerOptions,
-    log: DispatchLogger,
+    private readonly log: DispatchLogger,
   ) {
-    this.task = new PeriodicTask(() => this.pass(), opts.pollMs, (err) => log.error({ err }, 'outbox pass failed'));
+    this.task = new PeriodicTask(() => this.pass(), opts.pollMs, (err) => this.log.error({ err }, 'outbox pass failed'));
   }
 
   start(): void {
@@ -38,6 +38,8 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<void> {
+    const abandoned = await this.repo.failAbandoned(this.clock.now().toISOString());
+    if (abandoned > 0) this.log.warn({ count: abandoned }, 'notifications failed: their last attempt never finished (the sending process stopped)');
     for (;;) {
       const now = this.clock.now();
       const batch = await this.repo.claimDue(now.toISOString(), new Date(now.getTime() + this.opts.leaseMs).toISOString(), this.opts.batchSize);

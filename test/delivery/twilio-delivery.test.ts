@@ -314,6 +314,59 @@ describeEachDialect(
       assert.equal(req!.form['From'], '+14155550111', 'the template from overrides default_from');
     });
 
+    test('a template that renders too much fails at once as invalid_template; nothing reaches Twilio', async () => {
+      // Each capture doubles the string: 25 doublings of 10 characters would be 335 million.
+      const doubling = '{% capture s %}{{ s }}{{ s }}{% endcapture %}'.repeat(25);
+      const created = await e().api('POST', '/api/v2/branding/phone/templates', {
+        token,
+        body: { type: 'change_password', content: { body: { text: `{% capture s %}xxxxxxxxxx{% endcapture %}${doubling}{{ code }} {{ s }}` } } },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      try {
+        const res = await e().api('POST', `/api/v2/branding/phone/templates/${created.json().id}/try`, { token, body: { to: '+14155552687' } });
+        assert.equal(res.statusCode, 202, res.body);
+        const n = await final(res.json().notification_id);
+        assert.equal(n.status, 'failed');
+        assert.equal(n.error_code, 'invalid_template');
+        assert.equal(n.attempts.length, 1, 'a deterministic failure is not retried');
+        assert.equal(sendsFor(n.id).length, 0);
+        // Output without capture is capped too: the body may not render past the limit.
+        const { MAX_RENDERED_CHARS } = await import('../../src/domain/notifications/render.js');
+        const long = await e().api('PATCH', `/api/v2/branding/phone/templates/${created.json().id}`, {
+          token,
+          body: { content: { body: { text: `{% for i in (1..${MAX_RENDERED_CHARS}) %}xy{% endfor %}{{ code }}` } } },
+        });
+        assert.equal(long.statusCode, 200, long.body);
+        const again = await final((await e().api('POST', `/api/v2/branding/phone/templates/${created.json().id}/try`, { token, body: { to: '+14155552687' } })).json().notification_id);
+        assert.equal(again.error_code, 'invalid_template');
+      } finally {
+        assert.equal((await e().api('DELETE', `/api/v2/branding/phone/templates/${created.json().id}`, { token })).statusCode, 204);
+      }
+    });
+
+    test('a notification whose last attempt never finished is failed, never claimed again', async () => {
+      const { NotificationService } = await import('../../src/domain/notifications/notification-service.js');
+      const c = e().c;
+      const tenant = (await c.repos.tenants.findByName('default'))!;
+      const noInline = new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, { dispatchInline: false });
+      const n = await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient: '+14155552688', source: 'mfa', code: '616161' });
+      // What a process that died during the last allowed attempt (say, brought down by the message) leaves.
+      await c.storage.db
+        .updateTable('notifications')
+        .set({ status: 'sending', attempts: n.maxAttempts, lease_until: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', n.id)
+        .execute();
+      await c.outbox.tick();
+      await c.dispatcher.idle();
+      const t = await timeline(n.id);
+      assert.equal(t.status, 'failed');
+      assert.equal(t.error_code, 'attempts_exhausted');
+      assert.equal(sendsFor(n.id).length, 0);
+      const row = await c.repos.notifications.get(tenant.id, n.id);
+      assert.equal(row!.codeSealed, null, 'the code is wiped');
+      assert.equal(row!.attempts, n.maxAttempts, 'no further attempt');
+    });
+
     test('/try refuses what it cannot do, with the Auth0 error body', async () => {
       const cases: Array<[string, unknown, number, string]> = [
         [`/api/v2/branding/phone/providers/pro_AAAAAAAAAAAAAAAAAAAAAA/try`, { to: '+14155552671' }, 404, 'inexistent_phone_provider'],

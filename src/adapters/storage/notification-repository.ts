@@ -66,11 +66,18 @@ const eventRow = (tenantId: string, notificationId: string, e: NotificationEvent
   detail: text(e.detail),
 });
 
-/** Due: queued and its time has come, or sending with a lease that ran out (its dispatcher died). */
+/**
+ * Due: queued and its time has come, or sending with a lease that ran out (its dispatcher died) —
+ * and attempts left. A notification whose last attempt never finished is failed by `failAbandoned`,
+ * never claimed again: a message that brings its process down cannot do so forever.
+ */
 const due = (now: string) => (eb: ExpressionBuilder<Database, 'notifications'>) =>
-  eb.or([
-    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-    eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+  eb.and([
+    eb('attempts', '<', eb.ref('max_attempts')),
+    eb.or([
+      eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+      eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+    ]),
   ]);
 
 export function notificationRepository(db: Kysely<Database>, features: DialectFeatures): NotificationRepository {
@@ -257,6 +264,24 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
         .orderBy('id')
         .execute();
       return rows.map((r) => ({ id: r.id, at: r.at, kind: r.kind, detail: json(r.detail) }));
+    },
+    async failAbandoned(now) {
+      const r = await db
+        .updateTable('notifications')
+        .set({
+          status: 'failed',
+          error_code: 'attempts_exhausted',
+          last_error: 'The process making the last attempt stopped before recording it',
+          final_at: now,
+          updated_at: now,
+          lease_until: null,
+          code_sealed: null,
+        })
+        .where('status', '=', 'sending')
+        .where('lease_until', '<', now)
+        .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
     async queueDepth() {
       const r = await db

@@ -136,6 +136,11 @@ export interface NotificationRepository {
   addEvent(tenantId: string, id: string, event: NotificationEventRecord): Promise<void>;
   attempts(tenantId: string, id: string): Promise<AttemptRecord[]>;
   events(tenantId: string, id: string): Promise<NotificationEventRecord[]>;
+  /**
+   * Fails (`attempts_exhausted`) the notifications whose last allowed attempt was claimed by a process
+   * that stopped before recording it (lease run out). Returns how many.
+   */
+  failAbandoned(now: string): Promise<number>;
   /** Notifications waiting to be sent (queued or sending), all tenants: the queue depth. */
   queueDepth(): Promise<number>;
 }

@@ -1,10 +1,30 @@
-import { parse, phoneLiquid } from '../templates/liquid.js';
+import { AppError } from '../errors.js';
+import { parse, phoneLiquid, type ParseKey } from '../templates/liquid.js';
 import { localizedDefault } from '../templates/localized-defaults.js';
 import type { PhoneTemplateRecord, TemplateType } from '../ports.js';
 import type { NotificationContext, TenantView } from './sender.js';
 
 /** A character no template can contain on its own: marks where `{{ pause }}` stood in a voice body. */
 const PAUSE = '\u{E000}';
+
+/**
+ * The longest body a template may render, characters (Twilio takes 1 600 for an SMS body and 4 000
+ * for inline TwiML). Checked before the text is trimmed or split, which would make the engine's
+ * string (possibly a cheap chain of concatenations) real in memory.
+ */
+export const MAX_RENDERED_CHARS = 10_000;
+
+/** Renders one body; a template that fails or renders too much is a deterministic `invalid_template`. */
+function renderBody(key: ParseKey, body: string, vars: Record<string, unknown>): string {
+  let out: string;
+  try {
+    out = phoneLiquid.renderSync(parse(key, body), vars) as string;
+  } catch (e) {
+    throw new AppError('invalid_template', `The ${key.part} body of the template could not be rendered: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (out.length > MAX_RENDERED_CHARS) throw new AppError('invalid_template', `The ${key.part} body of the template renders to more than ${MAX_RENDERED_CHARS} characters`);
+  return out;
+}
 
 export interface RenderInput {
   type: TemplateType;
@@ -65,8 +85,8 @@ export function renderNotification(input: RenderInput): Rendered {
   const t = input.template;
   const chosen = t ? { body: { text: t.bodyText, voice: t.bodyVoice }, locale: input.locale } : localizedDefault(input.type, input.locale);
   const key = t ? { id: t.id, version: t.version } : { id: `default:${input.type}:${chosen.locale}`, version: 0 };
-  const text = phoneLiquid.renderSync(parse({ id: key.id, version: key.version, part: 'text' }, chosen.body.text), variables(input, false)) as string;
-  const voiceRaw = phoneLiquid.renderSync(parse({ id: key.id, version: key.version, part: 'voice' }, chosen.body.voice), variables(input, true)) as string;
+  const text = renderBody({ id: key.id, version: key.version, part: 'text' }, chosen.body.text, variables(input, false));
+  const voiceRaw = renderBody({ id: key.id, version: key.version, part: 'voice' }, chosen.body.voice, variables(input, true));
   const voiceSegments = voiceRaw.split(PAUSE).map((s) => s.trim()).filter(Boolean);
   return {
     asText: text.trim(),

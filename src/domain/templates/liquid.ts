@@ -1,4 +1,4 @@
-import { Liquid, type Template } from 'liquidjs';
+import { CaptureTag, type Context, Liquid, type Template } from 'liquidjs';
 import { AppError } from '../errors.js';
 
 /**
@@ -11,6 +11,9 @@ import { AppError } from '../errors.js';
  * - `templates: {}` replaces the file system: `include`/`layout` parse (Auth0 lists them) but can
  *   never read a file of the server.
  * - The limits bound what one tenant's template can cost the process at save and at render time.
+ *   liquidjs does not count what `{% capture %}` stores against `memoryLimit`: a template that
+ *   doubles a captured string twenty times would build a string of a million times its size. The
+ *   capture tag is replaced by one that charges its result (the renderer also caps each body's length).
  */
 export const phoneLiquid = new Liquid({
   strictFilters: true,
@@ -18,8 +21,17 @@ export const phoneLiquid = new Liquid({
   ownPropertyOnly: true,
   parseLimit: 100_000,
   renderLimit: 200,
-  memoryLimit: 10_000_000,
+  memoryLimit: 1_000_000,
 });
+
+class ChargedCapture extends CaptureTag {
+  override *render(ctx: Context): Generator<unknown, void, unknown> {
+    const html = yield this.liquid.renderer.renderTemplates(this.templates, ctx);
+    ctx.memoryLimit.use(String(html).length);
+    ctx.bottom()[this.variable] = html;
+  }
+}
+phoneLiquid.registerTag('capture', ChargedCapture);
 
 function parseOrThrow(body: string): Template[] {
   try {
