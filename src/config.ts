@@ -45,8 +45,8 @@ const schema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2_000),
   NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
-  /** How often the background dispatcher looks for due notifications. */
-  DISPATCHER_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** How often the background dispatcher looks for due notifications (at most a day: timers take 2^31-1 ms). */
+  DISPATCHER_POLL_MS: z.coerce.number().int().min(10).max(86_400_000).default(1_000),
   /** How long a claimed notification stays claimed; longer than the slowest provider call. */
   DISPATCHER_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Run the background dispatcher in this process (false: another process runs it). */
@@ -96,6 +96,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError('invalid configuration: DATABASE_URL must be a postgres:// URL');
+  }
+  // A lease shorter than the slowest provider call lets another dispatcher take the notification
+  // over while the first is still sending it: the message would go twice.
+  const slowest = Math.max(e.TWILIO_TIMEOUT_MS, e.ACTIONS_TIMEOUT_MS);
+  if (e.DISPATCHER_LEASE_MS < 2 * slowest) {
+    throw new ConfigError(
+      `invalid configuration: DISPATCHER_LEASE_MS (${e.DISPATCHER_LEASE_MS}) must be at least twice the longest provider timeout (TWILIO_TIMEOUT_MS / ACTIONS_TIMEOUT_MS: ${slowest})`,
+    );
   }
   return Object.freeze({
     port: e.PORT,

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const refuses = (env: Record<string, string>, message: RegExp) => assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+
+test('config: defaults load; bad values are refused with the variable named', () => {
+  const c = loadConfig({});
+  assert.equal(c.delivery.leaseMs, 60_000);
+  assert.ok(c.delivery.leaseMs >= 2 * Math.max(c.twilioTimeoutMs, c.actionsTimeoutMs));
+  assert.ok(Object.isFrozen(c));
+  refuses({ PORT: 'eighty' }, /PORT/);
+  refuses({ TLS_CERT: '/x.pem' }, /TLS_CERT and TLS_KEY/);
+  refuses({ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/);
+  refuses({ DISPATCHER_POLL_MS: String(2 ** 31) }, /DISPATCHER_POLL_MS/);
+});
+
+test('config: a lease shorter than twice the slowest provider timeout is refused (a slow send would be taken over and sent twice)', () => {
+  refuses({ DISPATCHER_LEASE_MS: '1000', TWILIO_TIMEOUT_MS: '10000' }, /DISPATCHER_LEASE_MS \(1000\) must be at least twice/);
+  refuses({ ACTIONS_TIMEOUT_MS: '90000' }, /DISPATCHER_LEASE_MS \(60000\)/);
+  assert.equal(loadConfig({ DISPATCHER_LEASE_MS: '180000', ACTIONS_TIMEOUT_MS: '90000' }).delivery.leaseMs, 180_000);
+});
