@@ -434,6 +434,12 @@ describeEachDialect(
       const checkpoint = (await e().api('GET', `/api/v2/logs?from=${sms[sms.length - 1].log_id}&take=3`, { token })).json();
       assert.ok(checkpoint.length <= 3 && checkpoint.every((l: { log_id: string }) => l.log_id > sms[sms.length - 1].log_id));
       assert.equal((await e().api('GET', '/api/v2/logs?q=description:foo', { token })).statusCode, 400);
+      for (const bad of ['2024-13-45', '2024-02-31', '2024-01-01T99:99:99', '2024-01-01T::::', '2024-01-01T10:00:00.1234Z']) {
+        const res = await e().api('GET', `/api/v2/logs?q=${encodeURIComponent(`date:[${bad} TO *]`)}`, { token });
+        assert.equal(res.statusCode, 400, `${bad}: ${res.body}`);
+        assert.equal(res.json().errorCode, 'invalid_query_string', bad);
+      }
+      assert.equal((await e().api('GET', `/api/v2/logs?q=${encodeURIComponent('date:[2024-02-29T10:00 TO 2024-03-01T10:00:00.5Z]')}`, { token })).statusCode, 200);
       assert.equal((await e().api('GET', '/api/v2/logs/0000', { token })).statusCode, 404);
       assert.equal((await e().api('GET', '/api/v2/logs', { token: await e().token(['read:phone_providers']) })).statusCode, 403);
     });

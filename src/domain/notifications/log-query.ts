@@ -2,14 +2,29 @@ import { AppError } from '../errors.js';
 import type { LogFilter } from './ports.js';
 
 const DATE = String.raw`(\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|\*)`;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?Z?)?$/;
+
+/**
+ * An ISO date or UTC date-time as an instant (a date alone: its first or, for `to`, last
+ * millisecond). A date that does not exist (2024-02-31, 2024-01-01T99:00) is a 400, not a rollover.
+ */
+function instant(text: string, endOfDay: boolean): string {
+  const m = ISO.exec(text);
+  const n = (i: number) => Number(m?.[i] ?? 0);
+  const d = new Date(Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6), Number((m?.[7] ?? '0').padEnd(3, '0'))));
+  const exists = m !== null && d.getUTCFullYear() === n(1) && d.getUTCMonth() === n(2) - 1 && d.getUTCDate() === n(3) && d.getUTCHours() === n(4) && d.getUTCMinutes() === n(5) && d.getUTCSeconds() === n(6);
+  if (!exists) throw new AppError('invalid_query_string', `Query validation error: invalid date ${JSON.stringify(text)} in date:[FROM TO TO]`);
+  if (endOfDay && m[4] === undefined) d.setUTCHours(23, 59, 59, 999);
+  return d.toISOString();
+}
 const CLAUSES: Array<[RegExp, (m: RegExpExecArray, f: LogFilter) => void]> = [
   [/^type:\(([a-z_]+(?:\s+OR\s+[a-z_]+)*)\)$/i, (m, f) => (f.types = m[1]!.split(/\s+OR\s+/i))],
   [/^type:"?([a-z_]+)"?$/i, (m, f) => (f.types = [m[1]!])],
   [
     new RegExp(String.raw`^date:\[${DATE}\s+TO\s+${DATE}\]$`, 'i'),
     (m, f) => {
-      if (m[1] !== '*') f.from = new Date(m[1]!).toISOString();
-      if (m[2] !== '*') f.to = /T/.test(m[2]!) ? new Date(m[2]!).toISOString() : `${m[2]}T23:59:59.999Z`;
+      if (m[1] !== '*') f.from = instant(m[1]!, false);
+      if (m[2] !== '*') f.to = instant(m[2]!, true);
     },
   ],
   [/^user_id:"?([^"\s]+)"?$/, (m, f) => (f.userId = m[1]!)],
@@ -29,9 +44,6 @@ export function parseLogQuery(q: string | undefined): LogFilter {
     const rule = CLAUSES.find(([re]) => re.test(c));
     if (!rule) throw new AppError('invalid_query_string', `Query validation error: unsupported log search clause ${JSON.stringify(c)}; supported: type:X, type:(A OR B), date:[FROM TO TO], user_id:X, client_id:X joined by AND`);
     rule[1](rule[0].exec(c)!, f);
-  }
-  if ((f.from && Number.isNaN(Date.parse(f.from))) || (f.to && Number.isNaN(Date.parse(f.to)))) {
-    throw new AppError('invalid_query_string', 'Query validation error: invalid date in date:[FROM TO TO]');
   }
   return f;
 }
