@@ -49,6 +49,16 @@ describeEachDialect('/api/v2/clients and /api/v2/client-grants', (env) => {
     assert.equal(gone.json().errorCode, 'inexistent_client');
   });
 
+  test('client grants created concurrently: one 201, the others 409 (never a 500)', async () => {
+    const { api } = env();
+    const token = await env().token();
+    const client = (await api('POST', '/api/v2/clients', { token, body: { name: 'racer' } })).json();
+    const body = { client_id: client.client_id, audience: 'https://localhost/api/v2/', scope: ['read:clients'] };
+    const results = await Promise.all(Array.from({ length: 4 }, () => api('POST', '/api/v2/client-grants', { token, body })));
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409, 409]);
+    for (const r of results.filter((x) => x.statusCode === 409)) assert.equal(r.json().errorCode, 'client_grant_conflict');
+  });
+
   test('client grants: create, 409 on a duplicate, list by client, narrow scopes, delete', async () => {
     const { api } = env();
     const token = await env().token();

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientGrantRepository, ClientRecord, ClientRepository } from '../../domain/ports.js';
-import { bool, int, json, text } from './json.js';
+import { AppError } from '../../domain/errors.js';
+import { bool, int, isUniqueViolation, json, text } from './json.js';
 import type { ClientsTable, Database } from './schema.js';
 
 function toRecord(r: Selectable<ClientsTable>): ClientRecord {
@@ -108,10 +109,16 @@ export function clientGrantRepository(db: Kysely<Database>): ClientGrantReposito
   };
   return {
     async insert(tenantId, g) {
-      await db
-        .insertInto('client_grants')
-        .values({ id: g.id, tenant_id: tenantId, client_id: g.clientId, audience: g.audience, scope: text(g.scope), created_at: g.createdAt })
-        .execute();
+      try {
+        await db
+          .insertInto('client_grants')
+          .values({ id: g.id, tenant_id: tenantId, client_id: g.clientId, audience: g.audience, scope: text(g.scope), created_at: g.createdAt })
+          .execute();
+      } catch (e) {
+        // The loser of two concurrent creates for one (client, audience): the same 409 as a sequential duplicate.
+        if (isUniqueViolation(e)) throw new AppError('client_grant_conflict');
+        throw e;
+      }
     },
     get,
     async list(tenantId, f) {
