@@ -57,6 +57,10 @@ describeEachDialect('/api/v2/clients and /api/v2/client-grants', (env) => {
     const results = await Promise.all(Array.from({ length: 4 }, () => api('POST', '/api/v2/client-grants', { token, body })));
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409, 409]);
     for (const r of results.filter((x) => x.statusCode === 409)) assert.equal(r.json().errorCode, 'client_grant_conflict');
+    // The race itself, made certain: the insert that loses to the unique constraint says conflict.
+    const tenant = (await env().c.repos.tenants.findByName('default'))!;
+    const dup = { id: 'cgr_RACERRACERRACERRACER00', clientId: client.client_id, audience: body.audience, scope: ['read:clients'], createdAt: new Date().toISOString() };
+    await assert.rejects(env().c.repos.clientGrants.insert(tenant.id, dup), (e: unknown) => (e as { code?: string }).code === 'client_grant_conflict');
   });
 
   test('client grants: create, 409 on a duplicate, list by client, narrow scopes, delete', async () => {
