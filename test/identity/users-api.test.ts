@@ -140,6 +140,29 @@ describeEachDialect('identity: users, connections and passwords through the Mana
     assert.equal(unblocked.json().blocked, false);
   });
 
+  test('PATCH /users/{id}: concurrent metadata merges all survive; a refused change leaves the password alone', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => env().api('PATCH', `/api/v2/users/${enc(userId)}`, { token, body: { user_metadata: { [`k${i}`]: i } } })),
+    );
+    assert.deepEqual(results.map((r) => r.statusCode), Array(10).fill(200));
+    const merged = (await env().api('GET', `/api/v2/users/${enc(userId)}`, { token })).json().user_metadata;
+    for (let i = 0; i < 10; i++) assert.equal(merged[`k${i}`], i, `k${i} kept: ${JSON.stringify(merged)}`);
+
+    const other = await env().api('POST', '/api/v2/users', { token, body: { connection: 'Username-Password-Authentication', email: 'taken@example.com', password: PASSWORD } });
+    assert.equal(other.statusCode, 201, other.body);
+    const before = (await env().api('GET', `/api/v2/users/${enc(userId)}`, { token })).json();
+    const NEW = 'A-new-password-that-must-not-land-41';
+    env().neverReveal.add(NEW);
+    const clash = await env().api('PATCH', `/api/v2/users/${enc(userId)}`, { token, body: { email: 'taken@example.com', password: NEW } });
+    assert.equal(clash.statusCode, 409, clash.body);
+    const after = (await env().api('GET', `/api/v2/users/${enc(userId)}`, { token })).json();
+    assert.equal(after.email, before.email);
+    assert.equal(after.last_password_reset, before.last_password_reset, 'the password did not change');
+    const tenant = (await env().c.repos.tenants.findByName('default'))!;
+    const check = await env().c.identity.directory.verifyPassword(tenant, await env().c.identity.directory.getUser(tenant, userId), NEW, '198.51.100.77');
+    assert.equal(check.ok, false);
+  });
+
   test('connections: create, read, update, validation, delete (with its users)', async () => {
     const create = await env().api('POST', '/api/v2/connections', {
       token,

@@ -79,6 +79,11 @@ export interface UserRepository {
   /** `q` matches phone number or email (substring), newest first. */
   list(tenantId: string, filter: { q?: string; connection?: string }, page: { offset: number; limit: number }): Promise<{ items: UserRecord[]; total: number }>;
   update(tenantId: string, userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
+  /**
+   * Reads the user and writes `change(current)` as one unit: concurrent changes of one user (merged
+   * metadata) never undo each other. `change` must be quick (no hashing): the row is locked meanwhile.
+   */
+  updateWith(tenantId: string, userId: string, change: (current: UserRecord) => UserPatch): Promise<UserRecord | undefined>;
   delete(tenantId: string, userId: string): Promise<boolean>;
 }
 

@@ -177,12 +177,20 @@ export class UserDirectory {
     );
   }
 
-  /** Profile fields, flags and metadata (merged one level deep, `null` removes a key, as Auth0); a password goes through `setPassword`. */
+  /**
+   * Profile fields, flags, metadata (merged one level deep, `null` removes a key, as Auth0) and the
+   * password, written together: a change that fails (say, an email another user has) changes nothing,
+   * the password included. The merge reads the user in the same locked unit as the write.
+   */
   async updateUser(tenant: Pick<TenantRecord, 'id'>, userId: string, input: UserUpdate): Promise<UserRecord> {
     const user = await this.getUser(tenant, userId);
     const conn = await this.connectionNamed(tenant, user.connection);
     const ids = this.identifiers(conn, input);
-    if (input.password !== undefined) await this.setPassword(tenant, userId, input.password);
+    let passwordHash: string | undefined;
+    if (input.password !== undefined) {
+      await this.checkNewPassword(tenant, user.connection, input.password);
+      passwordHash = await hashPassword(input.password);
+    }
     const merge = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
       if (!patch) return undefined;
       const out = { ...base };
@@ -206,13 +214,17 @@ export class UserDirectory {
       ...(input.locale !== undefined ? { locale: input.locale } : {}),
       ...(input.blocked !== undefined ? { blocked: input.blocked } : {}),
     };
-    const app = merge(user.appMetadata, input.app_metadata);
-    const usr = merge(user.userMetadata, input.user_metadata);
-    if (app) patch.appMetadata = app;
-    if (usr) patch.userMetadata = usr;
-    patch.updatedAt = this.clock.now().toISOString();
-    const updated = await this.repos.users.update(tenant.id, userId, patch);
+    const now = this.clock.now().toISOString();
+    patch.updatedAt = now;
+    if (passwordHash !== undefined) Object.assign(patch, { passwordHash, lastPasswordReset: now });
+    const updated = await this.repos.users.updateWith(tenant.id, userId, (current) => {
+      const app = merge(current.appMetadata, input.app_metadata);
+      const usr = merge(current.userMetadata, input.user_metadata);
+      return { ...patch, ...(app ? { appMetadata: app } : {}), ...(usr ? { userMetadata: usr } : {}) };
+    });
     if (!updated) throw new AppError('inexistent_user');
+    // As setPassword: a new password lifts the user's blocks and forgets their failures.
+    if (passwordHash !== undefined) await this.guard.reset(tenant.id, userId);
     return updated;
   }
 
