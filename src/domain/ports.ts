@@ -170,7 +170,8 @@ export interface PhoneTemplateRepository {
   getByType(tenantId: string, type: TemplateType): Promise<PhoneTemplateRecord | undefined>;
   /** Inserts; resolves false (and writes nothing) when the tenant already has a template of that type. */
   insert(tenantId: string, template: PhoneTemplateRecord): Promise<boolean>;
-  replace(tenantId: string, template: PhoneTemplateRecord): Promise<boolean>;
+  /** Compare-and-swap on the version: false when the template is gone or another save came first. */
+  replace(tenantId: string, template: PhoneTemplateRecord, expectedVersion: number): Promise<boolean>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

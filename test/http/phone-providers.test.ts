@@ -159,6 +159,24 @@ describeEachDialect('/api/v2/branding/phone/providers', (env) => {
     assert.deepEqual((await api('GET', `${P}/${p.id}`, { token })).json(), rotated.json(), 'refused PATCHes changed nothing');
   });
 
+  test('concurrent PATCHes of the provider each take effect (disabled is not undone by a configuration change)', async () => {
+    const { api } = env();
+    const token = await env().token();
+    const p = (await api('POST', P, { token, body: twilio() })).json();
+    try {
+      const results = await Promise.all([
+        api('PATCH', `${P}/${p.id}`, { token, body: { disabled: true } }),
+        api('PATCH', `${P}/${p.id}`, { token, body: { configuration: { sid: 'ACyyy', default_from: '+14155550123', delivery_methods: ['text'] } } }),
+      ]);
+      assert.deepEqual(results.map((r) => r.statusCode), [200, 200], results.map((r) => r.body).join(' | '));
+      const got = (await api('GET', `${P}/${p.id}`, { token })).json();
+      assert.equal(got.disabled, true);
+      assert.equal(got.configuration.sid, 'ACyyy');
+    } finally {
+      await api('DELETE', `${P}/${p.id}`, { token });
+    }
+  });
+
   test('custom providers need a deployed custom-phone-provider action; names switch in place', async () => {
     const { api, c } = env();
     const token = await env().token();

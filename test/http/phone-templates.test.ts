@@ -129,6 +129,20 @@ describeEachDialect('/api/v2/branding/phone/templates', (env) => {
     assert.equal(back.content.from, '');
   });
 
+  test('concurrent PATCHes of one template each take effect (compare-and-swap on the version)', async () => {
+    const token = await env().token();
+    const t = (await env().api('POST', T, { token, body: { type: 'otp_enroll', content: { body: { text: 'Enroll {{ code }}' } } } })).json();
+    const changes = [{ disabled: true }, { content: { from: FROM } }, { content: { body: { text: 'Your code: {{ code }}' } } }, { content: { body: { voice: 'Say {{ code }}' } } }];
+    const results = await Promise.all(changes.map((body) => env().api('PATCH', `${T}/${t.id}`, { token, body })));
+    assert.deepEqual(results.map((r) => r.statusCode), [200, 200, 200, 200]);
+    const got = (await env().api('GET', `${T}/${t.id}`, { token })).json();
+    assert.equal(got.disabled, true);
+    assert.equal(got.content.from, FROM);
+    assert.equal(got.content.body.text, 'Your code: {{ code }}');
+    assert.equal(got.content.body.voice, 'Say {{ code }}');
+    assert.equal(await versionOf(env(), t.id), 1 + changes.length, 'one version per save');
+  });
+
   test('a template created without content takes the defaults of its type and has no sender', async () => {
     const { api } = env();
     const token = await env().token();

@@ -126,9 +126,15 @@ export function phoneTemplateRepository(db: Kysely<Database>): PhoneTemplateRepo
         throw e;
       }
     },
-    async replace(tenantId, t) {
+    async replace(tenantId, t, expectedVersion) {
       const { id: _id, tenant_id: _t, created_at: _c, type: _ty, ...rest } = templateRow(tenantId, t);
-      const r = await db.updateTable('phone_templates').set(rest).where('tenant_id', '=', tenantId).where('id', '=', t.id).executeTakeFirst();
+      const r = await db
+        .updateTable('phone_templates')
+        .set(rest)
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', t.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     async delete(tenantId, id) {

@@ -116,22 +116,30 @@ export class PhoneProviderService {
    * token. `force` only overrides the refusal to disable a provider the MFA phone factor depends on.
    */
   async update(tenant: TenantRecord, id: string, patch: PhoneProviderPatch, force: boolean): Promise<PhoneProviderRecord> {
-    const current = await this.get(tenant, id);
-    const name = patch.name ?? current.name;
-    const hasAuthToken = patch.credentials ? Boolean(patch.credentials.auth_token) : Boolean(this.credentialsOf(current).auth_token);
-    const configuration = checkProvider(name, patch.configuration ?? current.configuration, hasAuthToken);
-    if (name === 'custom' && current.name !== 'custom') await this.requireCustomAction(tenant.id);
-    const next: PhoneProviderRecord = {
-      ...current,
-      name,
-      disabled: patch.disabled ?? current.disabled,
-      configuration,
-      credentialsSealed: patch.credentials ? this.seal(patch.credentials) : current.credentialsSealed,
-      updatedAt: this.clock.now().toISOString(),
-    };
+    const before = await this.get(tenant, id);
+    // Checked here, outside the transaction (it reads the actions): switching to custom needs an action.
+    if ((patch.name ?? before.name) === 'custom' && before.name !== 'custom') await this.requireCustomAction(tenant.id);
+    const sealed = patch.credentials ? this.seal(patch.credentials) : undefined;
+    const updatedAt = this.clock.now().toISOString();
+    let next!: PhoneProviderRecord;
     await this.repos.transaction(async (r) => {
       // Read with the row locked, so a concurrent Guardian change is neither lost nor checked stale.
-      const guardian = await r.guardian.lock(tenant.id, defaultGuardianSettings(next.updatedAt));
+      // The lock also serialises the tenant's provider changes: the provider is read after it, so two
+      // concurrent PATCHes (say `disabled: true` and a new configuration) both take effect.
+      const guardian = await r.guardian.lock(tenant.id, defaultGuardianSettings(updatedAt));
+      const current = await r.phoneProviders.get(tenant.id, id);
+      if (!current) throw new AppError('inexistent_phone_provider');
+      const name = patch.name ?? current.name;
+      const hasAuthToken = patch.credentials ? Boolean(patch.credentials.auth_token) : Boolean(this.credentialsOf(current).auth_token);
+      const configuration = checkProvider(name, patch.configuration ?? current.configuration, hasAuthToken);
+      next = {
+        ...current,
+        name,
+        disabled: patch.disabled ?? current.disabled,
+        configuration,
+        credentialsSealed: sealed ?? current.credentialsSealed,
+        updatedAt,
+      };
       const narrowed = assertProviderChangeKeepsMfa(tenant, guardian, next, force);
       if (!(await r.phoneProviders.replace(tenant.id, next))) throw new AppError('inexistent_phone_provider');
       // The MFA message types follow the provider down to what it can still deliver.

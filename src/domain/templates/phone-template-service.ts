@@ -90,32 +90,37 @@ export class PhoneTemplateService {
   /** Partial update; the type never changes. */
   async update(tenant: TenantRecord, id: string, patch: PhoneTemplatePatch): Promise<PhoneTemplateRecord> {
     checkContent(patch.content);
-    const current = await this.get(tenant, id);
-    return this.save(tenant, {
+    return this.save(tenant, id, (current) => ({
       ...current,
       disabled: patch.disabled ?? current.disabled,
       from: patch.content?.from ?? current.from,
       bodyText: patch.content?.body?.text ?? current.bodyText,
       bodyVoice: patch.content?.body?.voice ?? current.bodyVoice,
-    });
+    }));
   }
 
   /** Restores both bodies to the built-in default of the type; id, sender and `disabled` are kept. */
   async reset(tenant: TenantRecord, id: string): Promise<PhoneTemplateRecord> {
-    const current = await this.get(tenant, id);
-    const defaults = DEFAULT_TEMPLATES[current.type];
-    return this.save(tenant, { ...current, bodyText: defaults.text, bodyVoice: defaults.voice });
+    return this.save(tenant, id, (current) => ({ ...current, bodyText: DEFAULT_TEMPLATES[current.type].text, bodyVoice: DEFAULT_TEMPLATES[current.type].voice }));
   }
 
   async delete(tenant: TenantRecord, id: string): Promise<void> {
     if (!(await this.repos.phoneTemplates.delete(tenant.id, id))) throw new AppError('inexistent_phone_template');
   }
 
-  /** Every save bumps the version, which invalidates cached parses keyed on (id, version). */
-  private async save(tenant: TenantRecord, t: PhoneTemplateRecord): Promise<PhoneTemplateRecord> {
-    const next = { ...t, version: t.version + 1, updatedAt: this.clock.now().toISOString() };
-    if (!(await this.repos.phoneTemplates.replace(tenant.id, next))) throw new AppError('inexistent_phone_template');
-    return next;
+  /**
+   * Applies `change` to the stored template and saves it as the next version, compare-and-swap on the
+   * version: a concurrent save makes this one re-read and re-apply its change (so both take effect),
+   * and the version bump invalidates cached parses keyed on (id, version).
+   */
+  private async save(tenant: TenantRecord, id: string, change: (current: PhoneTemplateRecord) => PhoneTemplateRecord): Promise<PhoneTemplateRecord> {
+    for (let tries = 0; tries < 20; tries++) {
+      const current = await this.repos.phoneTemplates.get(tenant.id, id);
+      if (!current) throw new AppError('inexistent_phone_template');
+      const next = { ...change(current), version: current.version + 1, updatedAt: this.clock.now().toISOString() };
+      if (await this.repos.phoneTemplates.replace(tenant.id, next, current.version)) return next;
+    }
+    throw new AppError('too_many_requests', 'The template is being changed by other requests; try again');
   }
 
   private builtIn(tenant: TenantRecord, type: TemplateType): DefaultPhoneTemplate {
