@@ -203,7 +203,15 @@ describeEachDialect('identity: users, connections and passwords through the Mana
     assert.equal(wrongOpt.statusCode, 400);
 
     assert.equal((await env().api('GET', `/api/v2/connections/${conn.id}`, { token })).statusCode, 200);
+    // An MFA enrollment of the connection's user: it must go with the user.
+    const tenantId = (await env().c.repos.tenants.findByName('default'))!.id;
+    await env().c.storage.db
+      .insertInto('mfa_enrollments')
+      .values({ id: 'dev_STAFFSTAFFSTAFF1', tenant_id: tenantId, user_id: staff.json().user_id, type: 'phone', phone_number: '+14155552699', preferred_method: 'sms', status: 'confirmed', created_at: '2026-01-01T00:00:00.000Z', confirmed_at: '2026-01-01T00:00:01.000Z', last_auth: null })
+      .execute();
+    assert.equal((await env().api('GET', '/api/v2/guardian/enrollments/dev_STAFFSTAFFSTAFF1', { token })).statusCode, 200);
     assert.equal((await env().api('DELETE', `/api/v2/connections/${conn.id}`, { token })).statusCode, 204);
+    assert.equal((await env().api('GET', '/api/v2/guardian/enrollments/dev_STAFFSTAFFSTAFF1', { token })).statusCode, 404, "the users' MFA enrollments went with them");
     assert.equal((await env().api('GET', `/api/v2/connections/${conn.id}`, { token })).json().errorCode, 'inexistent_connection');
     assert.equal((await env().api('GET', `/api/v2/users/${enc(staff.json().user_id)}`, { token })).statusCode, 404, 'its users went with it');
   });

@@ -70,7 +70,11 @@ export function connectionRepository(db: Kysely<Database>): ConnectionRepository
         const c = await trx.selectFrom('connections').select('name').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
         if (!c) return false;
         const users = trx.selectFrom('users').select('user_id').where('tenant_id', '=', tenantId).where('connection', '=', c.name);
-        await trx.deleteFrom('login_failures').where('tenant_id', '=', tenantId).where('user_id', 'in', users).execute();
+        // What deleting each user would remove (login failures, MFA enrollments with their phone
+        // numbers), and what would be left orphaned (recovery codes, refresh tokens).
+        for (const table of ['login_failures', 'mfa_enrollments', 'recovery_codes', 'refresh_tokens'] as const) {
+          await trx.deleteFrom(table).where('tenant_id', '=', tenantId).where('user_id', 'in', users).execute();
+        }
         await trx.deleteFrom('users').where('tenant_id', '=', tenantId).where('connection', '=', c.name).execute();
         const r = await trx.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
