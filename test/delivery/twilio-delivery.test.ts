@@ -468,3 +468,16 @@ test('TwiML: a locale named like an Object.prototype member speaks en-US instead
   }
   assert.match(twiml({ locale: 'fr', asVoice: 'x', voiceSegments: ['x'] }), /language="fr-FR"/);
 });
+
+test('TwiML: the voice speaks the language of the body used, not the one asked for when the body fell back', async () => {
+  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  const { renderNotification } = await import('../../src/domain/notifications/render.js');
+  const tenant = { internalId: 't', name: 'default', friendly_name: 'Default' };
+  // No built-in Italian body: the English one is used, and read with an English voice.
+  const it = renderNotification({ type: 'otp_verify', template: undefined, tenant, context: {}, locale: 'it', code: '123456' });
+  assert.equal(it.bodyLocale, 'en');
+  assert.match(twiml({ locale: 'it', bodyLocale: it.bodyLocale, asVoice: it.asVoice, voiceSegments: it.voiceSegments }), /<Say language="en-US">/);
+  const fr = renderNotification({ type: 'otp_verify', template: undefined, tenant, context: {}, locale: 'fr-CA', code: '123456' });
+  assert.equal(fr.bodyLocale, 'fr');
+  assert.match(twiml({ locale: 'fr-CA', bodyLocale: fr.bodyLocale, asVoice: fr.asVoice, voiceSegments: fr.voiceSegments }), /<Say language="fr-FR">/);
+});

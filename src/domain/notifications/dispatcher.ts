@@ -178,6 +178,7 @@ export class Dispatcher {
       voiceSegments: r.voiceSegments,
       ...(code !== undefined ? { code } : {}),
       locale,
+      ...(r.bodyLocale !== locale ? { bodyLocale: r.bodyLocale } : {}),
       context: n.context,
     };
   }

@@ -78,8 +78,13 @@ export interface OutgoingMessage {
   /** The voice text split where `{{ pause }}` stood, for providers with a real pause (TwiML `<Pause/>`). */
   voiceSegments?: string[];
   code?: string;
-  /** BCP-47 locale the message was rendered in. */
+  /** BCP-47 locale of the notification (the request's, the user's or the tenant's). */
   locale: string;
+  /**
+   * The language of the body actually used, when it differs: a built-in body falls back to the base
+   * language, then English. A voice is chosen by it (an English text read with an Italian voice is not understood).
+   */
+  bodyLocale?: string;
   context: NotificationContext;
 }
 
