@@ -123,6 +123,27 @@ describeEachDialect('Management API authentication and scopes', (env) => {
     });
   });
 
+  test('made-up kids cost at most one re-read of the keys per interval; a key made by another process is still found', async () => {
+    const { c } = env();
+    const tenant = (await c.repos.tenants.findByName('default'))!;
+    let reads = 0;
+    const counting = { ...c.repos.signingKeys, list: (id: string) => (reads++, c.repos.signingKeys.list(id)) };
+    const mine = new TokenKeys(counting, c.box, { now: () => new Date() });
+    const expect = { issuers: ['https://localhost/'], audiences: ['https://localhost/api/v2/'] };
+    const claims = { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', scope: 'read:clients' };
+    assert.ok(await mine.verify(tenant.id, await mine.sign(tenant.id, claims, 60), expect));
+    assert.equal(reads, 1);
+    // Another process adds a key and signs with it: the first unknown kid re-reads the keys and finds it.
+    const other = new TokenKeys(c.repos.signingKeys, c.box, { now: () => new Date() });
+    await other.createKey(tenant.id);
+    assert.ok(await mine.verify(tenant.id, await other.sign(tenant.id, claims, 60), expect));
+    assert.equal(reads, 2);
+    // Tokens naming kids that exist nowhere: refused, without another read (or decryption) each.
+    const header = (kid: string) => Buffer.from(JSON.stringify({ alg: 'RS256', kid })).toString('base64url');
+    for (let i = 0; i < 20; i++) assert.equal(await mine.verify(tenant.id, `${header(`made-up-${i}`)}.e30.c2ln`, expect), undefined);
+    assert.equal(reads, 2);
+  });
+
   test('a token whose audience names another API is refused', async () => {
     const { c } = env();
     const tenant = (await c.repos.tenants.findByName('default'))!;

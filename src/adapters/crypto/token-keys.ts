@@ -9,6 +9,8 @@ export const SIGNING_KEY_PURPOSE = 'signing_key';
 
 interface LoadedKey {
   kid: string;
+  /** The sealed private key it was opened from: a reload reuses keys whose sealed text is unchanged. */
+  sealed: string;
   status: SigningKeyRecord['status'];
   privateKey: KeyObject;
   pem: string;
@@ -23,6 +25,9 @@ interface LoadedKey {
  */
 export class TokenKeys {
   private readonly cache = new Map<string, LoadedKey[]>();
+  /** When each tenant's keys were last re-read for an unknown kid (ms): at most one re-read per REFRESH_MS. */
+  private readonly refreshedAt = new Map<string, number>();
+  private static readonly REFRESH_MS = 5_000;
   /**
    * Tokens whose signature was already checked, by tenant and exact token text. A client reuses its
    * token for many calls; checking the signature once saves an RSA verification (and a thread-pool
@@ -60,10 +65,13 @@ export class TokenKeys {
     const cached = this.cache.get(tenantId);
     if (cached && !refresh) return cached;
     const rows = await this.repo.list(tenantId);
+    const known = new Map((cached ?? []).map((k) => [k.sealed, k]));
     const keys = rows.map((r) => {
+      const same = known.get(r.privateKeySealed);
+      if (same && same.kid === r.kid) return { ...same, status: r.status };
       const pem = this.box.open(r.privateKeySealed, SIGNING_KEY_PURPOSE);
       const privateKey = createPrivateKey(pem);
-      return { kid: r.kid, status: r.status, privateKey, pem, publicKey: createPublicKey(privateKey), publicJwk: r.publicJwk };
+      return { kid: r.kid, sealed: r.privateKeySealed, status: r.status, privateKey, pem, publicKey: createPublicKey(privateKey), publicJwk: r.publicJwk };
     });
     this.cache.set(tenantId, keys);
     return keys;
@@ -118,7 +126,14 @@ export class TokenKeys {
       return undefined;
     }
     let keys = await this.load(tenantId);
-    if (!keys.some((k) => k.kid === kid)) keys = await this.load(tenantId, true);
+    if (!keys.some((k) => k.kid === kid)) {
+      // A key made by another process since this one loaded them — or a made-up kid: anyone can send
+      // one, so the re-read (a query and the keys' decryption) happens at most once per REFRESH_MS.
+      const now = Date.now();
+      if (now - (this.refreshedAt.get(tenantId) ?? 0) < TokenKeys.REFRESH_MS) return undefined;
+      this.refreshedAt.set(tenantId, now);
+      keys = await this.load(tenantId, true);
+    }
     const key = keys.find((k) => k.kid === kid);
     if (!key) return undefined;
     try {
