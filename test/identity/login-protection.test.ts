@@ -127,7 +127,13 @@ describeEachDialect(
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, ATTACKER)), 'ok');
     });
 
-    test('a burst of concurrent guesses: each is counted before any is checked, and the right password does not lift the block', async () => {
+    test('a burst of concurrent right passwords from one IP all log in (checks past the threshold wait, they are not refused)', async () => {
+      const results = await Promise.all(Array.from({ length: 15 }, () => outcome(dir().verifyPassword(tenant, user, PASSWORD, '192.0.2.98'))));
+      assert.deepEqual(results, Array(15).fill('ok'));
+      assert.equal(await e().c.identity.loginFailures.get(tenant.id, user.userId, '192.0.2.98'), undefined);
+    });
+
+    test('a burst of concurrent guesses: no more than the threshold are checked, and the right password does not lift the block', async () => {
       const BURST_IP = '192.0.2.99';
       const guesses = [...Array.from({ length: 40 }, (_, i) => `burst-wrong-${i}`), PASSWORD];
       const results = await Promise.all(guesses.map((p) => outcome(dir().verifyPassword(tenant, user, p, BURST_IP))));

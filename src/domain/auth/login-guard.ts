@@ -38,6 +38,9 @@ export const BREACH_NOTICE_KEY = 'password_breach_notified';
  * Failures are counted per (user, IP) in storage, so every node sees the same counts.
  */
 export class LoginGuard {
+  /** Password checks in flight in this process, per (tenant, user, IP), and the checks waiting for one to end. */
+  private readonly inFlight = new Map<string, { checks: number; waiting: Array<() => void> }>();
+
   constructor(
     private readonly failures: LoginFailureRepository,
     private readonly clock: Clock,
@@ -48,23 +51,46 @@ export class LoginGuard {
   ) {}
 
   /**
-   * Counts a password attempt before the password is checked, in one atomic increment, and returns
-   * its number. Throws 429 `too_many_attempts` when `ip` is blocked for the user or when attempts
-   * already in flight use up the threshold: a burst of concurrent guesses cannot test more than
-   * `threshold` passwords, since each one is counted before any is hashed.
+   * Admits a password check for (user, IP), to be ended with the returned `release` once its outcome
+   * is recorded. Throws 429 `too_many_attempts` when the IP is blocked for the user. Checks in flight
+   * count against the threshold with the recorded failures: past it, a check waits until one in
+   * flight ends, then looks again. So a burst of concurrent guesses cannot test more passwords than
+   * the threshold allows (the rest find the IP blocked), while a burst of right passwords is only
+   * delayed, never refused. In flight is counted per process: N processes admit up to N × threshold
+   * concurrent checks at most (docs/api.md).
    */
-  async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<number> {
-    const f = await this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString());
-    if (f.blockedAt || f.count > threshold) throw blockedError();
-    return f.count;
+  async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<() => void> {
+    const key = `${tenant.id}\0${user.userId}\0${ip}`;
+    for (;;) {
+      const f = await this.failures.get(tenant.id, user.userId, ip);
+      if (f?.blockedAt) throw blockedError();
+      let gate = this.inFlight.get(key);
+      if (!gate) this.inFlight.set(key, (gate = { checks: 0, waiting: [] }));
+      if ((f?.count ?? 0) + gate.checks < threshold) {
+        gate.checks++;
+        const g = gate;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          g.checks--;
+          const wake = g.waiting.splice(0);
+          if (g.checks === 0 && this.inFlight.get(key) === g) this.inFlight.delete(key);
+          for (const w of wake) w();
+        };
+      }
+      await new Promise<void>((resolve) => gate.waiting.push(resolve));
+    }
   }
 
   /**
-   * A wrong password (already counted by `attempt`). The attempt numbered `threshold` blocks the IP for
-   * the user, sends `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
+   * Counts a wrong password. The failure that reaches the threshold blocks the IP for the user, sends
+   * `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
    */
-  async failed(tenant: TenantRecord, user: UserRecord, ip: string, attemptNo: number, threshold: number, context: LoginContext): Promise<void> {
-    if (attemptNo < threshold) return;
+  async failed(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number, context: LoginContext): Promise<void> {
+    const f = await this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString());
+    if (f.count < threshold) return;
+    if (f.count > threshold || f.blockedAt) throw blockedError();
     // False when a right password, checked meanwhile, cleared the count: no block then.
     if (!(await this.failures.markBlocked(tenant.id, user.userId, ip, this.clock.now().toISOString()))) return;
     this.log?.info({ tenantId: tenant.id, userId: user.userId, ip }, 'brute-force protection blocked an IP for a user');

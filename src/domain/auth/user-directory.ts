@@ -268,13 +268,18 @@ export class UserDirectory {
     const opts = conn?.strategy === 'auth0' ? (conn.options as DatabaseConnectionOptions) : undefined;
     const protect = opts?.brute_force_protection ?? true;
     const threshold = opts?.brute_force_threshold ?? 10;
-    const attemptNo = protect ? await this.guard.attempt(tenant, user, ip, threshold) : 0;
-    const ok = user.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
-    if (!ok) {
-      if (protect) await this.guard.failed(tenant, user, ip, attemptNo, threshold, context);
-      return { ok: false, reason: 'wrong_password' };
+    const release = protect ? await this.guard.attempt(tenant, user, ip, threshold) : undefined;
+    try {
+      const ok = user.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
+      if (!ok) {
+        if (protect) await this.guard.failed(tenant, user, ip, threshold, context);
+        return { ok: false, reason: 'wrong_password' };
+      }
+      if (protect) await this.guard.succeeded(tenant, user, ip);
+    } finally {
+      // After the outcome is recorded: a check waiting for this one then sees the new count.
+      release?.();
     }
-    if (protect) await this.guard.succeeded(tenant, user, ip);
     if (isBreached(password)) await this.guard.breached(tenant, user, opts?.breached_password_action ?? 'block', context);
     if (user.blocked) throw new AppError('unauthorized');
     if (needsRehash(user.passwordHash!)) {
