@@ -109,6 +109,13 @@ describeEachDialect('Management API authentication and scopes', (env) => {
     assert.equal(foreign.statusCode, 401);
     // The same token is good on its own tenant's host.
     assert.equal((await api('GET', '/api/v2/clients', { token: other.token, host: 'other.example' })).statusCode, 200);
+    // Other spellings of that host (a trailing dot, upper case, a port) are that host, not the default tenant.
+    for (const host of ['other.example.', 'OTHER.Example', 'other.example.:443']) {
+      assert.equal((await api('GET', '/api/v2/clients', { token: other.token, host })).statusCode, 200, host);
+    }
+    const jwks = async (host: string) => (await api('GET', '/.well-known/jwks.json', { host })).json().keys.map((k: { kid: string }) => k.kid).sort().join();
+    assert.equal(await jwks('other.example.'), await jwks('other.example'));
+    assert.notEqual(await jwks('other.example.'), await jwks('localhost'));
   });
 
   test('a token without the route scope gets 403 insufficient_scope naming the scope', async () => {

@@ -130,3 +130,15 @@ export class TenantService {
     return updated;
   }
 }
+
+/**
+ * A Host header as one spelling per host: lower case, no surrounding space, and no trailing dot on
+ * the name (`B.Example.:443` → `b.example:443`). `b.example.` names the same host as `b.example`; left
+ * as it is it would miss the tenant's domain and fall to the default tenant.
+ */
+export function normalizeHost(header: string | undefined): string {
+  const h = (header ?? '').trim().toLowerCase();
+  const m = /^(\[[^\]]*\]|[^:]*)(:\d+)?$/.exec(h);
+  if (!m) return h;
+  return `${m[1]!.replace(/\.$/, '')}${m[2] ?? ''}`;
+}

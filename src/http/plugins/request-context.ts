@@ -4,6 +4,7 @@ import type { TenantRecord } from '../../domain/ports.js';
 import type { ManagementScope } from '../../domain/scopes.js';
 import { managementAudience } from '../../domain/scopes.js';
 import type { Container } from '../../container.js';
+import { normalizeHost } from '../../domain/tenants/tenant-service.js';
 import { isManagementPath, isManagementRequest } from './error-handler.js';
 
 export interface Principal {
@@ -51,7 +52,7 @@ export function registerRequestContext(app: FastifyInstance, c: Container): void
   app.addHook('onRequest', async (request) => {
     const cfg = request.routeOptions.config;
     if (cfg.global) return;
-    request.hostName = (request.headers.host ?? '').toLowerCase();
+    request.hostName = normalizeHost(request.headers.host);
     const tenant = await c.services.tenants.resolve(request.hostName);
     if (!tenant) throw new AppError('inexistent_tenant');
     request.tenant = tenant;
