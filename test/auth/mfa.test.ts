@@ -276,6 +276,16 @@ describeEachDialect(
       try {
         // Without the policy a plain login needs no MFA, but a token for the MFA API does: the user has a phone.
         assert.equal((await s.call('POST', '/oauth/token', { ...realm, username: u.email })).status, 200);
+        // A user login never gets a Management API token, nor another host's MFA API, whatever the spelling.
+        for (const audience of [`https://${s.host}/api/v2/`, `https://${s.host}./api/v2/`, 'https://elsewhere.example/api/v2', 'https://elsewhere.example/mfa/']) {
+          assertAuthError(await s.call('POST', '/oauth/token', { ...realm, username: fresh, audience }), 403, 'access_denied', `Service not found: ${audience}`);
+        }
+        // And a user's token that names the Management API anyway (signed by the tenant) opens nothing there.
+        const userClaims = decodeJwt((await s.call('POST', '/oauth/token', { ...realm, username: fresh })).json.access_token);
+        const forged = await e.c.tokenKeys.sign(await tenantId(e), { ...userClaims, aud: `https://${s.host}/api/v2/`, scope: 'read:clients' }, 60);
+        const refused = await s.call('GET', '/api/v2/clients', undefined, bearer(forged));
+        assert.equal(refused.status, 401, refused.text);
+        assert.equal(refused.json.errorCode, 'invalid_token');
         const asked = await s.call('POST', '/oauth/token', { ...realm, username: u.email, audience: mfaApi, scope: 'remove:authenticators' });
         assertAuthError(asked, 403, 'mfa_required');
         const viaMfa = await completeMfa((asked.json as { mfa_token: string }).mfa_token, u.to);

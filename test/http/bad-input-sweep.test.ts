@@ -70,7 +70,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
   test('every route refuses a missing token (401) and a token without its scope (403)', async () => {
     const { c, api } = env();
     const tenant = (await c.repos.tenants.findByName('default'))!;
-    const noScopes = await c.tokenKeys.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', scope: '' }, 60);
+    const noScopes = await c.tokenKeys.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', gty: 'client-credentials', scope: '' }, 60);
     for (const op of await managementOperations(env())) {
       const url = wellFormed(op.path);
       const body = op.body ? {} : undefined;

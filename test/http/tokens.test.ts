@@ -137,7 +137,7 @@ describeEachDialect('Management API authentication and scopes', (env) => {
     const counting = { ...c.repos.signingKeys, list: (id: string) => (reads++, c.repos.signingKeys.list(id)) };
     const mine = new TokenKeys(counting, c.box, { now: () => new Date() });
     const expect = { issuers: ['https://localhost/'], audiences: ['https://localhost/api/v2/'] };
-    const claims = { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', scope: 'read:clients' };
+    const claims = { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', gty: 'client-credentials', scope: 'read:clients' };
     assert.ok(await mine.verify(tenant.id, await mine.sign(tenant.id, claims, 60), expect));
     assert.equal(reads, 1);
     // Another process adds a key and signs with it: the first unknown kid re-reads the keys and finds it.
@@ -154,10 +154,10 @@ describeEachDialect('Management API authentication and scopes', (env) => {
   test('a token whose audience names another API is refused', async () => {
     const { c } = env();
     const tenant = (await c.repos.tenants.findByName('default'))!;
-    const token = await c.tokenKeys.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/other/', sub: 'x@clients', scope: 'read:clients' }, 60);
+    const token = await c.tokenKeys.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/other/', sub: 'x@clients', gty: 'client-credentials', scope: 'read:clients' }, 60);
     assert.equal((await env().api('GET', '/api/v2/clients', { token })).statusCode, 401);
     const past = new TokenKeys(c.repos.signingKeys, c.box, { now: () => new Date(Date.now() - 3_600_000) });
-    const expired = await past.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', scope: 'read:clients' }, 60);
+    const expired = await past.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', gty: 'client-credentials', scope: 'read:clients' }, 60);
     assert.equal((await env().api('GET', '/api/v2/clients', { token: expired })).statusCode, 401);
   });
 });

@@ -90,12 +90,12 @@ async function clientCredentials(c: Container, req: FastifyRequest, body: TokenB
  * tokens only). The MFA API of this host (`https://{host}/mfa/`) may be asked for, as at Auth0: the
  * flows require the second factor first when the user has one (mfaApiNeedsSecondFactor).
  */
-async function tokenRequest(c: Container, ctx: FlowContext, body: TokenBodyT): Promise<TokenRequest> {
+function tokenRequest(ctx: FlowContext, body: TokenBodyT): TokenRequest {
   const audience = body.audience || undefined;
   if (audience) {
-    const hosts = await c.services.tenants.hostsOf(ctx.tenant, ctx.host);
-    const reserved = hosts.flatMap((h) => [managementAudience(h), `https://${h}/mfa/`]);
-    if (reserved.includes(audience) && audience !== mfaApiAudience(ctx.host)) throw new AppError('access_denied', `Service not found: ${audience}`);
+    // Any spelling of any host: a Management API audience, or an MFA API other than this host's.
+    const reserved = managementAudienceHost(audience) !== undefined || /^https:\/\/[^/]+\/mfa\/?$/i.test(audience);
+    if (reserved && audience !== mfaApiAudience(ctx.host)) throw new AppError('access_denied', `Service not found: ${audience}`);
   }
   return { scope: body.scope ?? 'openid profile', audience };
 }
@@ -110,14 +110,14 @@ async function userGrant(c: Container, req: FastifyRequest, body: TokenBodyT) {
   switch (body.grant_type) {
     case GRANT.password:
       assertGrantAllowed(client, GRANT.password);
-      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: tokenRequest(ctx, body) });
     case GRANT.passwordRealm:
       assertGrantAllowed(client, GRANT.passwordRealm, [GRANT.password]);
       if (!p('realm')) throw new AppError('invalid_request', 'Missing required parameter: realm');
-      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: tokenRequest(ctx, body) });
     case GRANT.passwordless:
       assertGrantAllowed(client, GRANT.passwordless);
-      return passwordlessLogin(deps, ctx, client, { username: p('username'), otp: p('otp'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
+      return passwordlessLogin(deps, ctx, client, { username: p('username'), otp: p('otp'), realm: p('realm'), req: tokenRequest(ctx, body) });
     case GRANT.mfaOob:
       assertGrantAllowed(client, GRANT.mfaOob);
       return mfaOobLogin(deps, ctx, client, { mfaToken: p('mfa_token'), oobCode: p('oob_code'), bindingCode: p('binding_code') });

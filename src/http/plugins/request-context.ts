@@ -73,7 +73,8 @@ export function registerRequestContext(app: FastifyInstance, c: Container): void
       issuers: hosts.map((h) => `https://${h}/`),
       audiences: hosts.map(managementAudience),
     });
-    if (!payload || typeof payload.sub !== 'string') {
+    // Only client-credentials tokens address the Management API: a user's token never does, whatever its audience.
+    if (!payload || typeof payload.sub !== 'string' || payload['gty'] !== 'client-credentials') {
       const e = new AppError('invalid_token');
       e.headers = { 'www-authenticate': 'Bearer realm="api", error="invalid_token"' };
       throw e;
