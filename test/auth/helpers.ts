@@ -111,7 +111,7 @@ export interface Tls {
   host: string;
   agent: Agent;
   fetch: typeof fetch;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string; headers: Headers }>;
   authClient(app: App, opts?: { secret?: boolean }): AuthenticationClient;
   close(): Promise<void>;
 }
@@ -141,7 +141,7 @@ export async function listenTls(e: TestEnv, cert: string): Promise<Tls> {
         json = undefined;
       }
       assert.ok(res.status < 500, `${method} ${path} answered ${res.status}: ${text}`);
-      return { status: res.status, json, text };
+      return { status: res.status, json, text, headers: res.headers };
     },
     authClient(app, opts = {}) {
       return new AuthenticationClient({

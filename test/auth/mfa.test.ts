@@ -91,8 +91,9 @@ describeEachDialect(
       assert.ok(claims.exp! - claims.iat! <= 600);
       assert.deepEqual((await s.call('GET', '/mfa/authenticators', undefined, bearer(token))).json, []);
       const a = await sendAndRead(mock, to, () => s.call('POST', '/mfa/associate', { ...appCreds(), authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, bearer(token)));
-      const res = (a.result as { status: number; json: Record<string, unknown> });
+      const res = (a.result as { status: number; json: Record<string, unknown>; headers: Headers });
       assert.equal(res.status, 200);
+      assert.equal(res.headers.get('cache-control'), 'no-store', 'an oob_code and recovery codes are never cached');
       assert.equal(res.json['authenticator_type'], 'oob');
       assert.equal(res.json['binding_method'], 'prompt');
       assert.equal(res.json['oob_channel'], 'sms');
@@ -132,6 +133,8 @@ describeEachDialect(
       // A refresh token gives new tokens for the same user.
       const refreshed = await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.app.clientId, client_secret: f.app.clientSecret, refresh_token: ok.json.refresh_token });
       assert.equal(refreshed.status, 200, refreshed.text);
+      assert.equal(refreshed.json.scope, decodeJwt(refreshed.json.access_token)['scope'], 'the scope answered is the scope of the token issued');
+      assert.equal(refreshed.json.refresh_token, undefined);
       assert.equal(decodeJwt(refreshed.json.access_token).sub, id.sub);
       assertAuthError(await s.call('POST', '/oauth/token', { grant_type: 'refresh_token', client_id: f.other.clientId, client_secret: f.other.clientSecret, refresh_token: ok.json.refresh_token }), 403, 'invalid_grant');
     });

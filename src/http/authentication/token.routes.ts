@@ -138,8 +138,7 @@ export function tokenRoutes(c: Container): FastifyPluginAsyncTypebox {
     app.post(
       '/oauth/token',
       { schema: { tags: ['authentication'], body: TokenBody, response: { 200: TokenResponse } } },
-      async (req, reply) => {
-        reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      async (req) => {
         const body = req.body;
         if (body.grant_type === GRANT.clientCredentials) return clientCredentials(c, req, body);
         return userGrant(c, req, body);

@@ -23,5 +23,6 @@ export async function refreshLogin(deps: AuthDeps, ctx: FlowContext, client: Cli
     throw new AppError('invalid_grant', 'A token for the MFA API needs a new login with the second factor.');
   }
   const set = await deps.tokens.issue(ctx.tenant.id, ctx.host, client, user, req, 'refresh_token');
-  return { ...set, scope: asked.join(' ') };
+  // The scope of the token issued (RFC 6749 §5.1): without offline_access, which it does not carry.
+  return set;
 }
