@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import type { Dispatcher, DispatchLogger } from '../domain/notifications/dispatcher.js';
+import { abandonedTrace, type Dispatcher, type DispatchLogger } from '../domain/notifications/dispatcher.js';
 import type { NotificationRepository } from '../domain/notifications/ports.js';
 import { PeriodicTask } from './periodic-task.js';
 
@@ -38,7 +38,7 @@ export class OutboxWorker {
   }
 
   private async pass(): Promise<void> {
-    const abandoned = await this.repo.failAbandoned(this.clock.now().toISOString());
+    const abandoned = await this.repo.failAbandoned(this.clock.now(), abandonedTrace);
     if (abandoned > 0) this.log.warn({ count: abandoned }, 'notifications failed: their last attempt never finished (the sending process stopped)');
     for (;;) {
       const now = this.clock.now();

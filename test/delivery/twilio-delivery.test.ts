@@ -362,6 +362,9 @@ describeEachDialect(
       assert.equal(t.status, 'failed');
       assert.equal(t.error_code, 'attempts_exhausted');
       assert.equal(sendsFor(n.id).length, 0);
+      assert.ok(t.events.some((ev: { kind: string; detail: { error_code?: string } }) => ev.kind === 'failed' && ev.detail.error_code === 'attempts_exhausted'), 'the timeline says why');
+      const failedLogs = (await e().api('GET', '/api/v2/logs?q=type:gd_send_sms_failure&per_page=100', { token })).json();
+      assert.ok(failedLogs.some((l: { details: { notification_id: string; error_code: string } }) => l.details.notification_id === n.id && l.details.error_code === 'attempts_exhausted'), 'and so does the tenant log');
       const row = await c.repos.notifications.get(tenant.id, n.id);
       assert.equal(row!.codeSealed, null, 'the code is wiped');
       assert.equal(row!.attempts, n.maxAttempts, 'no further attempt');
@@ -480,4 +483,26 @@ test('TwiML: the voice speaks the language of the body used, not the one asked f
   const fr = renderNotification({ type: 'otp_verify', template: undefined, tenant, context: {}, locale: 'fr-CA', code: '123456' });
   assert.equal(fr.bodyLocale, 'fr');
   assert.match(twiml({ locale: 'fr-CA', bodyLocale: fr.bodyLocale, asVoice: fr.asVoice, voiceSegments: fr.voiceSegments }), /<Say language="fr-FR">/);
+});
+
+test('legacy Guardian bodies: rendered with the same limits (invalid_template), and voiced in their own language', async () => {
+  const { withLegacyBodies } = await import('../../src/domain/notifications/legacy.js');
+  const { defaultGuardianSettings } = await import('../../src/domain/tenants/tenant-service.js');
+  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  const base = defaultGuardianSettings('2026-01-01T00:00:00.000Z');
+  const message = {
+    notificationId: 'ntf_x', attempt: 1, tenant: { internalId: 't', name: 'default', friendly_name: 'Default' }, type: 'otp_verify' as const,
+    deliveryMethod: 'voice' as const, recipient: '+14155552671', asText: 'x', asVoice: 'x', voiceSegments: ['x'], code: '123456', locale: 'it', bodyLocale: 'en', context: {},
+  };
+  // The tenant's own (Italian) Guardian text is read with the notification's locale, not the UPE body's fallback.
+  const own = withLegacyBodies('t', { ...base, verificationMessage: 'Il tuo codice è {{code}}' }, message);
+  assert.equal(own.bodyLocale, undefined);
+  assert.match(twiml(own), /<Say language="it-IT">Il tuo codice è 1\. 2\. 3\. 4\. 5\. 6<\/Say>/);
+  // The built-in Guardian text is English.
+  assert.equal(withLegacyBodies('t', base, message).bodyLocale, 'en');
+  // A Guardian body that renders too much fails as invalid_template, as a UPE template does.
+  assert.throws(
+    () => withLegacyBodies('t', { ...base, verificationMessage: '{% for i in (1..20000) %}ab{% endfor %}{{code}}' }, message),
+    (e: unknown) => (e as { code?: string }).code === 'invalid_template',
+  );
 });

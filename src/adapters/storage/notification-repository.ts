@@ -7,6 +7,7 @@ import type {
   NotificationRepository,
 } from '../../domain/notifications/ports.js';
 import type { DialectFeatures } from './features.js';
+import { ABANDONED_REASON } from '../../domain/notifications/dispatcher.js';
 import { groupTransaction } from './write-batcher.js';
 import { fastInsert } from './compiled-queries.js';
 import { json, text } from './json.js';
@@ -265,23 +266,28 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
         .execute();
       return rows.map((r) => ({ id: r.id, at: r.at, kind: r.kind, detail: json(r.detail) }));
     },
-    async failAbandoned(now) {
-      const r = await db
-        .updateTable('notifications')
-        .set({
-          status: 'failed',
-          error_code: 'attempts_exhausted',
-          last_error: 'The process making the last attempt stopped before recording it',
-          final_at: now,
-          updated_at: now,
-          lease_until: null,
-          code_sealed: null,
-        })
-        .where('status', '=', 'sending')
-        .where('lease_until', '<', now)
-        .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+    async failAbandoned(now, trace) {
+      const at = now.toISOString();
+      const abandoned = (eb: ExpressionBuilder<Database, 'notifications'>) =>
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', at), eb('attempts', '>=', eb.ref('max_attempts'))]);
+      // A read first: every pass of every dispatcher asks, and almost always there is none (no write lock taken then).
+      const ids = (await db.selectFrom('notifications').select('id').where(abandoned).limit(100).execute()).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      return inTx(async (trx) => {
+        const rows = await trx
+          .updateTable('notifications')
+          .set({ status: 'failed', error_code: 'attempts_exhausted', last_error: ABANDONED_REASON, final_at: at, updated_at: at, lease_until: null, code_sealed: null })
+          .where('id', 'in', ids)
+          .where(abandoned)
+          .returningAll()
+          .execute();
+        for (const r of rows) {
+          const { event, log } = trace(toRecord(r), now);
+          await trx.insertInto('notification_events').values(eventRow(r.tenant_id, r.id, event)).execute();
+          await fastInsert(trx, 'logs', logRow(r.tenant_id, log));
+        }
+        return rows.length;
+      });
     },
     async queueDepth() {
       const r = await db

@@ -6,7 +6,7 @@ import type { LegacySelectedProvider, PhoneProviderRecord, Repositories, Sealer,
 import { legacyTwilioProvider, withLegacyBodies, withLegacyFrom } from './legacy.js';
 import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { AttemptOutcome, LogRecord, NotificationRecord } from './ports.js';
+import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
 import { renderNotification } from './render.js';
 import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
 
@@ -41,6 +41,29 @@ export function tenantView(t: TenantRecord): TenantView {
 /** `+14155552671` → `+1415*****71`: enough to recognise a number in a log, not to reuse it. */
 export function maskNumber(n: string): string {
   return n.length <= 7 ? n : `${n.slice(0, 5)}${'*'.repeat(n.length - 7)}${n.slice(-2)}`;
+}
+
+/** A tenant log line about a notification (the recipient masked). */
+export function notificationLog(n: NotificationRecord, now: Date, type: LogType, reason: string | undefined, detail: Record<string, unknown>): LogRecord {
+  return {
+    log_id: sortableId(now),
+    date: now.toISOString(),
+    type,
+    description: reason === undefined ? LOG_TYPES[type] : `${LOG_TYPES[type]}: ${reason}`,
+    client_id: n.clientId,
+    client_name: n.context.client?.name ?? null,
+    ip: n.ip,
+    user_id: n.userId,
+    details: { notification_id: n.id, message_type: n.type, delivery_method: n.deliveryMethod, to: maskNumber(n.recipient), ...detail },
+  };
+}
+
+export const ABANDONED_REASON = 'The process making the last attempt stopped before recording it';
+
+/** The timeline event and the log line of a notification failed by `failAbandoned`. */
+export function abandonedTrace(n: NotificationRecord, now: Date): { event: NotificationEventRecord; log: LogRecord } {
+  const detail = { attempt: n.attempts, error_code: 'attempts_exhausted', reason: ABANDONED_REASON, retryable: false };
+  return { event: { id: sortableId(now), at: now.toISOString(), kind: 'failed', detail }, log: notificationLog(n, now, failedType(n.deliveryMethod), ABANDONED_REASON, detail) };
 }
 
 /** What the legacy hook sender is handed as its provider (it uses none). */
@@ -210,7 +233,9 @@ export class Dispatcher {
     const now = this.clock.now();
     const at = now.toISOString();
     const attemptNo = n.attempts;
-    const limit = result.status === 'failed' && result.maxRetries !== undefined ? Math.min(this.policy.maxAttempts, result.maxRetries + 1) : this.policy.maxAttempts;
+    // The row's own limit counts too (fixed at enqueue; claims never go past it), should the policy have changed since.
+    const maxAttempts = Math.min(this.policy.maxAttempts, n.maxAttempts);
+    const limit = result.status === 'failed' && result.maxRetries !== undefined ? Math.min(maxAttempts, result.maxRetries + 1) : maxAttempts;
     const retry = result.status === 'failed' && result.retryable && attemptNo < limit;
 
     let outcome: AttemptOutcome;
@@ -237,23 +262,7 @@ export class Dispatcher {
       ...(retry ? { next_attempt_at: outcome.nextAttemptAt } : {}),
       ...(result.detail ?? {}),
     };
-    const log: LogRecord = {
-      log_id: sortableId(now),
-      date: at,
-      type: logType,
-      description: result.status === 'sent' ? LOG_TYPES[logType] : `${LOG_TYPES[logType]}: ${result.reason}`,
-      client_id: n.clientId,
-      client_name: n.context.client?.name ?? null,
-      ip: n.ip,
-      user_id: n.userId,
-      details: {
-        notification_id: n.id,
-        message_type: n.type,
-        delivery_method: n.deliveryMethod,
-        to: maskNumber(n.recipient),
-        ...detail,
-      },
-    };
+    const log = notificationLog(n, now, logType, result.status === 'sent' ? undefined : result.reason, detail);
     const attempt = {
       id: sortableId(now),
       number: attemptNo,

@@ -1,7 +1,7 @@
 import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT, TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
 import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
 import type { GuardianSettingsRecord, PhoneProviderRecord, Sealer, TemplateType } from '../ports.js';
-import { parse, phoneLiquid } from '../templates/liquid.js';
+import { renderBody } from './render.js';
 import type { OutgoingMessage } from './sender.js';
 
 /**
@@ -40,9 +40,9 @@ export function legacyTwilioProvider(s: GuardianSettingsRecord, sealer: Sealer):
 }
 
 /** The Guardian template of an MFA message type; other types have none (their UPE body is kept). */
-function legacyTemplate(s: GuardianSettingsRecord, type: TemplateType): { kind: string; body: string } | undefined {
-  if (type === 'otp_enroll') return { kind: 'enrollment', body: s.enrollmentMessage ?? LEGACY_ENROLLMENT_DEFAULT };
-  if (type === 'otp_verify') return { kind: 'verification', body: s.verificationMessage ?? LEGACY_VERIFICATION_DEFAULT };
+function legacyTemplate(s: GuardianSettingsRecord, type: TemplateType): { kind: string; body: string; builtIn: boolean } | undefined {
+  if (type === 'otp_enroll') return { kind: 'enrollment', body: s.enrollmentMessage ?? LEGACY_ENROLLMENT_DEFAULT, builtIn: s.enrollmentMessage == null };
+  if (type === 'otp_verify') return { kind: 'verification', body: s.verificationMessage ?? LEGACY_VERIFICATION_DEFAULT, builtIn: s.verificationMessage == null };
   return undefined;
 }
 
@@ -55,17 +55,19 @@ function legacyTemplate(s: GuardianSettingsRecord, type: TemplateType): { kind: 
 export function withLegacyBodies(tenantId: string, s: GuardianSettingsRecord, m: OutgoingMessage): OutgoingMessage {
   const t = legacyTemplate(s, m.type);
   if (!t) return m;
+  // The same rendering (limits, length cap, invalid_template on failure) as the UPE templates.
   const render = (voice: boolean) =>
-    (
-      phoneLiquid.renderSync(parse({ id: `legacy:${tenantId}:${t.kind}`, version: 0, part: voice ? 'voice' : 'text' }, t.body), {
-        code: m.code === undefined ? '' : voice ? m.code.split('').join('. ') : m.code,
-        tenant: { name: m.tenant.name, friendly_name: m.tenant.friendly_name },
-        message_type: voice ? 'voice' : 'sms',
-        locale: m.locale,
-      }) as string
-    ).trim();
+    renderBody({ id: `legacy:${tenantId}:${t.kind}`, version: 0, part: voice ? 'voice' : 'text' }, t.body, {
+      code: m.code === undefined ? '' : voice ? m.code.split('').join('. ') : m.code,
+      tenant: { name: m.tenant.name, friendly_name: m.tenant.friendly_name },
+      message_type: voice ? 'voice' : 'sms',
+      locale: m.locale,
+    }).trim();
   const asVoice = render(true);
-  return { ...m, asText: render(false), asVoice, voiceSegments: [asVoice] };
+  // The voice follows the body: the built-in Guardian text is English; a tenant's own is read in the
+  // notification's locale (the UPE body's fallback language no longer applies).
+  const { bodyLocale: _upeBody, ...rest } = m;
+  return { ...rest, ...(t.builtIn ? { bodyLocale: 'en' } : {}), asText: render(false), asVoice, voiceSegments: [asVoice] };
 }
 
 /** `from` for the legacy Twilio path: the Guardian number, none with a Messaging Service (it picks the sender). */

@@ -140,7 +140,7 @@ export interface NotificationRepository {
    * Fails (`attempts_exhausted`) the notifications whose last allowed attempt was claimed by a process
    * that stopped before recording it (lease run out). Returns how many.
    */
-  failAbandoned(now: string): Promise<number>;
+  failAbandoned(now: Date, trace: (n: NotificationRecord, now: Date) => { event: NotificationEventRecord; log: LogRecord }): Promise<number>;
   /** Notifications waiting to be sent (queued or sending), all tenants: the queue depth. */
   queueDepth(): Promise<number>;
 }

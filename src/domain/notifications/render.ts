@@ -15,7 +15,7 @@ const PAUSE = '\u{E000}';
 export const MAX_RENDERED_CHARS = 10_000;
 
 /** Renders one body; a template that fails or renders too much is a deterministic `invalid_template`. */
-function renderBody(key: ParseKey, body: string, vars: Record<string, unknown>): string {
+export function renderBody(key: ParseKey, body: string, vars: Record<string, unknown>): string {
   let out: string;
   try {
     out = phoneLiquid.renderSync(parse(key, body), vars) as string;
