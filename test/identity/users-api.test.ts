@@ -210,8 +210,20 @@ describeEachDialect('identity: users, connections and passwords through the Mana
       .values({ id: 'dev_STAFFSTAFFSTAFF1', tenant_id: tenantId, user_id: staff.json().user_id, type: 'phone', phone_number: '+14155552699', preferred_method: 'sms', status: 'confirmed', created_at: '2026-01-01T00:00:00.000Z', confirmed_at: '2026-01-01T00:00:01.000Z', last_auth: null })
       .execute();
     assert.equal((await env().api('GET', '/api/v2/guardian/enrollments/dev_STAFFSTAFFSTAFF1', { token })).statusCode, 200);
+    const staffId = staff.json().user_id as string;
+    await env().c.storage.db.insertInto('recovery_codes').values({ tenant_id: tenantId, user_id: staffId, code_hash: 'h', created_at: '2026-01-01T00:00:00.000Z' }).execute();
+    await env().c.storage.db
+      .insertInto('refresh_tokens')
+      .values({ token_hash: 'staff-refresh', tenant_id: tenantId, user_id: staffId, client_id: env().bootstrap.clientId, scope: 'openid', audience: null, created_at: '2026-01-01T00:00:00.000Z', expires_at: '2999-01-01T00:00:00.000Z', revoked_at: null })
+      .execute();
+    const leftOf = async () =>
+      Promise.all(
+        (['mfa_enrollments', 'recovery_codes', 'refresh_tokens', 'login_failures'] as const).map(async (t) => (await env().c.storage.db.selectFrom(t).select('user_id').where('user_id', '=', staffId).execute()).length),
+      );
+    assert.deepEqual(await leftOf(), [1, 1, 1, 0]);
     assert.equal((await env().api('DELETE', `/api/v2/connections/${conn.id}`, { token })).statusCode, 204);
     assert.equal((await env().api('GET', '/api/v2/guardian/enrollments/dev_STAFFSTAFFSTAFF1', { token })).statusCode, 404, "the users' MFA enrollments went with them");
+    assert.deepEqual(await leftOf(), [0, 0, 0, 0], 'nothing of its users is left');
     assert.equal((await env().api('GET', `/api/v2/connections/${conn.id}`, { token })).json().errorCode, 'inexistent_connection');
     assert.equal((await env().api('GET', `/api/v2/users/${enc(staff.json().user_id)}`, { token })).statusCode, 404, 'its users went with it');
   });

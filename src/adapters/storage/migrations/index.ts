@@ -3,6 +3,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-notifications.js';
 import * as m0003 from './0003-actions.js';
 import * as m0004 from './0004-auth.js';
+import * as m0005 from './0005-refresh-token-user-index.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002-notifications': m0002,
   '0003-actions': m0003,
   '0004-auth': m0004,
+  '0005-refresh-token-user-index': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
