@@ -169,7 +169,8 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
     const need = Math.ceil(warm.rps * duration * 1.5) + 20 * connections;
     if (pool.left < need) {
       const { duration: _timed, ...untimed } = issuer;
-      await issue(pool, 'issue', { ...untimed, amount: need - pool.left });
+      // autocannon needs at least one request per connection.
+      await issue(pool, 'issue', { ...untimed, amount: Math.max(connections, need - pool.left) });
       await collect(pool);
     }
   };

@@ -121,6 +121,12 @@ process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms 
 
 // Passwordless SMS (bench/passwordless.bench.ts): the same unifone process and Twilio server, plus
 // better-auth's phone-number plugin as the peer and a signing-only loop as the floor.
+// BENCH_ONLY=send stops here (a quicker loop while working on the send path).
+if (process.env['BENCH_ONLY'] === 'send') {
+  for (const c of children) c.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  process.exit(0);
+}
 const passwordless = await runPasswordless({ server, mock, mgmt: auth, twilio: { sid: SID, token: TOKEN }, dataDir, connections: CONNECTIONS, duration: DURATION, children });
 process.stdout.write(`\npasswordless SMS — unifone vs better-auth ${betterAuthVersion()} phone-number plugin (better-sqlite3) vs the signing floor, ${CONNECTIONS} connections, ${DURATION} s each\n\n`);
 process.stdout.write(passwordlessTable(passwordless) + '\n');
