@@ -160,15 +160,19 @@ describeEachDialect(
       assert.equal(sendsFor(id).length, 4);
     });
 
-    test('a crash between enqueue and send is recovered by the background dispatcher with exactly one send', async () => {
+    /** An otp_verify notification written as a process leaves it that dies right after the enqueue commits: queued. */
+    const enqueuedOnly = async (recipient: string, code: string) => {
       const { NotificationService } = await import('../../src/domain/notifications/notification-service.js');
       const c = e().c;
       const tenant = (await c.repos.tenants.findByName('default'))!;
-      // What a process that died right after the enqueue committed leaves behind: a queued row.
       const noInline = new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, { dispatchInline: false });
-      const queued = await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient: '+14155552680', source: 'mfa', code: '424242' });
+      return { c, tenant, n: await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient, source: 'mfa', code }) };
+    };
+
+    test('a crash between enqueue and send is recovered by the background dispatcher with exactly one send', async () => {
+      const { c, tenant, n: queued } = await enqueuedOnly('+14155552680', '424242');
       // And one that died after claiming, before recording: sending, with a lease that has run out.
-      const claimedThenCrashed = await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient: '+14155552681', source: 'mfa', code: '434343' });
+      const { n: claimedThenCrashed } = await enqueuedOnly('+14155552681', '434343');
       const past = new Date(Date.now() - 1000).toISOString();
       assert.ok(await c.repos.notifications.claim(tenant.id, claimedThenCrashed.id, new Date().toISOString(), past));
       assert.equal(sendsFor(queued.id).length + sendsFor(claimedThenCrashed.id).length, 0);
@@ -345,11 +349,7 @@ describeEachDialect(
     });
 
     test('a notification whose last attempt never finished is failed, never claimed again', async () => {
-      const { NotificationService } = await import('../../src/domain/notifications/notification-service.js');
-      const c = e().c;
-      const tenant = (await c.repos.tenants.findByName('default'))!;
-      const noInline = new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, { dispatchInline: false });
-      const n = await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient: '+14155552688', source: 'mfa', code: '616161' });
+      const { c, tenant, n } = await enqueuedOnly('+14155552688', '616161');
       // What a process that died during the last allowed attempt (say, brought down by the message) leaves.
       await c.storage.db
         .updateTable('notifications')
