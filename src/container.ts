@@ -25,6 +25,7 @@ import { OutboxWorker } from './workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
 import { createIdentityModule, type IdentityModule } from './adapters/storage/identity-module.js';
 import { createAuthModule } from './domain/auth/auth-module.js';
+import { mfaPhoneDependsOnProvider } from './domain/mfa/delivery-rules.js';
 import { deriveKey, loadDerivationRoot } from './domain/keys/derivation-root.js';
 import { directoryPort } from './domain/auth/directory-adapter.js';
 import type { AuthDeps } from './domain/auth/flows/common.js';
@@ -88,7 +89,17 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
   const signer = createJwsSigner(config.signingThreads);
   const tokenKeys = new TokenKeys(repos.signingKeys, box, clock, signer);
-  const actions = createActionsModule({ config, logger, db: storage.db, sealer: box, clock });
+  const actions = createActionsModule({
+    config,
+    logger,
+    db: storage.db,
+    sealer: box,
+    clock,
+    customProviderInUse: async (tenantId) => {
+      const [tenant, provider, guardian] = await Promise.all([repos.tenants.findById(tenantId), repos.phoneProviders.getForTenant(tenantId), repos.guardian.get(tenantId)]);
+      return Boolean(tenant && provider?.name === 'custom' && !provider.disabled && mfaPhoneDependsOnProvider(tenant, guardian));
+    },
+  });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
   const senders: Record<string, PhoneSender> = {
     twilio: new TwilioSender(box, { baseUrl: config.twilioApiBaseUrl, publicUrl: config.publicUrl, timeoutMs: config.twilioTimeoutMs }),

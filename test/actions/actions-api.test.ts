@@ -143,6 +143,27 @@ describeEachDialect(
       assert.equal((await call('GET', '/api/v2/actions/actions', undefined, noScope)).statusCode, 403);
     });
 
+    test('a create that fails to build leaves no action; a binding_id listed twice is a 400', async () => {
+      const broken = await call('POST', '/api/v2/actions/actions', { name: 'broken-build', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code: 'exports.x = (', deploy: true });
+      assert.equal(broken.statusCode, 400, broken.body);
+      assert.equal(broken.json().errorCode, 'action_build_failed');
+      assert.equal((await call('GET', '/api/v2/actions/actions?actionName=broken-build')).json().total, 0, 'nothing was written');
+      const spm = '/api/v2/actions/triggers/send-phone-message/bindings';
+      const hook = await call('POST', '/api/v2/actions/actions', { name: 'twice-bound', supported_triggers: [{ id: 'send-phone-message', version: 'v2' }], code: 'exports.onExecuteSendPhoneMessage = async () => {};', deploy: true });
+      assert.equal(hook.statusCode, 201, hook.body);
+      try {
+        const bound = (await call('PATCH', spm, { bindings: [{ ref: { type: 'action_id', value: hook.json().id } }] })).json().bindings as Array<{ id: string }>;
+        assert.equal(bound.length, 1);
+        const twice = { bindings: [{ ref: { type: 'binding_id', value: bound[0]!.id } }, { ref: { type: 'binding_id', value: bound[0]!.id } }] };
+        const res = await call('PATCH', spm, twice);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().errorCode, 'invalid_binding');
+      } finally {
+        assert.equal((await call('PATCH', spm, { bindings: [] })).statusCode, 200);
+        assert.equal((await call('DELETE', `/api/v2/actions/actions/${hook.json().id}`)).statusCode, 204);
+      }
+    });
+
     test('secret names such as __proto__ and constructor are names like any other', async () => {
       const code = 'exports.onExecuteSendPhoneMessage = async (event) => ({ keys: Object.keys(event.secrets).sort(), proto: event.secrets["__proto__"] });';
       const spm = [{ id: 'send-phone-message', version: 'v2' }];

@@ -266,6 +266,36 @@ describeEachDialect('/api/v2/branding/phone/providers', (env) => {
     assert.equal((await api('DELETE', `${P}/${p.id}?force=true`, { token })).statusCode, 204);
   });
 
+  test('MFA coupling through the Actions API: the action of a custom provider MFA uses cannot be unbound, deleted or moved to another trigger', async () => {
+    const { api, c } = env();
+    const token = await env().token();
+    const tenant = (await c.repos.tenants.findByName('default'))!;
+    const created = await api('POST', '/api/v2/actions/actions', {
+      token,
+      body: { name: 'mfa-gateway', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }], code: 'exports.onExecuteCustomPhoneProvider = async () => {};', deploy: true },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const id = created.json().id as string;
+    const p = (await api('POST', P, { token, body: custom })).json();
+    await c.repos.guardian.put(tenant.id, { ...defaultGuardianSettings(new Date().toISOString()), factors: { sms: true }, messageTypes: ['sms'] });
+    const bindings = '/api/v2/actions/triggers/custom-phone-provider/bindings';
+    const unbind = await api('PATCH', bindings, { token, body: { bindings: [] } });
+    assert.equal(unbind.statusCode, 409, unbind.body);
+    assert.equal(unbind.json().errorCode, 'phone_provider_in_use');
+    const del = await api('DELETE', `/api/v2/actions/actions/${id}?force=true`, { token });
+    assert.equal(del.statusCode, 409, 'not even with force');
+    assert.equal(del.json().errorCode, 'phone_provider_in_use');
+    const moved = await api('PATCH', `/api/v2/actions/actions/${id}`, { token, body: { supported_triggers: [{ id: 'send-phone-message', version: 'v2' }] } });
+    assert.equal(moved.statusCode, 409, 'a bound trigger cannot be dropped');
+    assert.equal(moved.json().errorCode, 'action_is_bound');
+    assert.equal(await c.actions.customProviderActions.hasDeployedCustomPhoneProviderAction(tenant.id), true, 'refused changes changed nothing');
+    // With the factor off, the action is the tenant's own business again.
+    await c.repos.guardian.put(tenant.id, { ...defaultGuardianSettings(new Date().toISOString()), factors: { sms: false }, messageTypes: ['sms'] });
+    assert.equal((await api('PATCH', bindings, { token, body: { bindings: [] } })).statusCode, 200);
+    assert.equal((await api('DELETE', `${P}/${p.id}`, { token })).statusCode, 204);
+    assert.equal((await api('DELETE', `/api/v2/actions/actions/${id}?force=true`, { token })).statusCode, 204);
+  });
+
   test('bad input answers 400 with the Auth0 error body, never 500', async () => {
     const { api } = env();
     const token = await env().token();

@@ -20,6 +20,8 @@ export interface ActionsModuleOptions {
   db: Kysely<Database>;
   sealer: Sealer;
   clock: Clock;
+  /** Whether the tenant's MFA phone factor depends on its custom provider (then its action stays bound). */
+  customProviderInUse?: (tenantId: string) => Promise<boolean>;
   /** Overrides of the runner's limits (tests use short ones). */
   runner?: Partial<Omit<RunnerOptions, 'logger' | 'egress'>> & { egress?: Partial<RunnerOptions['egress']> };
 }
@@ -67,7 +69,7 @@ export function createActionsModule(o: ActionsModuleOptions): ActionsModule {
   });
   const executor = new TriggerExecutor(repo, cacheRepo, runner, o.sealer, o.clock);
   return {
-    service: new ActionService(repo, runner, executor, o.sealer, o.clock),
+    service: new ActionService(repo, runner, executor, o.sealer, o.clock, o.customProviderInUse ?? (async () => false)),
     runner,
     executor,
     repo,

@@ -17,7 +17,7 @@ import {
 } from './ports.js';
 import { MAX_ACTION_CODE_BYTES, type ActionRunner, type RunResult } from './runner.js';
 import { openSecrets, type TriggerExecutor } from './trigger-executor.js';
-import { DEFAULT_RUNTIME, isTriggerId, listTriggers, TRIGGERS, type TriggerId, type TriggerInfo } from './triggers.js';
+import { CUSTOM_PHONE_PROVIDER, DEFAULT_RUNTIME, isTriggerId, listTriggers, TRIGGERS, type TriggerId, type TriggerInfo } from './triggers.js';
 
 export interface SecretInput {
   name: string;
@@ -59,7 +59,16 @@ export class ActionService {
     private readonly executor: TriggerExecutor,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
+    /** True when the tenant's MFA phone factor sends through its custom provider, i.e. through the bound action. */
+    private readonly customProviderInUse: (tenantId: string) => Promise<boolean> = async () => false,
   ) {}
+
+  /** 409 `phone_provider_in_use` when removing the custom-phone-provider binding would leave MFA unable to send. */
+  private async assertCustomProviderNotNeeded(tenantId: string, what: string): Promise<void> {
+    if (await this.customProviderInUse(tenantId)) {
+      throw new AppError('phone_provider_in_use', `The MFA phone factor sends through the custom phone provider, which runs this action; ${what} would leave it unable to send. Switch the provider or turn the factor off first.`);
+    }
+  }
 
   triggers(): TriggerInfo[] {
     return listTriggers();
@@ -84,6 +93,11 @@ export class ActionService {
       createdAt: now,
       updatedAt: now,
     };
+    if (input.deploy) {
+      // Checked before anything is written: a create that answers 400 must leave no action behind.
+      const built = await this.runner.check(action.code);
+      if (!built.ok) throw new AppError('action_build_failed', `The action code does not compile: ${built.message}`);
+    }
     assertWritten(await this.repo.insert(tenantId, action));
     if (input.deploy) await this.deploy(tenantId, action.id);
     return (await this.repo.get(tenantId, action.id)) ?? action;
@@ -102,6 +116,12 @@ export class ActionService {
   async update(tenantId: string, id: string, patch: ActionPatch): Promise<ActionRecord> {
     const current = await this.get(tenantId, id);
     const triggers = patch.supportedTriggers ? this.checkTriggers(patch.supportedTriggers) : current.supportedTriggers;
+    // A trigger the action is bound to stays: the binding would run code without its handler, and
+    // the trigger's one-action slot would look free while the old binding still answers for it.
+    if (patch.supportedTriggers) {
+      const dropped = (await this.repo.bindingsOfAction(tenantId, id)).filter((b) => !triggers.some((t) => t.id === b.triggerId));
+      if (dropped.length > 0) throw new AppError('action_is_bound', `The action is bound to ${dropped.map((b) => b.triggerId).join(', ')}: unbind it before removing that trigger`);
+    }
     const now = this.now();
     let { secrets, secretsSealed } = current;
     if (patch.secrets) {
@@ -128,7 +148,10 @@ export class ActionService {
   /** Refuses to delete a bound action unless `force` (then its bindings go with it, as in Auth0). */
   async delete(tenantId: string, id: string, force: boolean): Promise<void> {
     await this.get(tenantId, id);
-    if (!force && (await this.repo.bindingsOfAction(tenantId, id)).length > 0) throw new AppError('action_is_bound');
+    const bound = await this.repo.bindingsOfAction(tenantId, id);
+    if (!force && bound.length > 0) throw new AppError('action_is_bound');
+    // Not even with force: MFA would be left sending through nothing.
+    if (bound.some((b) => b.triggerId === CUSTOM_PHONE_PROVIDER)) await this.assertCustomProviderNotNeeded(tenantId, 'deleting it');
     if (!(await this.repo.delete(tenantId, id))) throw new AppError('inexistent_action');
   }
 
@@ -200,6 +223,8 @@ export class ActionService {
     const existing = await this.repo.listBindings(tenantId, t);
     const now = this.now();
     const next: ActionBindingRecord[] = [];
+    const refs = inputs.filter((i) => i.ref.type === 'binding_id').map((i) => i.ref.value);
+    if (new Set(refs).size !== refs.length) throw new AppError('invalid_binding', 'Invalid binding: a binding_id is listed twice');
     for (const input of inputs) {
       const action = await this.resolveRef(tenantId, input.ref, existing);
       if (!action.supportedTriggers.some((s) => s.id === t)) {
@@ -216,6 +241,7 @@ export class ActionService {
         updatedAt: now,
       });
     }
+    if (t === CUSTOM_PHONE_PROVIDER && next.length === 0 && existing.length > 0) await this.assertCustomProviderNotNeeded(tenantId, 'unbinding it');
     await this.repo.replaceBindings(tenantId, t, next);
     return this.bindings(tenantId, t);
   }
