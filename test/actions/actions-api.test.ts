@@ -164,6 +164,25 @@ describeEachDialect(
       }
     });
 
+    test('concurrent deploys, deploys racing a delete, and concurrent binding changes never answer 500', async () => {
+      const spm = [{ id: 'send-phone-message', version: 'v2' }];
+      const code = 'exports.onExecuteSendPhoneMessage = async () => {};';
+      const a = (await call('POST', '/api/v2/actions/actions', { name: 'racer', supported_triggers: spm, code })).json();
+      const deploys = await Promise.all(Array.from({ length: 8 }, () => call('POST', `/api/v2/actions/actions/${a.id}/deploy`)));
+      assert.deepEqual(deploys.map((r) => r.statusCode), Array(8).fill(200));
+      assert.deepEqual(deploys.map((r) => r.json().number).sort((x: number, y: number) => x - y), [1, 2, 3, 4, 5, 6, 7, 8], 'one number each');
+      const bindings = '/api/v2/actions/triggers/send-phone-message/bindings';
+      const body = { bindings: [{ ref: { type: 'action_id', value: a.id } }] };
+      const binds = await Promise.all(Array.from({ length: 6 }, () => call('PATCH', bindings, body)));
+      assert.deepEqual(binds.map((r) => r.statusCode), Array(6).fill(200));
+      assert.equal((await call('GET', bindings)).json().bindings.length, 1);
+      const [deployed, deleted] = await Promise.all([call('POST', `/api/v2/actions/actions/${a.id}/deploy`), call('DELETE', `/api/v2/actions/actions/${a.id}?force=true`)]);
+      assert.ok([200, 404].includes(deployed.statusCode), deployed.body);
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      assert.equal((await call('GET', `/api/v2/actions/actions/${a.id}`)).statusCode, 404);
+      assert.equal((await env().c.storage.db.selectFrom('action_versions').select('id').where('action_id', '=', a.id).execute()).length, 0, 'no version outlives its action');
+    });
+
     test('secret names such as __proto__ and constructor are names like any other', async () => {
       const code = 'exports.onExecuteSendPhoneMessage = async (event) => ({ keys: Object.keys(event.secrets).sort(), proto: event.secrets["__proto__"] });';
       const spm = [{ id: 'send-phone-message', version: 'v2' }];

@@ -9,7 +9,8 @@ import type {
   WriteOutcome,
 } from '../../domain/actions/ports.js';
 import type { ActionsTable, ActionVersionsTable } from './action-tables.js';
-import { bool, int, isUniqueViolation, json, text } from './json.js';
+import { featuresFor, lockKey } from './features.js';
+import { bool, int, isForeignKeyViolation, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
 
 const action = (r: Selectable<ActionsTable>): ActionRecord => ({
@@ -66,6 +67,13 @@ const binding = (r: Selectable<Database['action_bindings']>): ActionBindingRecor
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+/** The action's row, locked for the transaction where the dialect has row locks; false when it is gone. */
+async function lockedAction(trx: Kysely<Database>, tenantId: string, id: string): Promise<boolean> {
+  let q = trx.selectFrom('actions').select('id').where('tenant_id', '=', tenantId).where('id', '=', id);
+  if (featuresFor(trx).rowLocks) q = q.forUpdate();
+  return (await q.executeTakeFirst()) !== undefined;
+}
 
 export function actionRepository(db: Kysely<Database>): ActionRepository {
   /** Which unique constraint a failed write hit: the name, else the exclusive trigger. */
@@ -127,6 +135,8 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
     },
     async delete(tenantId, id) {
       return db.transaction().execute(async (trx) => {
+        // Locked first (PostgreSQL), as a deploy locks it: a deploy and a delete never interleave.
+        if (!(await lockedAction(trx, tenantId, id))) return false;
         await trx.deleteFrom('action_bindings').where('tenant_id', '=', tenantId).where('action_id', '=', id).execute();
         await trx.deleteFrom('action_versions').where('tenant_id', '=', tenantId).where('action_id', '=', id).execute();
         const r = await trx.deleteFrom('actions').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
@@ -135,12 +145,13 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
     },
 
     async deploy(tenantId, v) {
-      // Two deploys racing pick the same number; the unique (action_id, number) makes one retry.
+      // The action's row is locked (PostgreSQL) before its versions are numbered, so concurrent deploys
+      // of one action take turns and a delete cannot interleave; on SQLite the transaction holds the
+      // one connection. The retry on the unique (action_id, number) is a second fence.
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
           return await db.transaction().execute(async (trx) => {
-            const owner = await trx.selectFrom('actions').select('id').where('tenant_id', '=', tenantId).where('id', '=', v.actionId).executeTakeFirst();
-            if (!owner) return undefined;
+            if (!(await lockedAction(trx, tenantId, v.actionId))) return undefined;
             const max = await trx.selectFrom('action_versions').select((eb) => eb.fn.max<number>('number').as('n')).where('action_id', '=', v.actionId).executeTakeFirst();
             const stored: ActionVersionRecord = { ...v, number: Number(max?.n ?? 0) + 1 };
             await trx.updateTable('action_versions').set({ deployed: 0, updated_at: v.updatedAt }).where('tenant_id', '=', tenantId).where('action_id', '=', v.actionId).where('deployed', '=', 1).execute();
@@ -191,6 +202,9 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
     listBindings,
     async replaceBindings(tenantId, triggerId, bindings) {
       await db.transaction().execute(async (trx) => {
+        // Concurrent replacements of one trigger's bindings take turns (READ COMMITTED would let both
+        // delete, then both insert at the same positions).
+        await lockKey(trx, `bindings:${tenantId}:${triggerId}`);
         await trx.deleteFrom('action_bindings').where('tenant_id', '=', tenantId).where('trigger_id', '=', triggerId).execute();
         if (bindings.length === 0) return;
         await trx
@@ -221,7 +235,8 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
           .execute();
         return true;
       } catch (e) {
-        if (isUniqueViolation(e)) return false;
+        // Bound by a concurrent deploy, or the action deleted since it was deployed: nothing to bind.
+        if (isUniqueViolation(e) || isForeignKeyViolation(e)) return false;
         throw e;
       }
     },
