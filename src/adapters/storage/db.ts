@@ -42,8 +42,10 @@ export function openStorage(opts: StorageOptions): Storage {
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // What is printed where it listens: no password, in the userinfo or in the query (?password=…).
     const safe = new URL(opts.databaseUrl);
     safe.password = '';
+    safe.search = '';
     return {
       db,
       dialect: 'postgres',
