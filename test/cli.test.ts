@@ -281,6 +281,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         [['token', '--tenant', 'acme', '--scope', 'read:everything'], /unknown scope/],
         [['token', '--tenant', 'acme', '--ttl', 'soon'], /--ttl/],
         [['token', '--tenant', 'acme', '--domain', 'globex.test'], /does not answer to globex\.test/],
+        [['token', '--tenant', 'acme', '--domain', 'evil host'], /invalid domain: evil host/],
         [['client', 'create', '--tenant', 'nope', '--name', 'x'], /unknown tenant: nope/],
         [['client', 'create', '--tenant', 'acme'], /--name/],
         [['frobnicate'], /unknown command/],

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Container } from '../container.js';
 import type { TenantRecord } from '../domain/ports.js';
+import { isValidDomain } from '../domain/tenants/tenant-service.js';
 
 /** Bad input from the operator: reported as one line on stderr, exit code 2. */
 export class CliError extends Error {}
@@ -49,6 +50,7 @@ export async function tenantHost(c: Container, tenant: TenantRecord, requested: 
   const isDefault = tenant.name === c.config.defaultTenant;
   if (requested !== undefined) {
     const host = requested.trim().toLowerCase();
+    if (!isValidDomain(host)) throw new CliError(`invalid domain: ${requested}`);
     if (domains.includes(host) || (isDefault && !(await c.repos.tenants.findByDomain(host)))) return host;
     throw new CliError(`tenant ${tenant.name} does not answer to ${host} (its domains: ${domains.join(', ') || 'none'})`);
   }
