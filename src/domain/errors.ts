@@ -77,6 +77,7 @@ export const errorCatalogue = {
   inexistent_trigger: { status: 404, message: 'The trigger does not exist' },
   unsupported_trigger: { status: 400, message: 'This server runs only the custom-phone-provider and send-phone-message triggers' },
   action_name_conflict: { status: 409, message: 'An action with this name already exists' },
+  too_many_actions: { status: 409, message: 'The tenant has reached its limit of actions' },
   action_trigger_conflict: {
     status: 409,
     message: 'Only one action can support the custom-phone-provider trigger, and this tenant already has one',

@@ -183,6 +183,33 @@ describeEachDialect(
       assert.equal((await env().c.storage.db.selectFrom('action_versions').select('id').where('action_id', '=', a.id).execute()).length, 0, 'no version outlives its action');
     });
 
+    test('storage one tenant can fill is bounded: versions kept per action, actions per tenant', async () => {
+      const { MAX_VERSIONS_KEPT } = await import('../../src/adapters/storage/action-repository.js');
+      const { MAX_ACTIONS_PER_TENANT } = await import('../../src/domain/actions/action-service.js');
+      const spm = [{ id: 'send-phone-message', version: 'v2' }];
+      const a = (await call('POST', '/api/v2/actions/actions', { name: 'many-versions', supported_triggers: spm, code: 'exports.onExecuteSendPhoneMessage = async () => {};' })).json();
+      for (let i = 0; i < MAX_VERSIONS_KEPT + 3; i++) assert.equal((await call('POST', `/api/v2/actions/actions/${a.id}/deploy`)).statusCode, 200);
+      const versions = (await call('GET', `/api/v2/actions/actions/${a.id}/versions?per_page=100`)).json();
+      assert.equal(versions.total, MAX_VERSIONS_KEPT);
+      assert.equal(versions.versions[0].number, MAX_VERSIONS_KEPT + 3, 'the newest (deployed) is kept');
+      assert.equal((await call('DELETE', `/api/v2/actions/actions/${a.id}`)).statusCode, 204);
+      // Actions per tenant: fill up to the limit (storage directly, for speed), then one more through the API.
+      const tenant = (await env().c.repos.tenants.findByName('default'))!;
+      const have = (await call('GET', '/api/v2/actions/actions?per_page=1')).json().total as number;
+      const now = new Date().toISOString();
+      const filler = Array.from({ length: MAX_ACTIONS_PER_TENANT - have }, (_, i) => i);
+      for (const i of filler) {
+        await env().c.actions.repo.insert(tenant.id, { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `filler-${i}`, supportedTriggers: spm, code: '', dependencies: [], runtime: 'node22', secrets: [], secretsSealed: null, exclusiveTrigger: null, allChangesDeployed: false, createdAt: now, updatedAt: now });
+      }
+      try {
+        const over = await call('POST', '/api/v2/actions/actions', { name: 'one-too-many', supported_triggers: spm, code: '' });
+        assert.equal(over.statusCode, 409, over.body);
+        assert.equal(over.json().errorCode, 'too_many_actions');
+      } finally {
+        for (const i of filler) await env().c.actions.repo.delete(tenant.id, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      }
+    });
+
     test('secret names such as __proto__ and constructor are names like any other', async () => {
       const code = 'exports.onExecuteSendPhoneMessage = async (event) => ({ keys: Object.keys(event.secrets).sort(), proto: event.secrets["__proto__"] });';
       const spm = [{ id: 'send-phone-message', version: 'v2' }];

@@ -68,6 +68,9 @@ const binding = (r: Selectable<Database['action_bindings']>): ActionBindingRecor
   updatedAt: r.updated_at,
 });
 
+/** Versions kept per action (the deployed one always among them). */
+export const MAX_VERSIONS_KEPT = 50;
+
 /** The action's row, locked for the transaction where the dialect has row locks; false when it is gone. */
 async function lockedAction(trx: Kysely<Database>, tenantId: string, id: string): Promise<boolean> {
   let q = trx.selectFrom('actions').select('id').where('tenant_id', '=', tenantId).where('id', '=', id);
@@ -174,6 +177,14 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
               })
               .execute();
             await trx.updateTable('actions').set({ all_changes_deployed: 1 }).where('tenant_id', '=', tenantId).where('id', '=', v.actionId).execute();
+            // Every deploy keeps a copy of the code (up to 100 kB): the oldest past the last MAX_VERSIONS_KEPT go.
+            await trx
+              .deleteFrom('action_versions')
+              .where('tenant_id', '=', tenantId)
+              .where('action_id', '=', v.actionId)
+              .where('number', '<=', stored.number - MAX_VERSIONS_KEPT)
+              .where('deployed', '=', 0)
+              .execute();
             return stored;
           });
         } catch (e) {

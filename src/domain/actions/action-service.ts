@@ -50,6 +50,8 @@ export interface BindingView {
 }
 
 const MAX_SECRETS = 30;
+/** Actions per tenant: each keeps its code and up to MAX_VERSIONS_KEPT deployed copies (docs/actions.md). */
+export const MAX_ACTIONS_PER_TENANT = 100;
 
 /** Actions CRUD, deploys with kept versions, trigger bindings, test runs and executions. */
 export class ActionService {
@@ -76,6 +78,9 @@ export class ActionService {
 
   async create(tenantId: string, input: NewAction): Promise<ActionRecord> {
     const triggers = this.checkTriggers(input.supportedTriggers);
+    // A soft cap (two concurrent creates at the limit may both pass): storage one tenant can fill is bounded.
+    const { total } = await this.repo.list(tenantId, {}, { page: 0, perPage: 1 });
+    if (total >= MAX_ACTIONS_PER_TENANT) throw new AppError('too_many_actions', `A tenant can have at most ${MAX_ACTIONS_PER_TENANT} actions; delete one first`);
     const code = this.checkCode(input.code ?? '');
     const now = this.now();
     const { secrets, sealed } = this.sealSecrets(input.secrets ?? [], {}, [], now);
