@@ -109,15 +109,17 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
 
 /** Codes of the limit's purposes issued to `subject` since `limit.since`, by channel. */
 async function countSince(db: Kysely<Database>, tenantId: string, subject: string, limit: SendLimit): Promise<{ sms: number; voice: number }> {
-  const rows = await db
-    .selectFrom('otp_codes')
-    .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('tenant_id', '=', tenantId)
-    .where('subject', '=', subject)
-    .where('purpose', 'in', limit.purposes)
-    .where('created_at', '>=', limit.since)
-    .groupBy('channel')
-    .execute();
+  // Prepared once per budget (the purposes are written into the SQL; there are four budgets).
+  const { rows } = await preparedQuery(db, `otp.countSince:${limit.purposes.join(',')}`, { tenantId, subject, since: limit.since }, (q, p) =>
+    q
+      .selectFrom('otp_codes')
+      .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('tenant_id', '=', p.tenantId)
+      .where('subject', '=', p.subject)
+      .where('purpose', 'in', limit.purposes)
+      .where('created_at', '>=', p.since)
+      .groupBy('channel'),
+  );
   const out = { sms: 0, voice: 0 };
   for (const r of rows) if (r.channel === 'sms' || r.channel === 'voice') out[r.channel] = Number(r.n);
   return out;
