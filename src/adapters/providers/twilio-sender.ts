@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { PhoneProviderRecord, Sealer } from '../../domain/ports.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../../domain/phone-provider/phone-provider-service.js';
+import { openProviderCredentials } from '../../domain/phone-provider/phone-provider-service.js';
 import type { OutgoingMessage, PhoneSender, SendResult } from '../../domain/notifications/sender.js';
 import { classifyTwilioError, retryAfterMs } from './twilio-errors.js';
 
@@ -52,7 +52,7 @@ export class TwilioSender implements PhoneSender {
 
   private authToken(sealed: string): string | undefined {
     if (this.tokens.has(sealed)) return this.tokens.get(sealed);
-    const { auth_token } = JSON.parse(this.sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string };
+    const { auth_token } = openProviderCredentials(this.sealer, sealed);
     if (this.tokens.size >= 1000) this.tokens.delete(this.tokens.keys().next().value!);
     this.tokens.set(sealed, auth_token);
     return auth_token;

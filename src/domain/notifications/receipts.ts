@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { sortableId } from '../ids.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
+import { openProviderCredentials } from '../phone-provider/phone-provider-service.js';
 import type { Repositories, Sealer } from '../ports.js';
 import { maskNumber } from './dispatcher.js';
 import { failedType, LOG_TYPES, type LogType } from './log-types.js';
@@ -52,8 +52,7 @@ export class ReceiptService {
       const sealed = (await this.repos.guardian.get(tenantId))?.twilioAuthTokenSealed;
       return sealed ? this.sealer.open(sealed, TWILIO_AUTH_TOKEN_PURPOSE) : undefined;
     }
-    const sealed = (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed;
-    return sealed ? (JSON.parse(this.sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as { auth_token?: string }).auth_token : undefined;
+    return openProviderCredentials(this.sealer, (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed ?? null).auth_token;
   }
 
   /**

@@ -25,6 +25,11 @@ export interface PhoneProviderCredentials {
   auth_token?: string | undefined;
 }
 
+/** A provider's sealed credentials, opened (senders, receipt checks; never for API responses). */
+export function openProviderCredentials(sealer: Pick<Sealer, 'open'>, sealed: string | null): PhoneProviderCredentials {
+  return sealed ? (JSON.parse(sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as PhoneProviderCredentials) : {};
+}
+
 export interface NewPhoneProvider {
   name: PhoneProviderName;
   credentials: PhoneProviderCredentials;
@@ -88,8 +93,7 @@ export class PhoneProviderService {
 
   /** The stored credentials, opened; for the senders (never for API responses). */
   credentialsOf(provider: PhoneProviderRecord): PhoneProviderCredentials {
-    if (!provider.credentialsSealed) return {};
-    return JSON.parse(this.sealer.open(provider.credentialsSealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as PhoneProviderCredentials;
+    return openProviderCredentials(this.sealer, provider.credentialsSealed);
   }
 
   async create(tenant: TenantRecord, input: NewPhoneProvider): Promise<PhoneProviderRecord> {
