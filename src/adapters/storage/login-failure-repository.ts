@@ -17,6 +17,16 @@ const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
  * each caller sees a distinct count: exactly one of them sees the threshold.
  */
 export function loginFailureRepository(db: Kysely<Database>): LoginFailureRepository {
+  const get = async (tenantId: string, userId: string, ip: string) => {
+    const r = await db
+      .selectFrom('login_failures')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('ip', '=', ip)
+      .executeTakeFirst();
+    return r ? toRecord(r) : undefined;
+  };
   return {
     async increment(tenantId, userId, ip, now) {
       const r = await db
@@ -40,16 +50,7 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
-    async get(tenantId, userId, ip) {
-      const r = await db
-        .selectFrom('login_failures')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .where('ip', '=', ip)
-        .executeTakeFirst();
-      return r ? toRecord(r) : undefined;
-    },
+    get,
     async listBlocked(tenantId, userId) {
       const rows = await db
         .selectFrom('login_failures')
@@ -63,6 +64,10 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
       return rows.map(toRecord);
     },
     async clearUnlessBlocked(tenantId, userId, ip) {
+      // A read first: most right passwords come with no failures recorded, and then nothing is written.
+      const row = await get(tenantId, userId, ip);
+      if (!row) return false;
+      if (row.blockedAt) return true;
       const r = await db
         .deleteFrom('login_failures')
         .where('tenant_id', '=', tenantId)
@@ -71,14 +76,8 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
         .where('blocked_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numDeletedRows) > 0) return false;
-      const left = await db
-        .selectFrom('login_failures')
-        .select('blocked_at')
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .where('ip', '=', ip)
-        .executeTakeFirst();
-      return left?.blocked_at != null;
+      // Blocked between the read and the delete, or cleared by another login meanwhile.
+      return (await get(tenantId, userId, ip))?.blockedAt != null;
     },
     async clear(tenantId, userId, ip) {
       let q = db.deleteFrom('login_failures').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
