@@ -78,6 +78,16 @@ describeEachDialect(
       assert.ok(!('passwordHash' in dir().profile(after1)));
     });
 
+    test('concurrent logins of one user all count (the count is incremented where it is stored)', async () => {
+      const before = (await e().c.identity.users.get(tenant.id, user.userId))!.loginCount;
+      // Every call starts from the same, stale copy of the user: a read-modify-write would count one.
+      await Promise.all(Array.from({ length: 10 }, () => dir().recordLogin(tenant, user, OTHER_IP)));
+      const after = (await e().c.identity.users.get(tenant.id, user.userId))!;
+      assert.equal(after.loginCount, before + 10);
+      assert.equal(after.lastIp, OTHER_IP);
+      assert.equal(await e().c.identity.users.recordLogin(tenant.id, 'auth0|nobody', new Date().toISOString(), OTHER_IP), false);
+    });
+
     test('a success resets the failure count', async () => {
       for (let i = 0; i < 5; i++) assert.equal(await outcome(dir().verifyPassword(tenant, user, 'wrong-password', ATTACKER)), 'wrong_password');
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, ATTACKER)), 'ok');

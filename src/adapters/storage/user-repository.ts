@@ -139,6 +139,18 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         return userRepository(trx).update(tenantId, userId, change(toRecord(row)));
       });
     },
+    async recordLogin(tenantId, userId, at, ip) {
+      const r = await groupWrite(db, (trx) =>
+        preparedQuery(trx, 'users.recordLogin', { at, ip, tenantId, userId }, (q, p) =>
+          q
+            .updateTable('users')
+            .set((eb) => ({ login_count: eb('login_count', '+', 1), last_login: p.at, last_ip: p.ip, updated_at: p.at }))
+            .where('tenant_id', '=', p.tenantId)
+            .where('user_id', '=', p.userId),
+        ),
+      );
+      return Number(r.numAffectedRows) === 1;
+    },
     async delete(tenantId, userId) {
       const r = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;

@@ -84,6 +84,11 @@ export interface UserRepository {
    * metadata) never undo each other. `change` must be quick (no hashing): the row is locked meanwhile.
    */
   updateWith(tenantId: string, userId: string, change: (current: UserRecord) => UserPatch): Promise<UserRecord | undefined>;
+  /**
+   * A completed login in one statement: `login_count` incremented where it is stored (concurrent
+   * logins all count), `last_login`, `last_ip`. False when there is no such user. Reads nothing back.
+   */
+  recordLogin(tenantId: string, userId: string, at: string, ip: string): Promise<boolean>;
   delete(tenantId: string, userId: string): Promise<boolean>;
 }
 

@@ -312,11 +312,15 @@ export class UserDirectory {
     return updated;
   }
 
-  /** A completed login: `logins_count`, `last_login`, `last_ip`. */
+  /**
+   * A completed login: `logins_count`, `last_login`, `last_ip`. The count is incremented in the
+   * database (concurrent logins of one user all count); what is returned is `user` advanced by this
+   * login, not a fresh read.
+   */
   async recordLogin(tenant: Pick<TenantRecord, 'id'>, user: UserRecord, ip: string): Promise<UserRecord> {
     const now = this.clock.now().toISOString();
-    const u = await this.repos.users.update(tenant.id, user.userId, { loginCount: user.loginCount + 1, lastLogin: now, lastIp: ip, updatedAt: now });
-    return u ?? user;
+    await this.repos.users.recordLogin(tenant.id, user.userId, now, ip);
+    return { ...user, loginCount: user.loginCount + 1, lastLogin: now, lastIp: ip, updatedAt: now };
   }
 
   /** The IPs blocked for a user, with the connection (user-blocks). */
