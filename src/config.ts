@@ -117,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
-    signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism() - 1)),
+    signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),
     bodyLimit: e.BODY_LIMIT,
     twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,

