@@ -9,7 +9,7 @@ import type {
   WriteOutcome,
 } from '../../domain/actions/ports.js';
 import type { ActionsTable, ActionVersionsTable } from './action-tables.js';
-import { featuresFor, lockKey } from './features.js';
+import { forUpdate, lockKey } from './features.js';
 import { bool, int, isForeignKeyViolation, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
 
@@ -73,9 +73,8 @@ export const MAX_VERSIONS_KEPT = 50;
 
 /** The action's row, locked for the transaction where the dialect has row locks; false when it is gone. */
 async function lockedAction(trx: Kysely<Database>, tenantId: string, id: string): Promise<boolean> {
-  let q = trx.selectFrom('actions').select('id').where('tenant_id', '=', tenantId).where('id', '=', id);
-  if (featuresFor(trx).rowLocks) q = q.forUpdate();
-  return (await q.executeTakeFirst()) !== undefined;
+  const q = trx.selectFrom('actions').select('id').where('tenant_id', '=', tenantId).where('id', '=', id);
+  return (await forUpdate(trx, q).executeTakeFirst()) !== undefined;
 }
 
 export function actionRepository(db: Kysely<Database>): ActionRepository {

@@ -27,6 +27,15 @@ export function featuresFor<DB>(db: Kysely<DB>): DialectFeatures {
 }
 
 /**
+ * `query` reading rows to be changed in the same transaction: `FOR UPDATE` where the dialect has row
+ * locks (PostgreSQL: the rows stay locked until `trx` ends); as it is on SQLite, where a transaction
+ * holds the one writer.
+ */
+export function forUpdate<DB, Q extends { forUpdate(): Q }>(trx: Kysely<DB>, query: Q): Q {
+  return featuresFor(trx).rowLocks ? query.forUpdate() : query;
+}
+
+/**
  * Serialises, until `trx` ends, the transactions that lock the same `key`: on PostgreSQL a
  * transaction-scoped advisory lock; SQLite needs none (a transaction holds the one writer).
  */

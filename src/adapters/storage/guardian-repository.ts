@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { GuardianRepository, GuardianSettingsRecord } from '../../domain/ports.js';
-import type { DialectFeatures } from './features.js';
+import { forUpdate } from './features.js';
 import { json, text } from './json.js';
 import type { Database } from './schema.js';
 
@@ -28,7 +28,7 @@ const toRow = (s: GuardianSettingsRecord) => ({
   updated_at: s.updatedAt,
 });
 
-export function guardianRepository(db: Kysely<Database>, features: Pick<DialectFeatures, 'rowLocks'>): GuardianRepository {
+export function guardianRepository(db: Kysely<Database>): GuardianRepository {
   const select = () => db.selectFrom('guardian_settings').selectAll();
   return {
     async get(tenantId) {
@@ -41,8 +41,7 @@ export function guardianRepository(db: Kysely<Database>, features: Pick<DialectF
         .values({ tenant_id: tenantId, ...toRow(defaults) })
         .onConflict((oc) => oc.column('tenant_id').doNothing())
         .execute();
-      const q = select().where('tenant_id', '=', tenantId);
-      return toRecord(await (features.rowLocks ? q.forUpdate() : q).executeTakeFirstOrThrow());
+      return toRecord(await forUpdate(db, select().where('tenant_id', '=', tenantId)).executeTakeFirstOrThrow());
     },
     async put(tenantId, s) {
       const row = toRow(s);

@@ -20,7 +20,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     clientGrants: clientGrantRepository(db),
     phoneProviders: phoneProviderRepository(db),
     phoneTemplates: phoneTemplateRepository(db),
-    guardian: guardianRepository(db, features),
+    guardian: guardianRepository(db),
     notifications: notificationRepository(db, features),
     logs: logRepository(db),
     testNumbers: testNumberRepository(db),

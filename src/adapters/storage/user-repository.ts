@@ -5,7 +5,7 @@ import type { UsersTable } from './auth-tables.js';
 import { bool, int, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
 import { fastInsert, preparedQuery } from './compiled-queries.js';
-import { featuresFor } from './features.js';
+import { forUpdate } from './features.js';
 import { groupWrite } from './write-batcher.js';
 
 function toRecord(r: Selectable<UsersTable>): UserRecord {
@@ -132,9 +132,8 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       // One transaction, the row locked (PostgreSQL; on SQLite the transaction holds the one
       // connection): concurrent read-merge-writes of one user apply one after the other.
       return db.transaction().execute(async (trx) => {
-        let read = trx.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
-        if (featuresFor(trx).rowLocks) read = read.forUpdate();
-        const row = await read.executeTakeFirst();
+        const read = trx.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+        const row = await forUpdate(trx, read).executeTakeFirst();
         if (!row) return undefined;
         return userRepository(trx).update(tenantId, userId, change(toRecord(row)));
       });
