@@ -67,6 +67,12 @@ const eventRow = (tenantId: string, notificationId: string, e: NotificationEvent
   detail: text(e.detail),
 });
 
+/** Writes what a change of a notification leaves behind: its timeline events and the tenant's log lines. */
+async function writeTrace(trx: Kysely<Database>, tenantId: string, notificationId: string, events: readonly NotificationEventRecord[], logs: readonly LogRecord[]) {
+  for (const e of events) await trx.insertInto('notification_events').values(eventRow(tenantId, notificationId, e)).execute();
+  for (const l of logs) await fastInsert(trx, 'logs', logRow(tenantId, l));
+}
+
 /**
  * Due: queued and its time has come, or sending with a lease that ran out (its dispatcher died) —
  * and attempts left. A notification whose last attempt never finished is failed by `failAbandoned`,
@@ -118,7 +124,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
             sent_at: n.sentAt,
             final_at: n.finalAt,
         });
-        if (event) await trx.insertInto('notification_events').values(eventRow(tenantId, n.id, event)).execute();
+        if (event) await writeTrace(trx, tenantId, n.id, [event], []);
       });
     },
     async get(tenantId, id) {
@@ -209,8 +215,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
             reason: attempt.reason,
             detail: text(attempt.detail),
         });
-        for (const e of events) await trx.insertInto('notification_events').values(eventRow(tenantId, id, e)).execute();
-        for (const l of logs) await fastInsert(trx, 'logs', logRow(tenantId, l));
+        await writeTrace(trx, tenantId, id, events, logs);
         return true;
       });
     },
@@ -227,13 +232,12 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
         if (sid !== null) update = update.where((eb) => eb.or([eb('provider_message_id', 'is', null), eb('provider_message_id', '=', sid)]));
         const res = await update.executeTakeFirst();
         const applied = Number(res.numUpdatedRows) === 1;
-        await trx.insertInto('notification_events').values(eventRow(tenantId, id, applied ? event : { ...event, kind: 'receipt_ignored' })).execute();
-        if (applied) for (const l of logs) await trx.insertInto('logs').values(logRow(tenantId, l)).execute();
+        await writeTrace(trx, tenantId, id, [applied ? event : { ...event, kind: 'receipt_ignored' }], applied ? logs : []);
         return applied;
       });
     },
     async addEvent(tenantId, id, event) {
-      await db.insertInto('notification_events').values(eventRow(tenantId, id, event)).execute();
+      await writeTrace(db, tenantId, id, [event], []);
     },
     async attempts(tenantId, id) {
       const rows = await db
@@ -283,8 +287,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
           .execute();
         for (const r of rows) {
           const { event, log } = trace(toRecord(r), now);
-          await trx.insertInto('notification_events').values(eventRow(r.tenant_id, r.id, event)).execute();
-          await fastInsert(trx, 'logs', logRow(r.tenant_id, log));
+          await writeTrace(trx, r.tenant_id, r.id, [event], [log]);
         }
         return rows.length;
       });
