@@ -186,11 +186,7 @@ export class UserDirectory {
     const user = await this.getUser(tenant, userId);
     const conn = await this.connectionNamed(tenant, user.connection);
     const ids = this.identifiers(conn, input);
-    let passwordHash: string | undefined;
-    if (input.password !== undefined) {
-      await this.checkNewPassword(tenant, user.connection, input.password);
-      passwordHash = await hashPassword(input.password);
-    }
+    const passwordHash = input.password === undefined ? undefined : await this.newPasswordHash(tenant, user.connection, input.password);
     const merge = (base: Record<string, unknown>, patch: Record<string, unknown> | undefined) => {
       if (!patch) return undefined;
       const out = { ...base };
@@ -300,11 +296,16 @@ export class UserDirectory {
     checkPasswordRules(conn.options as DatabaseConnectionOptions, password);
   }
 
+  /** The hash of a new password for a user of `connection`, refused as `checkNewPassword` refuses. */
+  private async newPasswordHash(tenant: Pick<TenantRecord, 'id'>, connection: string, password: string): Promise<string> {
+    await this.checkNewPassword(tenant, connection, password);
+    return hashPassword(password);
+  }
+
   /** A new password (reset or administrator): checked like at signup; clears every block and failure of the user. */
   async setPassword(tenant: Pick<TenantRecord, 'id'>, userId: string, newPassword: string): Promise<UserRecord> {
     const user = await this.getUser(tenant, userId);
-    await this.checkNewPassword(tenant, user.connection, newPassword);
-    const passwordHash = await hashPassword(newPassword);
+    const passwordHash = await this.newPasswordHash(tenant, user.connection, newPassword);
     const now = this.clock.now().toISOString();
     const updated = await this.repos.users.update(tenant.id, userId, { passwordHash, lastPasswordReset: now, updatedAt: now });
     await this.guard.reset(tenant.id, userId);
