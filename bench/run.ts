@@ -23,6 +23,12 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 
 const betterAuthVersion = () => (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../node_modules/better-auth/package.json'), 'utf8')) as { version: string }).version;
 const children: Array<{ child: import('node:child_process').ChildProcess }> = [];
+/** Stops the servers (SIGTERM, so a profiled one writes its profile) and ends the run. */
+async function stopAll(): Promise<never> {
+  for (const c of children) c.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  process.exit(0);
+}
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-bench-'));
 process.on('exit', () => {
   for (const c of children) c.child.kill('SIGKILL');
@@ -122,14 +128,8 @@ process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms 
 // Passwordless SMS (bench/passwordless.bench.ts): the same unifone process and Twilio server, plus
 // better-auth's phone-number plugin as the peer and a signing-only loop as the floor.
 // BENCH_ONLY=send stops here (a quicker loop while working on the send path).
-if (process.env['BENCH_ONLY'] === 'send') {
-  for (const c of children) c.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
-  process.exit(0);
-}
+if (process.env['BENCH_ONLY'] === 'send') await stopAll();
 const passwordless = await runPasswordless({ server, mock, mgmt: auth, twilio: { sid: SID, token: TOKEN }, dataDir, connections: CONNECTIONS, duration: DURATION, children });
 process.stdout.write(`\npasswordless SMS — unifone vs better-auth ${betterAuthVersion()} phone-number plugin (better-sqlite3) vs the signing floor, ${CONNECTIONS} connections, ${DURATION} s each\n\n`);
 process.stdout.write(passwordlessTable(passwordless) + '\n');
-for (const c of children) c.child.kill('SIGTERM');
-await new Promise((r) => setTimeout(r, 1500));
-process.exit(0);
+await stopAll();
