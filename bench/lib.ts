@@ -77,10 +77,14 @@ export function table(rows: Measured[], ceiling: Measured): string {
   return formatTable(head, rows.map((r) => measuredRow(r, `${((r.rps / ceiling.rps) * 100).toFixed(1)}%`))).join('\n');
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux): all its threads, or with
+ * `mainThread` only the thread that runs its event loop (the one whose id is the process id).
+ */
+export function cpuSeconds(pid: number | undefined, mainThread = false): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = fs.readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
