@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../../domain/ids.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -47,7 +48,7 @@ export function createSecretBox(keys: readonly Buffer[]): SecretBox {
   const primaryKid = kidOf(primary);
 
   const seal = (plaintext: string, purpose: string): string => {
-    const iv = randomBytes(12);
+    const iv = randomBytesPooled(12);
     const cipher = createCipheriv('aes-256-gcm', primary, iv);
     cipher.setAAD(Buffer.from(purpose));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

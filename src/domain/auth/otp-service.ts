@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { randomBase62 } from '../ids.js';
+import { timeOrderedBase62 } from '../ids.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { NotificationContext } from '../notifications/sender.js';
 import type { NotificationSource } from '../notifications/ports.js';
@@ -69,7 +69,7 @@ export class OtpService {
     const fixed = await this.notifications.fixedTestCode(tenant.id, input.recipient);
     const code = fixed ?? this.randomCode(input.length);
     const now = this.clock.now();
-    const id = randomBase62(32);
+    const id = timeOrderedBase62(32);
     const otp: OtpRecord = {
       id,
       purpose: input.purpose,

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { TokenKeys } from '../../adapters/crypto/token-keys.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
+import { randomBytesPooled } from '../ids.js';
 import type { ClientRecord } from '../ports.js';
 import type { RefreshTokenRepository } from './mfa-ports.js';
 import type { UserRecord } from './ports.js';
@@ -87,7 +88,7 @@ export class TokenIssuer {
     const out: TokenSet = { access_token: accessToken, scope, expires_in: ttl, token_type: 'Bearer' };
     if (idToken) out.id_token = idToken;
     if (scopes.includes('offline_access') && client.grantTypes.includes('refresh_token')) {
-      const token = randomBytes(36).toString('base64url');
+      const token = randomBytesPooled(36).toString('base64url');
       const now = this.clock.now();
       await this.refreshTokens.insert(tenantId, {
         tokenHash: this.hashRefresh(token),

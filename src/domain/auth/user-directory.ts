@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
+import { newUserIdSuffix } from '../ids.js';
 import type { NotificationContext } from '../notifications/sender.js';
 import { toE164 } from '../phone-number.js';
 import type { TenantRecord } from '../ports.js';
@@ -75,7 +75,7 @@ function checkPasswordRules(opts: DatabaseConnectionOptions | SmsConnectionOptio
 }
 
 /** `auth0|…` / `sms|…` + 24 hex characters, the shape of Auth0's own user ids. */
-const newUserId = (strategy: ConnectionRecord['strategy']) => `${strategy}|${randomBytes(12).toString('hex')}`;
+const newUserId = (strategy: ConnectionRecord['strategy']) => `${strategy}|${newUserIdSuffix()}`;
 
 /**
  * The identity service: users, connections, passwords and attack protection. The Authentication

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newNotificationId } from '../ids.js';
 import { toE164 } from '../phone-number.js';
 import type { DeliveryMethod, Repositories, Sealer, TemplateType, TenantRecord } from '../ports.js';
 import { NOTIFICATION_CODE_PURPOSE, type Dispatcher, type RetryPolicy } from './dispatcher.js';
@@ -50,7 +50,7 @@ export class NotificationService {
     // attempt is recorded, the lease runs out and the background dispatcher takes it over.
     const inline = this.options.dispatchInline;
     const n: NotificationRecord = {
-      id: newId('ntf'),
+      id: newNotificationId(),
       type: input.type,
       deliveryMethod: input.deliveryMethod,
       recipient,
