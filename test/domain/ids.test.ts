@@ -32,7 +32,7 @@ test('ids: the Auth0 shape, and sortable ids sort by creation', () => {
 test('time-ordered ids: the Auth0 shapes, ordered by creation time, unique within one millisecond', () => {
   const id = newNotificationId();
   assert.ok(isId('ntf', id), id);
-  // Byte order (SQLite's and PostgreSQL's C collation of the primary key) follows the clock.
+  // Byte order (SQLite's default collation of the primary key) follows the clock.
   const times = [0, 61, 62, 1_000, 1_764_000_000_000, 1_764_000_000_001, 1_764_000_000_062, 2_000_000_000_000, 62 ** 8 - 1];
   const ids = times.map((t) => timeOrderedBase62(22, t));
   const sorted = [...ids].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
