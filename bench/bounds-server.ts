@@ -15,9 +15,9 @@ import type { PhoneProviderRecord } from '../src/domain/ports.js';
  * - `POST /send` `{ to }`: answers 202, then makes the one Twilio call of a send with unifone's own
  *   Twilio client (`TwilioSender`: undici keep-alive pool, basic auth, form body, timeout) against the
  *   same Twilio-speaking server. A send path, or a passwordless start, does at least this.
- * - `POST /login` `{ username, otp }`: reads the body, signs an access token and an id_token, RS256 with a 2048-bit key,
- *   with unifone's signer, the claims of a real login's tokens, and answers them as JSON. A login does
- *   at least this. `POST /claims` sets the claims first (JSON, as bench/sign-floor.ts gets them: the
+ * - `POST /login` `{ username, otp }`: reads the body, signs an access token and an id_token (RS256,
+ *   a 2048-bit key, unifone's signer, the claims of a real login's tokens) and answers them as JSON.
+ *   A login does at least this. `POST /claims` sets the claims first (JSON, as bench/sign-floor.ts gets them: the
  *   benchmark reads them off a real login) and `threads`, the signer: 0 for jose on the event loop,
  *   else that many signing threads (the benchmark passes the floor's faster variant).
  *

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { randomBytesPooled } from '../../domain/ids.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytesPooled } from '../../domain/ids.js';
 
 /**
  * Authenticated encryption of secrets at rest (AES-256-GCM).
