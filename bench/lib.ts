@@ -41,22 +41,85 @@ export interface Measured {
   errors: number;
   non2xx: number;
   total: number;
+  /** CPU seconds of the process under test during the run (all its threads), when one was named. */
+  cpu?: number;
+  /** The same, of its event-loop thread only. */
+  mainCpu?: number;
+  /** autocannon's own results behind this one (latency histograms included), so that runs combine exactly. */
+  raw?: RawResult[];
 }
 
-export async function load(name: string, opts: autocannon.Options): Promise<Measured> {
+/** autocannon's result before aggregation (`skipAggregateResult`): counts, and the latency histogram encoded. */
+interface RawResult {
+  totalCompletedRequests: number;
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+const aggregate = (raw: RawResult[]): autocannon.Result =>
+  (autocannon as unknown as { aggregateResult(r: RawResult[], o: { url: string }): autocannon.Result }).aggregateResult(raw, { url: 'http://127.0.0.1' });
+
+/** The figures of one or more autocannon runs: percentiles from their merged latency histograms. */
+function summarize(name: string, raw: RawResult[]): Measured {
+  const r = aggregate(raw);
+  const total = raw.reduce((a, x) => a + x.totalCompletedRequests, 0);
+  const seconds = raw.reduce((a, x) => a + x.duration, 0);
+  return { name, rps: total / seconds, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total, raw };
+}
+
+/** A load run; with `pid`, the CPU the process under test used during it. */
+export async function load(name: string, opts: autocannon.Options, pid?: number): Promise<Measured> {
   const t0 = process.hrtime.bigint();
-  const r = await autocannon({ connections: 50, duration: 10, ...opts });
+  const cpu0 = pid === undefined ? undefined : [cpuSeconds(pid), cpuSeconds(pid, true)];
+  const raw = (await autocannon({ connections: 50, duration: 10, ...opts, skipAggregateResult: true })) as unknown as RawResult;
+  const cpu = cpu0 === undefined ? {} : { cpu: cpuSeconds(pid) - cpu0[0]!, mainCpu: cpuSeconds(pid, true) - cpu0[1]! };
   // With BENCH_PROFILE, each run's window on the monotonic clock (µs, the clock of the .cpuprofile
   // timestamps), so a profile can be cut per scenario.
   if (process.env['BENCH_PROFILE']) process.stderr.write(`profile-window ${JSON.stringify(name)} ${t0 / 1000n} ${process.hrtime.bigint() / 1000n}\n`);
+  return { ...summarize(name, [raw]), ...cpu };
+}
+
+/** Successful requests of a run. */
+export const okCount = (m: Measured): number => Math.max(0, m.total - m.non2xx - m.errors);
+
+/** CPU milliseconds of the process under test per successful request (`seconds`: the run's `cpu` or `mainCpu`). */
+export const msPerOk = (m: Measured, seconds: number | undefined): number => (seconds === undefined ? Number.NaN : (seconds / Math.max(1, okCount(m))) * 1000);
+
+/** How many rounds the compared runs take turns in (BENCH_ROUNDS): see `inTurns`. */
+export const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 5));
+
+/**
+ * Compared scenarios in turns: `rounds` rounds, each running every scenario once, in order, so that
+ * a machine whose speed drifts during the benchmark (a busy neighbour: this machine kind's ceiling
+ * has measured anywhere from 18 000 to 35 000 req/s between runs minutes apart) slows them alike,
+ * and their ratios hold. Returns each scenario's runs, in round order (combine them with `combine`).
+ */
+export async function inTurns<S extends Array<() => Promise<unknown>>>(rounds: number, scenarios: [...S]): Promise<{ [K in keyof S]: Array<Awaited<ReturnType<S[K]>>> }> {
+  const out = scenarios.map(() => [] as unknown[]);
+  for (let r = 0; r < rounds; r++) for (const [i, scenario] of scenarios.entries()) out[i]!.push(await scenario());
+  return out as { [K in keyof S]: Array<Awaited<ReturnType<S[K]>>> };
+}
+
+/**
+ * A scenario's runs as one: requests per second over them all; requests, errors, non-2xx and CPU
+ * summed; p50 and p99 from the runs' merged latency histograms (for runs measured elsewhere, such as
+ * the signing floor's, the median of their p50s and the highest of their p99s).
+ */
+export function combine(name: string, runs: Measured[]): Measured {
+  const sum = (f: (m: Measured) => number) => runs.reduce((a, m) => a + f(m), 0);
+  const cpu = runs.every((m) => m.cpu !== undefined) ? { cpu: sum((m) => m.cpu!), mainCpu: sum((m) => m.mainCpu ?? Number.NaN) } : {};
+  if (runs.every((m) => m.raw !== undefined)) return { ...summarize(name, runs.flatMap((m) => m.raw!)), ...cpu };
+  const p50s = runs.map((m) => m.p50).sort((a, b) => a - b);
   return {
     name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    total: r.requests.total,
+    rps: sum((m) => m.rps) / runs.length,
+    p50: p50s[Math.floor(p50s.length / 2)]!,
+    p99: Math.max(...runs.map((m) => m.p99)),
+    errors: sum((m) => m.errors),
+    non2xx: sum((m) => m.non2xx),
+    total: sum((m) => m.total),
+    ...cpu,
   };
 }
 

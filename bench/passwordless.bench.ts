@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ROOT, bodyPerRequest, cpuSeconds, formatTable, load, measuredRow, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, startProcess, type Measured, type Started } from './lib.js';
 
 /**
  * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
@@ -16,14 +16,18 @@ import { ROOT, bodyPerRequest, cpuSeconds, formatTable, load, measuredRow, start
  * - the peer, better-auth's phone-number plugin on better-sqlite3 (bench/better-auth-peer.ts): the
  *   same two operations, `/api/auth/phone-number/send-otp` and `/api/auth/phone-number/verify`
  *   (signs up and signs in: a session), codes read the same way;
- * - the floor (bench/sign-floor.ts): a loop that only signs the two RS256 tokens of a login.
+ * - the floor (bench/sign-floor.ts): a loop that only signs the two RS256 tokens of a login;
+ * - the bounds (bench/bounds-server.ts): a route that only makes the Twilio call of a start, and one
+ *   that only signs the two tokens of a login.
+ *
+ * The compared runs take turns (`inTurns`, BENCH_ROUNDS): start, send-otp and the send bound; then
+ * login, verify, the floor and the login bound.
  */
 export interface PasswordlessInput {
   server: Started;
   mock: Started;
-  /** bench/bounds-server.ts, and its send bound as measured on the send path. */
+  /** bench/bounds-server.ts. */
   bounds: Started;
-  sendBound: Measured;
   /** Management API headers (bearer token, JSON). */
   mgmt: Record<string, string>;
   twilio: { sid: string; token: string };
@@ -34,24 +38,18 @@ export interface PasswordlessInput {
   children: Array<{ child: import('node:child_process').ChildProcess }>;
 }
 
-export interface Row extends Measured {
-  /** CPU milliseconds of the process under test per successful request, during the measured run. */
-  cpuPerOk: number;
-  /** The same, of its event-loop thread only (the rest: signing threads, GC, libuv's pool). */
-  mainCpuPerOk: number;
-}
-
 export interface PasswordlessResult {
-  rows: { start: Row; login: Row; peerSend: Row; peerVerify: Row; floor: Row; loginBound: Row };
-  sendBound: Measured;
+  /** Each with the CPU of its process under test (`cpu`: all threads; `mainCpu`: the event loop's). */
+  rows: { start: Measured; login: Measured; peerSend: Measured; peerVerify: Measured; floor: Measured; sendBound: Measured; loginBound: Measured };
   floorTokensPerSecond: number;
   notes: string[];
 }
 
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
-/** Number ranges (valid NANP numbers, 415-50x/60x exchanges): unifone's and the peer's never meet. */
+/** Number ranges (valid NANP numbers, 415-50x/60x/70x exchanges): unifone's, the peer's and the bound's never meet. */
 const UNIFONE_BASE = 5_000_000;
 const PEER_BASE = 6_000_000;
+const BOUND_BASE = 7_000_000;
 const phoneOf = (base: number, n: number) => `+1415${base + n}`;
 const UNIFONE_PREFIX = '+14155';
 const PEER_PREFIX = '+14156';
@@ -142,15 +140,6 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
   const unifoneStart = issuing(`${server.url}/passwordless/start`, () => startBody(nUnifone++));
   const peerSend = issuing(`${peer.url}/api/auth/phone-number/send-otp`, () => peerSendBody(nPeer++));
 
-  /** A measured run with the CPU time of `pid` (the process under test) per successful request. */
-  const measured = async (name: string, opts: autocannon.Options, pid: number | undefined): Promise<Row> => {
-    const [c0, main0] = [cpuSeconds(pid), cpuSeconds(pid, true)];
-    const m = await load(name, opts);
-    const [cpu, main] = [cpuSeconds(pid) - c0, cpuSeconds(pid, true) - main0];
-    const ok = Math.max(1, m.total - m.non2xx);
-    return { ...m, cpuPerOk: (cpu / ok) * 1000, mainCpuPerOk: (main / ok) * 1000 };
-  };
-
   /** Reads codes from the Twilio server until every accepted send to the pool's numbers is there (or none arrives for 2 s). */
   const collect = async (pool: CodePool) => {
     let quietSince = Date.now();
@@ -161,12 +150,13 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
     }
     if (pool.known < pool.accepted) notes.push(`${pool.prefix}…: ${pool.accepted - pool.known} accepted sends never reached the Twilio server`);
   };
-  /** An issuing run (measured or not); what it got accepted is added to the pool's expectations. */
+  /** An issuing run (with `pid`, measuring its CPU); what it got accepted is added to the pool's expectations. */
   const issue = async (pool: CodePool, name: string, opts: autocannon.Options, pid?: number) => {
-    const r = pid === undefined ? { ...(await load(name, opts)), cpuPerOk: Number.NaN, mainCpuPerOk: Number.NaN } : await measured(name, opts, pid);
+    const r = await load(name, opts, pid);
     pool.accepted += r.total - r.non2xx;
     return r;
   };
+  const turn = duration / ROUNDS;
 
   /**
    * Warms a login scenario on the pool, then tops the pool up (unmeasured, through `issuer`) so that
@@ -211,76 +201,93 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
 
   const settle = () => new Promise((r) => setTimeout(r, 1000));
 
-  // --- unifone: start, then login on the codes start issued (kept fresh: codes live 180 s).
+  // --- Issuing: unifone's start, the peer's send-otp and the send bound (a route that only makes the
+  // Twilio call a start makes), taking turns (bench/lib.ts, inTurns).
   const unifonePool = new CodePool(UNIFONE_PREFIX);
   unifonePool.exclude(first.phone);
-  await issue(unifonePool, 'warm-up', { ...unifoneStart, duration: WARM_SECONDS });
-  await settle();
-  const start = await issue(unifonePool, 'unifone passwordless start', unifoneStart, server.child.pid);
-  await collect(unifonePool);
-  const unifoneLogin = spending(`${server.url}/oauth/token`, unifonePool, loginBody);
-  await prepareLogins(unifonePool, unifoneLogin, unifoneStart);
-  await settle();
-  const login = await measured('unifone passwordless login (verify + token)', unifoneLogin, server.child.pid);
-
-  // --- The peer: send-otp, then verify on the codes it sent.
   const peerPool = new CodePool(PEER_PREFIX);
   peerPool.exclude(first.peer);
+  await issue(unifonePool, 'warm-up', { ...unifoneStart, duration: WARM_SECONDS });
   await issue(peerPool, 'warm-up', { ...peerSend, duration: WARM_SECONDS });
+  let nSendBound = 0;
+  const sendBound = issuing(`${inp.bounds.url}/send`, () => JSON.stringify({ to: phoneOf(BOUND_BASE, nSendBound++) }));
   await settle();
-  const peerSendRow = await issue(peerPool, 'better-auth phone-number send-otp (peer)', peerSend, peer.child.pid);
+  const [startRuns, peerSendRuns, sendBoundRuns] = await inTurns(ROUNDS, [
+    () => issue(unifonePool, 'unifone start', { ...unifoneStart, duration: turn }, server.child.pid),
+    () => issue(peerPool, 'peer send-otp', { ...peerSend, duration: turn }, peer.child.pid),
+    () => load('send bound', { ...sendBound, duration: turn }, inp.bounds.child.pid),
+  ]);
+  await collect(unifonePool);
   await collect(peerPool);
+
+  // --- Spending the codes: unifone's login and the peer's verify (each warmed, its pool topped up so
+  // the measured turns cannot run out; codes live 180 s at unifone, 300 s at the peer).
+  const unifoneLogin = spending(`${server.url}/oauth/token`, unifonePool, loginBody);
+  await prepareLogins(unifonePool, unifoneLogin, unifoneStart);
   const peerVerify = spending(`${peer.url}/api/auth/phone-number/verify`, peerPool, peerVerifyBody);
   await prepareLogins(peerPool, peerVerify, peerSend);
-  await settle();
-  const peerVerifyRow = await measured('better-auth phone-number verify (peer)', peerVerify, peer.child.pid);
 
-  // --- The floor, in its own process, with nothing else under load.
-  const floorOut = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'bench/sign-floor.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, FLOOR_DURATION: String(duration), FLOOR_CONCURRENCY: String(connections), FLOOR_CLAIMS: JSON.stringify(floorClaims) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  // --- The floor, in its own process with nothing else under load: first both ways of signing, to
+  // pick the faster, then that one in the turns.
+  type Variant = { key: string; name: string; logins: number; seconds: number; p50: number; p99: number; cpu: number };
+  const floorRun = (seconds: number, warmup: number, variant?: string) =>
+    new Promise<Variant[]>((resolve, reject) => {
+      const env = { ...process.env, FLOOR_DURATION: String(seconds), FLOOR_WARMUP: String(warmup), FLOOR_CONCURRENCY: String(connections), FLOOR_CLAIMS: JSON.stringify(floorClaims) };
+      const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'bench/sign-floor.ts'], {
+        cwd: ROOT,
+        env: variant === undefined ? env : { ...env, FLOOR_VARIANT: variant },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += String(d)));
+      child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { variants: Variant[] }).variants) : reject(new Error(`sign-floor exited ${code}`))));
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sign-floor exited ${code}`))));
-  });
-  type Variant = { name: string; logins: number; seconds: number; p50: number; p99: number; cpu: number };
-  const { variants } = JSON.parse(floorOut) as { variants: Variant[] };
-  const f = variants.reduce((a, b) => (b.logins / b.seconds > a.logins / a.seconds ? b : a));
-  for (const v of variants) {
-    notes.push(`floor with ${v.name}: ${(v.logins / v.seconds).toFixed(0)} logins/s, ${((v.cpu / Math.max(1, v.logins)) * 1000).toFixed(2)} ms CPU per login${v === f ? ' (the floor)' : ''}`);
-  }
-  const floor: Row = {
-    name: `floor: sign access + id token (RS256, ${f.name})`,
-    rps: f.logins / f.seconds,
-    p50: f.p50,
-    p99: f.p99,
-    errors: 0,
-    non2xx: 0,
-    total: f.logins,
-    cpuPerOk: (f.cpu / Math.max(1, f.logins)) * 1000,
-    mainCpuPerOk: Number.NaN,
+  const rate = (v: Variant) => v.logins / v.seconds;
+  const choice = await floorRun(Math.max(2, turn), WARM_SECONDS);
+  const f = choice.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+  for (const v of choice) notes.push(`floor with ${v.name}: ${rate(v).toFixed(0)} logins/s, ${((v.cpu / Math.max(1, v.logins)) * 1000).toFixed(2)} ms CPU per login${v === f ? ' (the faster: the floor)' : ''}`);
+  const floorTurn = async (): Promise<Measured> => {
+    const [v] = await floorRun(turn, 1, f.key);
+    return { name: 'floor', rps: rate(v!), p50: v!.p50, p99: v!.p99, errors: 0, non2xx: 0, total: v!.logins, cpu: v!.cpu };
   };
-  const floorTokensPerSecond = (2 * f.logins) / f.seconds;
 
   // --- The login's bound: a route that reads the body and signs the same two tokens, nothing else,
-  // with the floor's faster way of signing.
-  await post(`${inp.bounds.url}/claims`, JSON.stringify({ ...floorClaims, threads: f.name === 'jose' ? 0 : os.availableParallelism() }));
+  // with the floor's way of signing.
+  await post(`${inp.bounds.url}/claims`, JSON.stringify({ ...floorClaims, threads: f.key === 'jose' ? 0 : os.availableParallelism() }));
   let nBound = 0;
   const loginBound = issuing(`${inp.bounds.url}/login`, () => loginBody({ phone: phoneOf(UNIFONE_BASE, nBound++), code: '000000' }));
   await load('warm-up', { ...loginBound, duration: WARM_SECONDS });
   await settle();
-  const loginBoundRow = await measured(`bound: route that only signs the two tokens (${f.name})`, loginBound, inp.bounds.child.pid);
-  return { rows: { start, login, peerSend: peerSendRow, peerVerify: peerVerifyRow, floor, loginBound: loginBoundRow }, sendBound: inp.sendBound, floorTokensPerSecond, notes };
+
+  const [loginRuns, peerVerifyRuns, floorRuns, loginBoundRuns] = await inTurns(ROUNDS, [
+    () => load('unifone login', { ...unifoneLogin, duration: turn }, server.child.pid),
+    () => load('peer verify', { ...peerVerify, duration: turn }, peer.child.pid),
+    floorTurn,
+    () => load('login bound', { ...loginBound, duration: turn }, inp.bounds.child.pid),
+  ]);
+  const floor = combine(`floor: sign access + id token (RS256, ${f.name})`, floorRuns);
+  return {
+    rows: {
+      start: combine('unifone passwordless start', startRuns),
+      login: combine('unifone passwordless login (verify + token)', loginRuns),
+      peerSend: combine('better-auth phone-number send-otp (peer)', peerSendRuns),
+      peerVerify: combine('better-auth phone-number verify (peer)', peerVerifyRuns),
+      floor,
+      sendBound: combine('bound: route + the Twilio call only', sendBoundRuns),
+      loginBound: combine(`bound: route that only signs the two tokens (${f.name})`, loginBoundRuns),
+    },
+    floorTokensPerSecond: 2 * floor.rps,
+    notes,
+  };
 }
 
 export function passwordlessTable(r: PasswordlessResult): string {
-  const { start, login, peerSend, peerVerify, floor, loginBound } = r.rows;
+  const { start, login, peerSend, peerVerify, floor, sendBound, loginBound } = r.rows;
   const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'CPU ms/req'];
-  const lines = [start, login, peerSend, peerVerify, floor, loginBound].map((x) => measuredRow(x, Number.isFinite(x.cpuPerOk) ? x.cpuPerOk.toFixed(2) : '-'));
-  const okRps = (x: Row) => (x.total > 0 ? (x.rps * (x.total - x.non2xx - x.errors)) / x.total : 0);
+  const lines = [start, peerSend, sendBound, login, peerVerify, floor, loginBound].map((x) => measuredRow(x, x.cpu !== undefined ? msPerOk(x, x.cpu).toFixed(2) : '-'));
+  const okRps = (x: Measured) => (x.total > 0 ? (x.rps * okCount(x)) / x.total : 0);
+  const cpuMs = (x: Measured) => msPerOk(x, x.cpu);
+  const mainMs = (x: Measured) => msPerOk(x, x.mainCpu);
   const ratios: Array<[string, number, number]> = [
     ['unifone start ÷ peer send-otp', okRps(start) / okRps(peerSend), 10],
     ['unifone login ÷ peer verify', okRps(login) / okRps(peerVerify), 3],
@@ -291,18 +298,18 @@ export function passwordlessTable(r: PasswordlessResult): string {
   // The same ratios for the bounds (bench/bounds-server.ts): a start sends at least what the send
   // bound sends (one Twilio call), a login signs at least what the login bound signs.
   const bounds: Array<[string, number, number]> = [
-    ['send bound (route + the Twilio call only) ÷ peer send-otp', r.sendBound.rps / okRps(peerSend), 10],
+    ['send bound (route + the Twilio call only) ÷ peer send-otp', okRps(sendBound) / okRps(peerSend), 10],
     ['login bound (route that only signs) ÷ floor', okRps(loginBound) / floor.rps, 0.8],
   ];
   const boundLines = bounds.map(([name, v, target]) => `${name}: ${show(v, target)} — what a route doing only that reaches here, against the target's ${show(target, target)}`);
   // CPU per successful request of the process under test: less sensitive than req/s to whatever
   // else the machine is running, so printed beside the throughput ratios (which decide the targets).
   const cpuLines = [
-    `CPU per request: unifone start ${start.cpuPerOk.toFixed(2)} ms vs peer send-otp ${peerSend.cpuPerOk.toFixed(2)} ms (${(peerSend.cpuPerOk / start.cpuPerOk).toFixed(2)}×); ` +
-      `unifone login ${login.cpuPerOk.toFixed(2)} ms vs peer verify ${peerVerify.cpuPerOk.toFixed(2)} ms (${(peerVerify.cpuPerOk / login.cpuPerOk).toFixed(2)}×) ` +
-      `vs floor ${floor.cpuPerOk.toFixed(2)} ms (${((floor.cpuPerOk / login.cpuPerOk) * 100).toFixed(1)}%)`,
-    `of which on the event loop: unifone start ${start.mainCpuPerOk.toFixed(2)} ms, login ${login.mainCpuPerOk.toFixed(2)} ms; ` +
-      `peer send-otp ${peerSend.mainCpuPerOk.toFixed(2)} ms, verify ${peerVerify.mainCpuPerOk.toFixed(2)} ms`,
+    `CPU per request: unifone start ${cpuMs(start).toFixed(2)} ms vs peer send-otp ${cpuMs(peerSend).toFixed(2)} ms (${(cpuMs(peerSend) / cpuMs(start)).toFixed(2)}×); ` +
+      `unifone login ${cpuMs(login).toFixed(2)} ms vs peer verify ${cpuMs(peerVerify).toFixed(2)} ms (${(cpuMs(peerVerify) / cpuMs(login)).toFixed(2)}×) ` +
+      `vs floor ${cpuMs(floor).toFixed(2)} ms (${((cpuMs(floor) / cpuMs(login)) * 100).toFixed(1)}%)`,
+    `of which on the event loop: unifone start ${mainMs(start).toFixed(2)} ms, login ${mainMs(login).toFixed(2)} ms; ` +
+      `peer send-otp ${mainMs(peerSend).toFixed(2)} ms, verify ${mainMs(peerVerify).toFixed(2)} ms`,
   ];
   return [
     ...formatTable(head, lines),

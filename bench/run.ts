@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bodyPerRequest, cpuSeconds, load, startProcess, table, type Measured } from './lib.js';
+import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, startProcess, table, type Measured } from './lib.js';
 import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
 
 /**
@@ -94,52 +94,63 @@ await load('warm-up', { ...sendBound, duration: 2 });
 await new Promise((r) => setTimeout(r, 1000));
 
 const rows: Measured[] = [];
-const ceiling = await load('bare Fastify JSON route (ceiling)', { url: `${bare.url}/json`, connections: CONNECTIONS, duration: DURATION });
+const turn = DURATION / ROUNDS;
+/** Waits (at most 60 s) until the Twilio server has accepted `expected` messages in all; returns how many it has. */
+const drained = async (expected: number) => {
+  const t = Date.now();
+  let sent = await sentCount();
+  while (sent < expected && Date.now() - t < 60_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    sent = await sentCount();
+  }
+  return sent;
+};
+/**
+ * A turn of a scenario that sends through the Twilio server: the load, then a wait until every
+ * accepted request's message reached it (dispatch runs after the response), so that no turn leaves
+ * work in flight for the next one. Adds to `tally` what was accepted, what arrived and how long that took.
+ */
+const sendingTurn = async (name: string, opts: typeof sendPath, pid: number | undefined, tally: { accepted: number; arrived: number; seconds: number; mockCpu: number; loadgenCpu: number }) => {
+  const before = await sentCount();
+  const t = Date.now();
+  const [mock0, self0] = [cpuSeconds(mock.child.pid), process.cpuUsage()];
+  const m = await load(name, { ...opts, duration: turn }, pid);
+  const self = process.cpuUsage(self0);
+  tally.mockCpu += cpuSeconds(mock.child.pid) - mock0;
+  tally.loadgenCpu += (self.user + self.system) / 1e6;
+  tally.accepted += okCount(m);
+  tally.arrived += (await drained(before + okCount(m))) - before;
+  tally.seconds += (Date.now() - t) / 1000;
+  return m;
+};
+const sendTally = { accepted: 0, arrived: 0, seconds: 0, mockCpu: 0, loadgenCpu: 0 };
+const boundTally = { ...sendTally };
+const [ceilingRuns, sendRuns, boundRuns] = await inTurns(ROUNDS, [
+  () => load('ceiling', { url: `${bare.url}/json`, connections: CONNECTIONS, duration: turn }),
+  () => sendingTurn('send path', sendPath, server.child.pid, sendTally),
+  () => sendingTurn('send bound', sendBound, undefined, boundTally),
+]);
+const ceiling = combine('bare Fastify JSON route (ceiling)', ceilingRuns);
+const send = combine('send path: POST .../providers/{id}/try', sendRuns);
+const bound = combine('bound: route + the Twilio call only', boundRuns);
 rows.push(ceiling);
 if (process.env['BENCH_READ']) {
   rows.push(await load('read: GET .../providers/{id}', { url: `${server.url}/api/v2/branding/phone/providers/${provider.id}`, headers: auth, connections: CONNECTIONS, duration: DURATION }));
 }
-const before = await sentCount();
-const t0 = Date.now();
-const cpu0 = { server: cpuSeconds(server.child.pid), serverMain: cpuSeconds(server.child.pid, true), mock: cpuSeconds(mock.child.pid), self: process.cpuUsage() };
-const send = await load('send path: POST .../providers/{id}/try', sendPath);
-const selfUsage = process.cpuUsage(cpu0.self);
-const cpu = {
-  server: cpuSeconds(server.child.pid) - cpu0.server,
-  serverMain: cpuSeconds(server.child.pid, true) - cpu0.serverMain,
-  mock: cpuSeconds(mock.child.pid) - cpu0.mock,
-  loadgen: (selfUsage.user + selfUsage.system) / 1e6,
-};
-rows.push(send);
-// The pipeline dispatches after each response; wait until everything accepted reached Twilio.
-const expected = before + send.total - send.non2xx;
-let delivered = await sentCount();
-while (delivered < expected && Date.now() - t0 < (DURATION + 60) * 1000) {
-  await new Promise((r) => setTimeout(r, 200));
-  delivered = await sentCount();
-}
-const drainSeconds = (Date.now() - t0) / 1000;
-// The bound runs once the send path's sends have all reached the Twilio server (nothing left in flight),
-// and counts only if its own calls all reached it too.
-const boundBefore = await sentCount();
-const bound = await load('bound: route + the Twilio call only', sendBound);
-rows.push(bound);
-let boundDelivered = (await sentCount()) - boundBefore;
-for (let i = 0; i < 50 && boundDelivered < bound.total - bound.non2xx; i++) {
-  await new Promise((r) => setTimeout(r, 200));
-  boundDelivered = (await sentCount()) - boundBefore;
-}
+rows.push(send, bound);
 
-process.stdout.write(`\nunifone benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each, embedded SQLite\n\n`);
+process.stdout.write(
+  `\nunifone benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, ${CONNECTIONS} connections, ` +
+    `${DURATION} s each in ${ROUNDS} turns of ${turn.toFixed(1)} s (the scenarios take turns), embedded SQLite\n\n`,
+);
 process.stdout.write(table(rows, ceiling) + '\n\n');
 process.stdout.write(
-  `send path: ${send.total - send.non2xx} test sends accepted, ${delivered - before} reached the Twilio server within ${drainSeconds.toFixed(1)} s ` +
-    `(${((delivered - before) / drainSeconds).toFixed(0)} sends/s end to end)\n`,
+  `send path: ${sendTally.accepted} test sends accepted, ${sendTally.arrived} reached the Twilio server within ${sendTally.seconds.toFixed(1)} s ` +
+    `(${(sendTally.arrived / sendTally.seconds).toFixed(0)} sends/s end to end)\n`,
 );
 process.stdout.write(
-  `CPU during the send-path run (${DURATION} s): unifone ${cpu.server.toFixed(1)} s, Twilio server ${cpu.mock.toFixed(1)} s, load generator ${cpu.loadgen.toFixed(1)} s` +
-    ` — unifone CPU per accepted send: ${((cpu.server / Math.max(1, send.total - send.non2xx)) * 1000).toFixed(2)} ms` +
-    ` (its event loop ${((cpu.serverMain / Math.max(1, send.total - send.non2xx)) * 1000).toFixed(2)} ms)\n`,
+  `CPU during the send-path turns (${DURATION} s): unifone ${send.cpu!.toFixed(1)} s, Twilio server ${sendTally.mockCpu.toFixed(1)} s, load generator ${sendTally.loadgenCpu.toFixed(1)} s` +
+    ` — unifone CPU per accepted send: ${msPerOk(send, send.cpu).toFixed(2)} ms (its event loop ${msPerOk(send, send.mainCpu).toFixed(2)} ms)\n`,
 );
 const ratio = send.rps / ceiling.rps;
 const meets = (r: Measured) => r.rps / ceiling.rps >= 0.15 && r.p99 < 20;
@@ -147,14 +158,17 @@ process.stdout.write(`target: send path ≥ 15% of the ceiling with p99 < 20 ms 
 process.stdout.write(
   `bound: a route that only answers 202 and makes the one Twilio call (unifone's Twilio client, no database, no token check, no rendering) — ` +
     `${((bound.rps / ceiling.rps) * 100).toFixed(1)}% of the ceiling, p99 ${bound.p99} ms: the target is ${meets(bound) ? 'within' : 'beyond'} what this machine allows any send path` +
-    ` (the Twilio server accepted ${boundDelivered} of its calls, for ${bound.total - bound.non2xx} answered requests; requests still in flight at the end are not counted as answered)\n`,
+    ` (the Twilio server accepted ${boundTally.arrived} of its calls, for ${boundTally.accepted} answered requests; requests still in flight at the end of a turn are not counted as answered)\n`,
 );
 
 // Passwordless SMS (bench/passwordless.bench.ts): the same unifone process and Twilio server, plus
 // better-auth's phone-number plugin as the peer and a signing-only loop as the floor.
 // BENCH_ONLY=send stops here (a quicker loop while working on the send path).
 if (process.env['BENCH_ONLY'] === 'send') await stopAll();
-const passwordless = await runPasswordless({ server, mock, bounds, sendBound: bound, mgmt: auth, twilio: { sid: SID, token: TOKEN }, dataDir, connections: CONNECTIONS, duration: DURATION, children });
-process.stdout.write(`\npasswordless SMS — unifone vs better-auth ${betterAuthVersion()} phone-number plugin (better-sqlite3) vs the signing floor, ${CONNECTIONS} connections, ${DURATION} s each\n\n`);
+const passwordless = await runPasswordless({ server, mock, bounds, mgmt: auth, twilio: { sid: SID, token: TOKEN }, dataDir, connections: CONNECTIONS, duration: DURATION, children });
+process.stdout.write(
+  `\npasswordless SMS — unifone vs better-auth ${betterAuthVersion()} phone-number plugin (better-sqlite3) vs the signing floor, ${CONNECTIONS} connections, ` +
+    `${DURATION} s each in ${ROUNDS} turns (start, send-otp and the send bound take turns; then login, verify, the floor and the login bound)\n\n`,
+);
 process.stdout.write(passwordlessTable(passwordless) + '\n');
 await stopAll();
