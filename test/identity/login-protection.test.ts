@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { UserRecord } from '../../src/domain/auth/ports.js';
+import { LoginGuard } from '../../src/domain/auth/login-guard.js';
+import type { LoginFailureRepository, UserRecord } from '../../src/domain/auth/ports.js';
+import { systemClock } from '../../src/domain/clock.js';
 import { isAppError } from '../../src/domain/errors.js';
 import type { TenantRecord } from '../../src/domain/ports.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
@@ -154,6 +156,41 @@ describeEachDialect(
       assert.equal((await e().c.identity.loginFailures.get(tenant.id, user.userId, BURST_IP))?.blockedAt != null, true, 'the IP stays blocked');
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, BURST_IP)), 'too_many_attempts');
       assert.equal(await dir().unblock(tenant, user.userId, BURST_IP), 1);
+    });
+
+    test('a read of the failures that answers after other checks ended does not let more guesses in', async () => {
+      // The real repository, but every read after the first ten answers 100 ms late with what it read
+      // when it was made: by then the first ten checks have ended (their failures recorded, the IP
+      // blocked), so those reads are stale and nothing counts the ended checks as in flight any more.
+      const real = e().c.identity.loginFailures;
+      let reads = 0;
+      const slow: LoginFailureRepository = Object.assign(Object.create(real) as LoginFailureRepository, {
+        get: async (tenantId: string, userId: string, ip: string) => {
+          const late = reads++ >= 10;
+          const seen = await real.get(tenantId, userId, ip);
+          if (late) await new Promise((r) => setTimeout(r, 100));
+          return seen;
+        },
+      });
+      const guard = new LoginGuard(slow, systemClock, { enqueue: async () => undefined }, (u) => ({ user_id: u.userId }), undefined, undefined);
+      const IP = '192.0.2.150';
+      let checked = 0;
+      const guess = async () => {
+        const release = await guard.attempt(tenant, user, IP, 10);
+        try {
+          checked++;
+          await new Promise((r) => setTimeout(r, 5));
+          await guard.failed(tenant, user, IP, 10, {});
+        } finally {
+          release();
+        }
+      };
+      const results = await Promise.allSettled(Array.from({ length: 30 }, guess));
+      assert.equal(checked, 10, 'only the threshold of guesses was checked');
+      assert.ok(results.every((r) => r.status === 'fulfilled' || (isAppError(r.reason) && r.reason.code === 'too_many_attempts')));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 9);
+      assert.ok((await real.get(tenant.id, user.userId, IP))?.blockedAt);
+      assert.equal(await dir().unblock(tenant, user.userId, IP), 1);
     });
 
     test('a password reset (setPassword) lifts the blocks and records last_password_reset', async () => {

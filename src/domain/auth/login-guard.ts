@@ -37,9 +37,19 @@ export const BREACH_NOTICE_KEY = 'password_breach_notified';
  * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
  * Failures are counted per (user, IP) in storage, so every node sees the same counts.
  */
+/** Checks in flight for one (tenant, user, IP) in this process, and what waits on them. */
+interface Gate {
+  checks: number;
+  /** Checks ended so far: a read of the recorded failures made before one ended may not include its failure. */
+  ended: number;
+  /** Attempts reading or waiting: the gate is kept while there are any (see `attempt`). */
+  users: number;
+  waiting: Array<() => void>;
+}
+
 export class LoginGuard {
   /** Password checks in flight in this process, per (tenant, user, IP), and the checks waiting for one to end. */
-  private readonly inFlight = new Map<string, { checks: number; waiting: Array<() => void> }>();
+  private readonly inFlight = new Map<string, Gate>();
 
   constructor(
     private readonly failures: LoginFailureRepository,
@@ -58,29 +68,48 @@ export class LoginGuard {
    * the threshold allows (the rest find the IP blocked), while a burst of right passwords is only
    * delayed, never refused. In flight is counted per process: N processes admit up to N × threshold
    * concurrent checks at most (docs/api.md).
+   *
+   * A check that ended while the failures were being read may have recorded a failure the read does
+   * not show, and it no longer counts as in flight: such a read is not trusted, and the failures are
+   * read again (otherwise a read that was slow to answer let a second threshold's worth of guesses in).
    */
   async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<() => void> {
     const key = `${tenant.id}\0${user.userId}\0${ip}`;
-    for (;;) {
-      const f = await this.failures.get(tenant.id, user.userId, ip);
-      if (f?.blockedAt) throw blockedError();
-      let gate = this.inFlight.get(key);
-      if (!gate) this.inFlight.set(key, (gate = { checks: 0, waiting: [] }));
-      if ((f?.count ?? 0) + gate.checks < threshold) {
-        gate.checks++;
-        const g = gate;
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          g.checks--;
-          const wake = g.waiting.splice(0);
-          if (g.checks === 0 && this.inFlight.get(key) === g) this.inFlight.delete(key);
-          for (const w of wake) w();
-        };
+    let gate = this.inFlight.get(key);
+    if (!gate) this.inFlight.set(key, (gate = { checks: 0, ended: 0, users: 0, waiting: [] }));
+    const g = gate;
+    g.users++;
+    try {
+      for (;;) {
+        const endedBefore = g.ended;
+        const f = await this.failures.get(tenant.id, user.userId, ip);
+        if (f?.blockedAt) throw blockedError();
+        if (g.ended !== endedBefore) continue;
+        if ((f?.count ?? 0) + g.checks < threshold) {
+          g.checks++;
+          let released = false;
+          return () => {
+            if (released) return;
+            released = true;
+            g.checks--;
+            g.ended++;
+            const wake = g.waiting.splice(0);
+            this.forget(key, g);
+            for (const w of wake) w();
+          };
+        }
+        // The recorded failures alone reach the threshold, and nothing in flight here can change that.
+        if (g.checks === 0) throw blockedError();
+        await new Promise<void>((resolve) => g.waiting.push(resolve));
       }
-      await new Promise<void>((resolve) => gate.waiting.push(resolve));
+    } finally {
+      g.users--;
+      this.forget(key, g);
     }
+  }
+
+  private forget(key: string, g: Gate): void {
+    if (g.checks === 0 && g.users === 0 && this.inFlight.get(key) === g) this.inFlight.delete(key);
   }
 
   /**
