@@ -33,10 +33,6 @@ export type LoginContext = Pick<NotificationContext, 'client' | 'request' | 'tra
  */
 export const BREACH_NOTICE_KEY = 'password_breach_notified';
 
-/**
- * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
- * Failures are counted per (user, IP) in storage, so every node sees the same counts.
- */
 /** Checks in flight for one (tenant, user, IP) in this process, and what waits on them. */
 interface Gate {
   checks: number;
@@ -47,6 +43,10 @@ interface Gate {
   waiting: Array<() => void>;
 }
 
+/**
+ * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
+ * Failures are counted per (user, IP) in storage, so every node sees the same counts.
+ */
 export class LoginGuard {
   /** Password checks in flight in this process, per (tenant, user, IP), and the checks waiting for one to end. */
   private readonly inFlight = new Map<string, Gate>();
