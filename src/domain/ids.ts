@@ -9,16 +9,22 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
-/** `n` (at most the pool's size) fresh CSPRNG bytes from the pool, as a buffer of their own: no byte is handed out twice. */
-export function randomBytesPooled(n: number): Buffer {
-  if (n > pool.length) throw new RangeError(`at most ${pool.length} bytes at a time`);
+/** Where in the pool `n` fresh bytes start, refilling it first when fewer are left: no byte is handed out twice. */
+function reserve(n: number): number {
   if (used + n > pool.length) {
     randomFillSync(pool);
     used = 0;
   }
-  const out = Buffer.from(pool.subarray(used, used + n));
+  const at = used;
   used += n;
-  return out;
+  return at;
+}
+
+/** `n` (at most the pool's size) fresh CSPRNG bytes from the pool, as a buffer of their own. */
+export function randomBytesPooled(n: number): Buffer {
+  if (n > pool.length) throw new RangeError(`at most ${pool.length} bytes at a time`);
+  const at = reserve(n);
+  return Buffer.from(pool.subarray(at, at + n));
 }
 
 /**
@@ -28,11 +34,7 @@ export function randomBytesPooled(n: number): Buffer {
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    if (used === pool.length) {
-      randomFillSync(pool);
-      used = 0;
-    }
-    const byte = pool[used++]!;
+    const byte = pool[reserve(1)]!;
     if (byte < 248) out += ALPHABET[byte % 62];
   }
   return out;
