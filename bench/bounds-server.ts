@@ -4,7 +4,7 @@ import type { JWTPayload } from 'jose';
 import { createSecretBox } from '../src/adapters/crypto/secret-box.js';
 import { createJwsSigner, type SigningKey } from '../src/adapters/crypto/jws-signer.js';
 import { TwilioSender } from '../src/adapters/providers/twilio-sender.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../src/domain/phone-provider/phone-provider-service.js';
+import { sealProviderCredentials } from '../src/domain/phone-provider/phone-provider-service.js';
 import type { PhoneProviderRecord } from '../src/domain/ports.js';
 
 /**
@@ -36,7 +36,7 @@ const provider: PhoneProviderRecord = {
   name: 'twilio',
   disabled: false,
   configuration: { sid, default_from: '+14155550100', delivery_methods: ['text'] },
-  credentialsSealed: box.seal(JSON.stringify({ auth_token: token }), PHONE_PROVIDER_CREDENTIALS_PURPOSE),
+  credentialsSealed: sealProviderCredentials(box, { auth_token: token }),
   createdAt: now,
   updatedAt: now,
 };

@@ -1,5 +1,5 @@
 import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT, TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
+import { sealProviderCredentials } from '../phone-provider/phone-provider-service.js';
 import type { GuardianSettingsRecord, PhoneProviderRecord, Sealer, TemplateType } from '../ports.js';
 import { renderBody } from './render.js';
 import type { OutgoingMessage } from './sender.js';
@@ -33,7 +33,7 @@ export function legacyTwilioProvider(s: GuardianSettingsRecord, sealer: Sealer):
       ...(s.twilio.messaging_service_sid ? { mssid: s.twilio.messaging_service_sid } : {}),
       delivery_methods: ['text', 'voice'],
     },
-    credentialsSealed: sealer.seal(JSON.stringify({ auth_token: authToken }), PHONE_PROVIDER_CREDENTIALS_PURPOSE),
+    credentialsSealed: sealProviderCredentials(sealer, { auth_token: authToken }),
     createdAt: s.updatedAt,
     updatedAt: s.updatedAt,
   };

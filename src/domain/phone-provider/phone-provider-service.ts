@@ -25,6 +25,15 @@ export interface PhoneProviderCredentials {
   auth_token?: string | undefined;
 }
 
+/**
+ * A provider's credentials, sealed for storage. Only the known key is kept, so nothing unexpected
+ * ends up sealed and later echoed by a sender.
+ */
+export function sealProviderCredentials(sealer: Pick<Sealer, 'seal'>, credentials: PhoneProviderCredentials): string {
+  const clean = credentials.auth_token !== undefined ? { auth_token: credentials.auth_token } : {};
+  return sealer.seal(JSON.stringify(clean), PHONE_PROVIDER_CREDENTIALS_PURPOSE);
+}
+
 /** A provider's sealed credentials, opened (senders, receipt checks; never for API responses). */
 export function openProviderCredentials(sealer: Pick<Sealer, 'open'>, sealed: string | null): PhoneProviderCredentials {
   return sealed ? (JSON.parse(sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as PhoneProviderCredentials) : {};
@@ -105,7 +114,7 @@ export class PhoneProviderService {
       name: input.name,
       disabled: input.disabled ?? false,
       configuration,
-      credentialsSealed: this.seal(input.credentials),
+      credentialsSealed: sealProviderCredentials(this.sealer, input.credentials),
       createdAt: now,
       updatedAt: now,
     };
@@ -123,7 +132,7 @@ export class PhoneProviderService {
     const before = await this.get(tenant, id);
     // Checked here, outside the transaction (it reads the actions): switching to custom needs an action.
     if ((patch.name ?? before.name) === 'custom' && before.name !== 'custom') await this.requireCustomAction(tenant.id);
-    const sealed = patch.credentials ? this.seal(patch.credentials) : undefined;
+    const sealed = patch.credentials ? sealProviderCredentials(this.sealer, patch.credentials) : undefined;
     const updatedAt = this.clock.now().toISOString();
     let next!: PhoneProviderRecord;
     await this.repos.transaction(async (r) => {
@@ -156,12 +165,6 @@ export class PhoneProviderService {
     await this.get(tenant, id);
     assertProviderChangeKeepsMfa(tenant, await this.repos.guardian.get(tenant.id), undefined, force);
     if (!(await this.repos.phoneProviders.delete(tenant.id, id))) throw new AppError('inexistent_phone_provider');
-  }
-
-  private seal(credentials: PhoneProviderCredentials): string {
-    // Only the known key is kept, so nothing unexpected ends up sealed and later echoed by a sender.
-    const clean = credentials.auth_token !== undefined ? { auth_token: credentials.auth_token } : {};
-    return this.sealer.seal(JSON.stringify(clean), PHONE_PROVIDER_CREDENTIALS_PURPOSE);
   }
 
   private async requireCustomAction(tenantId: string): Promise<void> {
