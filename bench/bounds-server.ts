@@ -1,11 +1,11 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import type { JWTPayload } from 'jose';
 import { createSecretBox } from '../src/adapters/crypto/secret-box.js';
 import { createJwsSigner, type SigningKey } from '../src/adapters/crypto/jws-signer.js';
 import { TwilioSender } from '../src/adapters/providers/twilio-sender.js';
 import { sealProviderCredentials } from '../src/domain/phone-provider/phone-provider-service.js';
 import type { PhoneProviderRecord } from '../src/domain/ports.js';
+import { newSigningKey, signLogin, type LoginClaims } from './login-tokens.js';
 
 /**
  * The bounds: what this machine allows a route that does only the work no implementation can skip,
@@ -17,14 +17,14 @@ import type { PhoneProviderRecord } from '../src/domain/ports.js';
  *   same Twilio-speaking server. A send path, or a passwordless start, does at least this.
  * - `POST /login` `{ username, otp }`: reads the body, signs an access token and an id_token (RS256,
  *   a 2048-bit key, unifone's signer, the claims of a real login's tokens) and answers them as JSON.
- *   A login does at least this. `POST /claims` sets the claims first (JSON, as bench/sign-floor.ts gets them: the
- *   benchmark reads them off a real login) and `threads`, the signer: 0 for jose on the event loop,
- *   else that many signing threads (the benchmark passes the floor's faster variant).
+ *   A login does at least this, with `signLogin`, as the floor. `POST /claims` sets the claims first
+ *   (bench/login-tokens.ts, read off a real login) and `threads`, the signer: 0 for jose on the event
+ *   loop, else that many signing threads (the benchmark passes the floor's faster variant).
  *
  * Environment: TWILIO_URL, MOCK_SID, MOCK_TOKEN.
  */
 const [twilioUrl, sid, token] = [process.env['TWILIO_URL']!, process.env['MOCK_SID']!, process.env['MOCK_TOKEN']!];
-type Claims = { access: JWTPayload; id: JWTPayload; accessTtl: number; idTtl: number; kid: string; threads: number };
+type Claims = LoginClaims & { threads: number };
 let claims: Claims | undefined;
 let key: SigningKey | undefined;
 
@@ -41,8 +41,6 @@ const provider: PhoneProviderRecord = {
   updatedAt: now,
 };
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 let signer = createJwsSigner(0);
 
 const app = Fastify({ logger: { level: 'warn' } });
@@ -73,7 +71,7 @@ app.post('/send', async (req, reply) => {
 });
 app.post('/claims', async (req) => {
   claims = req.body as Claims;
-  key = { kid: claims.kid, pem, privateKey: createPrivateKey(pem) };
+  key = newSigningKey(claims.kid);
   await signer.close();
   signer = createJwsSigner(claims.threads);
   return {};
@@ -81,11 +79,7 @@ app.post('/claims', async (req) => {
 app.post('/login', async (req, reply) => {
   if (!claims || !key) return reply.code(409).send({ error: 'POST /claims first' });
   if (typeof (req.body as { username?: unknown }).username !== 'string') return reply.code(400).send({ error: 'username' });
-  const iat = Math.floor(Date.now() / 1000);
-  const [accessToken, idToken] = await Promise.all([
-    signer.sign(key, { ...claims.access, iat, exp: iat + claims.accessTtl }),
-    signer.sign(key, { ...claims.id, iat, exp: iat + claims.idTtl }),
-  ]);
+  const [accessToken, idToken] = await signLogin(signer, key, claims);
   return { access_token: accessToken, id_token: idToken, scope: 'openid', expires_in: claims.accessTtl, token_type: 'Bearer' };
 });
 const address = await app.listen({ port: 0, host: '127.0.0.1' });

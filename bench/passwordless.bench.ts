@@ -4,6 +4,7 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, startProcess, type Measured, type Started } from './lib.js';
+import type { LoginClaims } from './login-tokens.js';
 
 /**
  * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
@@ -197,7 +198,7 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
   };
   const access = strip(tokens['access_token']!);
   const id = strip(tokens['id_token']!);
-  const floorClaims = { access: access.claims, id: id.claims, accessTtl: access.ttl, idTtl: id.ttl, kid: decodeProtectedHeader(tokens['access_token']!).kid };
+  const floorClaims: LoginClaims = { access: access.claims, id: id.claims, accessTtl: access.ttl, idTtl: id.ttl, kid: decodeProtectedHeader(tokens['access_token']!).kid! };
 
   const settle = () => new Promise((r) => setTimeout(r, 1000));
 

@@ -1,7 +1,6 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import os from 'node:os';
-import type { JWTPayload } from 'jose';
-import { ThreadSigner, joseSigner, type JwsSigner, type SigningKey } from '../src/adapters/crypto/jws-signer.js';
+import { ThreadSigner, joseSigner, type JwsSigner } from '../src/adapters/crypto/jws-signer.js';
+import { newSigningKey, signLogin, type LoginClaims } from './login-tokens.js';
 
 /**
  * The floor of the passwordless login, in its own process: a loop that only signs what unifone signs
@@ -20,24 +19,17 @@ const duration = Number(process.env['FLOOR_DURATION'] ?? 10);
 const warmup = Number(process.env['FLOOR_WARMUP'] ?? 2);
 const only = process.env['FLOOR_VARIANT'];
 const concurrency = Number(process.env['FLOOR_CONCURRENCY'] ?? 50);
-const claims = JSON.parse(process.env['FLOOR_CLAIMS']!) as { access: JWTPayload; id: JWTPayload; accessTtl: number; idTtl: number; kid: string };
-
-const { privateKey: generated } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = generated.export({ type: 'pkcs8', format: 'pem' }).toString();
-const key: SigningKey = { kid: claims.kid, pem, privateKey: createPrivateKey(pem) };
+const claims = JSON.parse(process.env['FLOOR_CLAIMS']!) as LoginClaims;
+const key = newSigningKey(claims.kid);
 
 async function run(signer: JwsSigner, seconds: number): Promise<{ logins: number; seconds: number; latencies: number[] }> {
-  const sign = (payload: JWTPayload, ttl: number) => {
-    const now = Math.floor(Date.now() / 1000);
-    return signer.sign(key, { ...payload, iat: now, exp: now + ttl });
-  };
   const latencies: number[] = [];
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      await Promise.all([sign(claims.access, claims.accessTtl), sign(claims.id, claims.idTtl)]);
+      await signLogin(signer, key, claims);
       latencies.push(performance.now() - t);
     }
   };
