@@ -17,14 +17,10 @@ const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
  * each caller sees a distinct count: exactly one of them sees the threshold.
  */
 export function loginFailureRepository(db: Kysely<Database>): LoginFailureRepository {
+  /** The user's rows (every IP, and the breach marker). */
+  const rowsOf = (tenantId: string, userId: string) => db.selectFrom('login_failures').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
   const get = async (tenantId: string, userId: string, ip: string) => {
-    const r = await db
-      .selectFrom('login_failures')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('user_id', '=', userId)
-      .where('ip', '=', ip)
-      .executeTakeFirst();
+    const r = await rowsOf(tenantId, userId).where('ip', '=', ip).executeTakeFirst();
     return r ? toRecord(r) : undefined;
   };
   return {
@@ -52,15 +48,7 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
     },
     get,
     async listBlocked(tenantId, userId) {
-      const rows = await db
-        .selectFrom('login_failures')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
-        .where('blocked_at', 'is not', null)
-        .orderBy('blocked_at')
-        .orderBy('ip')
-        .execute();
+      const rows = await rowsOf(tenantId, userId).where('blocked_at', 'is not', null).orderBy('blocked_at').orderBy('ip').execute();
       return rows.map(toRecord);
     },
     async clearUnlessBlocked(tenantId, userId, ip) {
