@@ -5,7 +5,7 @@
  * Targets (issue 4): warm p50 <= 0.5 ms, p99 <= 2 ms; cold <= 20 ms.
  */
 import { DEFAULT_EGRESS } from '../src/adapters/actions/egress.js';
-import { DEFAULT_RUNNER } from '../src/adapters/actions/module.js';
+import { DEFAULT_RUNNER } from '../src/composition/actions-module.js';
 import { IsolateActionRunner } from '../src/adapters/actions/isolate-runner.js';
 import { customPhoneProviderEvent } from '../src/domain/actions/phone-events.js';
 import type { OutgoingMessage } from '../src/domain/notifications/sender.js';

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadConfig, ConfigError } from './config.js';
-import { createContainer } from './container.js';
+import { createContainer } from './composition/container.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
-import { runBootstrap } from './startup.js';
+import { runBootstrap } from './composition/startup.js';
 import { ActionsPurgeWorker } from './workers/actions-purge.js';
 
 /** Process entry: configuration, storage and migrations, first-start bootstrap, listen, signals. */
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const c = await createContainer({ config, logger });
   const boot = await runBootstrap(c);
-  const app = await buildApp(c);
+  const app = await buildApp(c.http);
   await app.listen({ port: config.port, host: config.host });
   const actionsPurge = new ActionsPurgeWorker(c.actions, logger);
   actionsPurge.start();

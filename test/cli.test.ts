@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { createSecretBox, decodeKey } from '../src/adapters/crypto/secret-box.js';
 import { loadConfig } from '../src/config.js';
-import { createContainer, type Container } from '../src/container.js';
+import { createContainer, type Container } from '../src/composition/container.js';
 import { openSecrets } from '../src/domain/actions/trigger-executor.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE } from '../src/domain/mfa/guardian-service.js';
 import { buildApp } from '../src/http/app.js';
@@ -84,7 +84,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
     /** The real app, in this process, on the same database, configured with `keys`. */
     const openApp = async (keys: string) => {
       const c = await createContainer({ config: loadConfig(envFor(keys)), logger: createLogger('silent') });
-      const app = await buildApp(c);
+      const app = await buildApp(c.http);
       await app.ready();
       apps.push({ app, c });
       const call = (method: 'GET' | 'POST' | 'PATCH', url: string, host: string, o: { token?: string; body?: unknown } = {}) =>
@@ -253,7 +253,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       const tested = await call('POST', `/api/v2/actions/actions/${actionId}/test`, 'acme.test', { token: access_token, body: { payload: {} } });
       assert.equal(tested.statusCode, 200, tested.body);
       assert.deepEqual(tested.json().payload.returned, { s: 'action-secret-value' });
-      const version = await c.actions.repo.deployedVersion(acme.tenant.id, actionId);
+      const version = await c.repos.actions.deployedVersion(acme.tenant.id, actionId);
       assert.deepEqual(openSecrets(c.box, version!.secretsSealed), { S: 'action-secret-value' });
 
       const token = (await ok(['token', '--tenant', 'globex'], key2)).trim();

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../config.js';
-import type { Container } from '../container.js';
+import type { Container } from '../composition/container.js';
 import type { TenantRecord } from '../domain/ports.js';
 import { isValidDomain } from '../domain/tenants/tenant-service.js';
 
@@ -20,7 +20,7 @@ export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promis
   // Loaded on first use: the storage drivers take most of the start-up time, and `--help` or a
   // rejected option should not wait for them.
   const [{ createContainer }, { createLogger }, { default: pino }] = await Promise.all([
-    import('../container.js'),
+    import('../composition/container.js'),
     import('../logger.js'),
     import('pino'),
   ]);

@@ -11,7 +11,7 @@ export function registerKeys(program: Command): void {
     .action(async () => {
       const { rotateSecrets, RotationError } = await import('../domain/keys/rotate-secrets.js');
       await withContainer(async (c) => {
-        const r = await rotateSecrets(c.repos, c.box, c.tokenKeys, c.actions.repo).catch((e: unknown) => {
+        const r = await rotateSecrets(c.repos, c.box, c.tokenKeys, c.repos.actions).catch((e: unknown) => {
           // A value no configured key opens is a configuration problem: exit 2, like other bad input.
           throw e instanceof RotationError ? new CliError(e.message) : e;
         });

@@ -1,8 +1,7 @@
-import type { LogRepository, NotificationRepository, TestNumberRepository } from './notifications/ports.js';
-
 /**
  * The interfaces the domain needs from the outside world. Adapters implement them; the composition
- * root (`src/container.ts`) wires them. Every repository method takes the tenant id first, and an
+ * root (`src/composition/`) wires them. The bag of every repository is `Repositories`
+ * (`repositories.ts`), kept apart so that the port files it gathers never import each other back. Every repository method takes the tenant id first, and an
  * implementation must never return or touch a row of another tenant.
  */
 
@@ -206,7 +205,6 @@ export interface GuardianRepository {
   updateSealed(tenantId: string, from: string, to: string): Promise<boolean>;
 }
 
-/** Everything the domain persists, as one object the composition root builds. */
 /** Server-wide sealed values (not a tenant's): the derivation root of the hashing keys. */
 export interface ServerSecretRepository {
   get(name: string): Promise<string | undefined>;
@@ -217,21 +215,6 @@ export interface ServerSecretRepository {
   updateSealed(name: string, from: string, to: string): Promise<boolean>;
 }
 
-export interface Repositories {
-  tenants: TenantRepository;
-  signingKeys: SigningKeyRepository;
-  clients: ClientRepository;
-  clientGrants: ClientGrantRepository;
-  phoneProviders: PhoneProviderRepository;
-  phoneTemplates: PhoneTemplateRepository;
-  guardian: GuardianRepository;
-  notifications: NotificationRepository;
-  logs: LogRepository;
-  testNumbers: TestNumberRepository;
-  serverSecrets: ServerSecretRepository;
-  /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
-  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
-}
 
 /** Authenticated encryption for secrets at rest; `purpose` binds a sealed value to its use. */
 export interface Sealer {
@@ -243,4 +226,27 @@ export interface Sealer {
 /** Creates per-tenant token signing keys (the private key is sealed at rest by the implementation). */
 export interface SigningKeyFactory {
   createKey(tenantId: string): Promise<string>;
+}
+
+/** The claims of a token, as signed and as verified (a JWT payload). */
+export interface TokenClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
+}
+
+/**
+ * A tenant's token keys: RS256 signing, verification and the public JWKS. Implementations keep the
+ * private keys sealed at rest; `verify` resolves undefined for any token that fails a check
+ * (signature with one of the tenant's keys, issuer, audience, expiry), never throws for a bad token.
+ */
+export interface TokenKeys extends SigningKeyFactory {
+  jwks(tenantId: string): Promise<{ keys: Record<string, unknown>[] }>;
+  sign(tenantId: string, claims: TokenClaims, ttlSeconds: number): Promise<string>;
+  verify(tenantId: string, token: string, expect: { issuers: string[]; audiences: string[] }): Promise<TokenClaims | undefined>;
+  /** Re-seals the tenant's private keys under the current secret key (rotation); how many were written. */
+  reseal(tenantId: string): Promise<number>;
 }

@@ -1,16 +1,31 @@
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import sjson from 'secure-json-parse';
-import type { Container } from '../container.js';
 import { AppError } from '../domain/errors.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
-import { registerRequestContext } from './plugins/request-context.js';
-import { managementRoutes } from './management/index.js';
-import { authenticationRoutes } from './authentication/index.js';
-import { twilioStatusRoutes } from './webhooks/twilio-status.routes.js';
+import { registerRequestContext, type RequestContextDeps } from './plugins/request-context.js';
+import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
+import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
+import { twilioStatusRoutes, type ReceiptRouteDeps } from './webhooks/twilio-status.routes.js';
+
+/**
+ * Everything the HTTP layer needs, built by the composition root (`src/composition/http-deps.ts`):
+ * services and settings only, never a repository or an adapter.
+ */
+export interface AppDeps {
+  logger: FastifyBaseLogger;
+  bodyLimit: number;
+  /** PEM file paths: serve HTTPS. */
+  tls: { cert: string; key: string } | undefined;
+  context: RequestContextDeps;
+  management: ManagementRouteDeps;
+  authentication: AuthenticationRouteDeps;
+  receipts: ReceiptRouteDeps;
+  metrics: { contentType: string; metrics(): Promise<string> };
+}
 
 export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM text). */
@@ -30,13 +45,13 @@ function makeAjv(coerce: boolean) {
 }
 
 /**
- * Builds the HTTP application over a container. Never listens: `main.ts` does, tests use `inject()`.
+ * Builds the HTTP application over its dependencies. Never listens: `main.ts` does, tests use `inject()`.
  */
-export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
-  const https = opts.https ?? (c.config.tls ? { cert: fs.readFileSync(c.config.tls.cert, 'utf8'), key: fs.readFileSync(c.config.tls.key, 'utf8') } : undefined);
+export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const https = opts.https ?? (c.tls ? { cert: fs.readFileSync(c.tls.cert, 'utf8'), key: fs.readFileSync(c.tls.key, 'utf8') } : undefined);
   const app = Fastify({
     loggerInstance: c.logger,
-    bodyLimit: c.config.bodyLimit,
+    bodyLimit: c.bodyLimit,
     trustProxy: false,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
@@ -62,7 +77,7 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
   });
 
   registerErrorHandling(app);
-  registerRequestContext(app, c);
+  registerRequestContext(app, c.context);
 
   await app.register(swagger, {
     openapi: {
@@ -86,8 +101,8 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
     return c.metrics.metrics();
   });
 
-  await app.register(managementRoutes(c), { prefix: '/api/v2' });
-  await app.register(authenticationRoutes(c));
-  await app.register(twilioStatusRoutes(c));
+  await app.register(managementRoutes(c.management), { prefix: '/api/v2' });
+  await app.register(authenticationRoutes(c.authentication));
+  await app.register(twilioStatusRoutes(c.receipts));
   return app;
 }

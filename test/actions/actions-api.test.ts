@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, test } from 'node:test';
-import type { ActionsModule } from '../../src/adapters/actions/module.js';
+import type { ActionsModule } from '../../src/composition/actions-module.js';
 import { describeEachDialect } from '../helpers/harness.js';
 import { customProvider, message, recordingServer, seedExampleCode } from './fixtures.js';
 
@@ -199,14 +199,14 @@ describeEachDialect(
       const now = new Date().toISOString();
       const filler = Array.from({ length: MAX_ACTIONS_PER_TENANT - have }, (_, i) => i);
       for (const i of filler) {
-        await env().c.actions.repo.insert(tenant.id, { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `filler-${i}`, supportedTriggers: spm, code: '', dependencies: [], runtime: 'node22', secrets: [], secretsSealed: null, exclusiveTrigger: null, allChangesDeployed: false, createdAt: now, updatedAt: now });
+        await env().c.repos.actions.insert(tenant.id, { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `filler-${i}`, supportedTriggers: spm, code: '', dependencies: [], runtime: 'node22', secrets: [], secretsSealed: null, exclusiveTrigger: null, allChangesDeployed: false, createdAt: now, updatedAt: now });
       }
       try {
         const over = await call('POST', '/api/v2/actions/actions', { name: 'one-too-many', supported_triggers: spm, code: '' });
         assert.equal(over.statusCode, 409, over.body);
         assert.equal(over.json().errorCode, 'too_many_actions');
       } finally {
-        for (const i of filler) await env().c.actions.repo.delete(tenant.id, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+        for (const i of filler) await env().c.repos.actions.delete(tenant.id, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
       }
     });
 
@@ -267,9 +267,9 @@ describeEachDialect(
       const r = (await call('POST', `/api/v2/actions/actions/${created.id}/test`, { payload: { secrets: { S: 'forged' } } }, b.token, 'b.example')).json().payload;
       assert.deepEqual(r.returned, { cached: null, secrets: {}, g: 'undefined' });
       // Tenant A's cache entry is still there for A.
-      const entries = await mod.cacheRepo.list(tenant.id, 'send-phone-message', Date.now());
+      const entries = await env().c.repos.actionCache.list(tenant.id, 'send-phone-message', Date.now());
       assert.equal(entries.find((e) => e.key === 'n')?.value, '2');
-      assert.deepEqual(await mod.cacheRepo.list(tb!.id, 'send-phone-message', Date.now()), []);
+      assert.deepEqual(await env().c.repos.actionCache.list(tb!.id, 'send-phone-message', Date.now()), []);
     });
   },
   ENV,

@@ -371,14 +371,14 @@ describeEachDialect(
       const tenant = (await e().c.repos.tenants.findByName('default'))!;
       const old = new Date(Date.now() - 11 * 24 * 3600 * 1000).toISOString();
       const oldId = randomUUID();
-      await e().c.actions.repo.insertExecution(tenant.id, { id: oldId, triggerId: 'custom-phone-provider', status: 'final', results: [], createdAt: old, updatedAt: old });
+      await e().c.repos.actions.insertExecution(tenant.id, { id: oldId, triggerId: 'custom-phone-provider', status: 'final', results: [], createdAt: old, updatedAt: old });
       const recent = (await final(await tryProvider())).attempts[0]!;
       const errors: unknown[] = [];
       const worker = new ActionsPurgeWorker(e().c.actions, { warn: () => undefined, error: (o) => void errors.push(o) });
       await worker.tick();
       await worker.stop();
       assert.deepEqual(errors, []);
-      assert.equal(await e().c.actions.repo.getExecution(tenant.id, oldId), undefined);
+      assert.equal(await e().c.repos.actions.getExecution(tenant.id, oldId), undefined);
       assert.equal((await execution(recent)).results[0]!.outcome, 'success');
     });
   },

@@ -129,7 +129,7 @@ describeEachDialect(
       const tid = await tenantId(e);
       const user = (await e.c.identity.directory.findForLogin({ id: tid }, REALM, to))!;
       // Lists grow after signup: the user's password became a breached one (set directly, as no API accepts it).
-      await e.c.identity.users.update(tid, user.userId, { passwordHash: await hashPassword('password1') });
+      await e.c.repos.users.update(tid, user.userId, { passwordHash: await hashPassword('password1') });
       const mark = mock.requests.length;
       const res = await s.call('POST', '/oauth/token', { grant_type: 'password', client_id: f.app.clientId, client_secret: f.app.clientSecret, username: to, password: 'password1' });
       assertAuthError(res, 403, 'password_leaked');

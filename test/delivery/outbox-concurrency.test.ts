@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { NotificationService } from '../../src/domain/notifications/notification-service.js';
 import { createLogger } from '../../src/logger.js';
 import { describeEachDialect } from '../helpers/harness.js';
@@ -32,7 +32,7 @@ describeEachDialect(
       });
       try {
         const tenant = (await first.repos.tenants.findByName('default'))!;
-        const enqueue = new NotificationService(first.repos, first.box, first.clock, first.dispatcher, first.config.delivery, { dispatchInline: false });
+        const enqueue = new NotificationService(first.repos, first.box, first.clock, first.dispatcher, first.config.delivery, first.sendPolicy, { dispatchInline: false });
         const ids = new Set<string>();
         for (let i = 0; i < COUNT; i++) {
           const n = await enqueue.enqueue(tenant, {

@@ -165,7 +165,7 @@ describeEachDialect(
       const { NotificationService } = await import('../../src/domain/notifications/notification-service.js');
       const c = e().c;
       const tenant = (await c.repos.tenants.findByName('default'))!;
-      const noInline = new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, { dispatchInline: false });
+      const noInline = new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, c.sendPolicy, { dispatchInline: false });
       return { c, tenant, n: await noInline.enqueue(tenant, { type: 'otp_verify', deliveryMethod: 'text', recipient, source: 'mfa', code }) };
     };
 

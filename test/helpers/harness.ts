@@ -6,10 +6,10 @@ import { after, before, describe } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import { runBootstrap } from '../../src/startup.js';
+import { runBootstrap } from '../../src/composition/startup.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -94,7 +94,7 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
   const c = await createContainer({ config, logger, ...(pgSchema ? { storage: { pgSchema } } : {}) });
   const boot = await runBootstrap(c);
   if (!boot?.created) throw new Error('bootstrap did not create the default tenant');
-  const app = await buildApp(c);
+  const app = await buildApp(c.http);
   await app.ready();
 
   const neverReveal = new Set<string>([secretKey]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { TokenKeys } from '../../src/adapters/crypto/token-keys.js';
+import { RsaTokenKeys as TokenKeys } from '../../src/adapters/crypto/token-keys.js';
 import { describeEachDialect } from '../helpers/harness.js';
 
 describeEachDialect('POST /oauth/token (client credentials) and the JWKS', (env) => {

@@ -81,19 +81,19 @@ describeEachDialect(
     });
 
     test('concurrent logins of one user all count (the count is incremented where it is stored)', async () => {
-      const before = (await e().c.identity.users.get(tenant.id, user.userId))!.loginCount;
+      const before = (await e().c.repos.users.get(tenant.id, user.userId))!.loginCount;
       // Every call starts from the same, stale copy of the user: a read-modify-write would count one.
       await Promise.all(Array.from({ length: 10 }, () => dir().recordLogin(tenant, user, OTHER_IP)));
-      const after = (await e().c.identity.users.get(tenant.id, user.userId))!;
+      const after = (await e().c.repos.users.get(tenant.id, user.userId))!;
       assert.equal(after.loginCount, before + 10);
       assert.equal(after.lastIp, OTHER_IP);
-      assert.equal(await e().c.identity.users.recordLogin(tenant.id, 'auth0|nobody', new Date().toISOString(), OTHER_IP), false);
+      assert.equal(await e().c.repos.users.recordLogin(tenant.id, 'auth0|nobody', new Date().toISOString(), OTHER_IP), false);
     });
 
     test('a success resets the failure count', async () => {
       for (let i = 0; i < 5; i++) assert.equal(await outcome(dir().verifyPassword(tenant, user, 'wrong-password', ATTACKER)), 'wrong_password');
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, ATTACKER)), 'ok');
-      assert.equal(await e().c.identity.loginFailures.get(tenant.id, user.userId, ATTACKER), undefined);
+      assert.equal(await e().c.repos.loginFailures.get(tenant.id, user.userId, ATTACKER), undefined);
     });
 
     test('10 failures from one IP block it for the user, with a blocked_account text to the verified phone', async () => {
@@ -142,7 +142,7 @@ describeEachDialect(
     test('a burst of concurrent right passwords from one IP all log in (checks past the threshold wait, they are not refused)', async () => {
       const results = await Promise.all(Array.from({ length: 15 }, () => outcome(dir().verifyPassword(tenant, user, PASSWORD, '192.0.2.98'))));
       assert.deepEqual(results, Array(15).fill('ok'));
-      assert.equal(await e().c.identity.loginFailures.get(tenant.id, user.userId, '192.0.2.98'), undefined);
+      assert.equal(await e().c.repos.loginFailures.get(tenant.id, user.userId, '192.0.2.98'), undefined);
     });
 
     test('a burst of concurrent guesses: no more than the threshold are checked, and the right password does not lift the block', async () => {
@@ -153,7 +153,7 @@ describeEachDialect(
       assert.equal(results.filter((r) => r === 'wrong_password').length, 9, results.join(','));
       assert.equal(results.filter((r) => r === 'too_many_attempts').length, 32, results.join(','));
       assert.equal(results.at(-1), 'too_many_attempts', 'the right password, sent after the burst had used up the attempts, is refused');
-      assert.equal((await e().c.identity.loginFailures.get(tenant.id, user.userId, BURST_IP))?.blockedAt != null, true, 'the IP stays blocked');
+      assert.equal((await e().c.repos.loginFailures.get(tenant.id, user.userId, BURST_IP))?.blockedAt != null, true, 'the IP stays blocked');
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, BURST_IP)), 'too_many_attempts');
       assert.equal(await dir().unblock(tenant, user.userId, BURST_IP), 1);
     });
@@ -162,7 +162,7 @@ describeEachDialect(
       // The real repository, but every read after the first ten answers 100 ms late with what it read
       // when it was made: by then the first ten checks have ended (their failures recorded, the IP
       // blocked), so those reads are stale and nothing counts the ended checks as in flight any more.
-      const real = e().c.identity.loginFailures;
+      const real = e().c.repos.loginFailures;
       let reads = 0;
       const slow: LoginFailureRepository = Object.assign(Object.create(real) as LoginFailureRepository, {
         get: async (tenantId: string, userId: string, ip: string) => {
@@ -210,7 +210,7 @@ describeEachDialect(
       since = mock.requests.length;
       // A user whose stored password became breached after signup (written directly: signup refuses it).
       const { hashPassword } = await import('../../src/domain/auth/passwords.js');
-      await e().c.identity.users.update(tenant.id, user.userId, { passwordHash: await hashPassword('sunshine') });
+      await e().c.repos.users.update(tenant.id, user.userId, { passwordHash: await hashPassword('sunshine') });
       user = await fresh();
       const first = dir().verifyPassword(tenant, user, 'sunshine', OTHER_IP);
       await assert.rejects(first, (err: Error & { code?: string; status?: number }) => {

@@ -55,7 +55,7 @@ describeEachDialect('identity: users, connections and passwords through the Mana
     assert.deepEqual(u.user_metadata, { theme: 'dark' });
     assert.ok(!('password' in u) && !('password_hash' in u));
 
-    const stored = await env().c.identity.users.get((await env().c.repos.tenants.findByName('default'))!.id, userId);
+    const stored = await env().c.repos.users.get((await env().c.repos.tenants.findByName('default'))!.id, userId);
     assert.ok(stored?.passwordHash);
     assert.notEqual(stored.passwordHash, PASSWORD);
     assert.ok(!stored.passwordHash.includes(PASSWORD));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { rotateSecrets } from '../../src/domain/keys/rotate-secrets.js';
 import { createLogger } from '../../src/logger.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
@@ -42,7 +42,7 @@ describeEachDialect('secret-key rotation keeps the hashing keys', (env) => {
     const newKey = randomBytes(32).toString('hex');
     const both = await open(e, `${newKey},${e.secretKey}`);
     try {
-      const report = await rotateSecrets(both.repos, both.box, both.tokenKeys, both.actions.repo);
+      const report = await rotateSecrets(both.repos, both.box, both.tokenKeys, both.repos.actions);
       assert.deepEqual(report.serverSecrets, { total: 1, resealed: 1, skipped: 0 }, 'the derivation root is re-sealed with the new key');
     } finally {
       await both.close();

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
 import { jwtVerify, exportJWK, decodeProtectedHeader, type JWTPayload, calculateJwkThumbprint } from 'jose';
 import type { Clock } from '../../domain/clock.js';
-import type { SigningKeyRecord, SigningKeyRepository } from '../../domain/ports.js';
+import type { SigningKeyRecord, SigningKeyRepository, TokenKeys } from '../../domain/ports.js';
 import { joseSigner, type JwsSigner } from './jws-signer.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -23,7 +23,7 @@ interface LoadedKey {
  * Decrypted keys are cached per tenant in memory; an unknown `kid` reloads from storage, so a key
  * created by another node is picked up without a restart.
  */
-export class TokenKeys {
+export class RsaTokenKeys implements TokenKeys {
   private readonly cache = new Map<string, LoadedKey[]>();
   /** When each tenant's keys were last re-read for an unknown kid (ms): at most one re-read per REFRESH_MS. */
   private readonly refreshedAt = new Map<string, number>();
@@ -110,7 +110,7 @@ export class TokenKeys {
     }
     const payload = await this.verifySignature(tenantId, token, expect);
     if (payload) {
-      if (this.verified.size >= TokenKeys.VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      if (this.verified.size >= RsaTokenKeys.VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
       this.verified.set(cacheKey, { payload, kid: decodeProtectedHeader(token).kid! });
     }
     return payload;
@@ -130,7 +130,7 @@ export class TokenKeys {
       // A key made by another process since this one loaded them — or a made-up kid: anyone can send
       // one, so the re-read (a query and the keys' decryption) happens at most once per REFRESH_MS.
       const now = Date.now();
-      if (now - (this.refreshedAt.get(tenantId) ?? 0) < TokenKeys.REFRESH_MS) return undefined;
+      if (now - (this.refreshedAt.get(tenantId) ?? 0) < RsaTokenKeys.REFRESH_MS) return undefined;
       this.refreshedAt.set(tenantId, now);
       keys = await this.load(tenantId, true);
     }

@@ -25,6 +25,7 @@ export function connectionRepository(db: Kysely<Database>): ConnectionRepository
     return r ? toRecord(r) : undefined;
   };
   return {
+    provisionDefaults: (tenantId, list) => defaultConnectionProvisioner(db)(tenantId, list),
     async insert(tenantId, c) {
       try {
         await db

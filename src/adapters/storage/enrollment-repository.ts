@@ -76,5 +76,13 @@ export function enrollmentRepository(db: Kysely<Database>): EnrollmentRepository
         .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+    async deleteById(tenantId, id) {
+      const r = await db.deleteFrom('mfa_enrollments').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async deleteForUser(tenantId, userId) {
+      const r = await db.deleteFrom('mfa_enrollments').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
   };
 }

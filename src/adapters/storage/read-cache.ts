@@ -1,4 +1,4 @@
-import type { Repositories } from '../../domain/ports.js';
+import type { Repositories } from '../../domain/repositories.js';
 
 /**
  * A short-lived, per-process cache of reads. A write through any repository wrapped by the same
@@ -56,7 +56,7 @@ export class ReadCache {
 
 /**
  * The per-tenant configuration every notification and every login reads — the tenant, its provider,
- * its template of a type, its test numbers, its applications — behind one `ReadCache`.
+ * its template of a type, its test numbers, its applications, its connections — behind one `ReadCache`.
  */
 export function withReadCache(repos: Repositories, cache = new ReadCache()): Repositories {
   const testNumbers = repos.testNumbers;
@@ -75,6 +75,12 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     },
     clients: cache.wrap(repos.clients, { get: (tenantId: string, clientId: string) => `c:${tenantId}:${clientId}` }, ['list', 'listAll', 'listSealed']),
     guardian: cache.wrap(repos.guardian, {}, ['get', 'listSealed']),
+    // Every login and every passwordless start reads its connection by name.
+    connections: cache.wrap(
+      repos.connections,
+      { get: (tenantId: string, id: string) => `cn:${tenantId}:${id}`, getByName: (tenantId: string, name: string) => `cnn:${tenantId}:${name}` },
+      ['list'],
+    ),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

@@ -130,6 +130,8 @@ export interface NotificationsTable {
   lease_until: string | null;
   error_code: string | null;
   last_error: string | null;
+  /** JSON: the send policy's decisions (migration 0006); null on older rows. */
+  policy: string | null;
   created_at: string;
   updated_at: string;
   sent_at: string | null;

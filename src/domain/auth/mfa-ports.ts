@@ -29,6 +29,10 @@ export interface EnrollmentRepository {
   delete(tenantId: string, userId: string, id: string): Promise<boolean>;
   /** Drops the user's unconfirmed enrollments (a new association replaces an abandoned one). */
   deletePending(tenantId: string, userId: string): Promise<number>;
+  /** Deletes one enrollment whoever its user (the Management API's `/guardian/enrollments/{id}`). */
+  deleteById(tenantId: string, id: string): Promise<boolean>;
+  /** Every enrollment of a user (user deletion). Returns how many rows went. */
+  deleteForUser(tenantId: string, userId: string): Promise<number>;
 }
 
 export interface RecoveryCodeRepository {

@@ -1,6 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
 import { timeOrderedBase62 } from '../ids.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { NotificationContext } from '../notifications/sender.js';
@@ -11,26 +10,10 @@ import type { OtpPurpose, OtpRecord, OtpRepository } from './ports.js';
 /**
  * One-time codes done once, for every flow: drawn from a CSPRNG, stored only as an HMAC-SHA-256
  * with a server key (bound to the code's id, so equal codes never hash alike), compared in constant
- * time, consumed by one conditional UPDATE, bounded in attempts, replaced by a newer code, and
- * rate-limited per user as Auth0 documents for SMS/voice.
+ * time, consumed by one conditional UPDATE, bounded in attempts and replaced by a newer code. The
+ * code row is issued by the send policy's first guard (`send-limit-guard.ts`), which limits sends per
+ * user as Auth0 documents for SMS/voice: a send refused by the policy issues no code.
  */
-
-/** Auth0: at most 10 SMS/voice messages per user per hour; voice is stricter. */
-export const SEND_LIMITS = { windowMs: 60 * 60 * 1000, total: 10, voice: 3 } as const;
-
-/**
- * Which codes share a budget: the MFA codes (enrollment and challenge) have theirs, and each of the
- * other flows its own, so that requests anyone can make for a user (a password reset by phone) cannot
- * use up the budget of the user's second factor.
- */
-const MFA_PURPOSES: readonly OtpPurpose[] = ['mfa_enroll', 'mfa_challenge'];
-export const SEND_BUDGETS: Readonly<Record<OtpPurpose, readonly OtpPurpose[]>> = {
-  mfa_enroll: MFA_PURPOSES,
-  mfa_challenge: MFA_PURPOSES,
-  passwordless: ['passwordless'],
-  signup_verify: ['signup_verify'],
-  password_reset: ['password_reset'],
-};
 
 export interface SendCodeInput {
   purpose: OtpPurpose;
@@ -64,7 +47,7 @@ export class OtpService {
     return createHmac('sha256', this.key).update(id).update('\0').update(code).digest('hex');
   }
 
-  /** Issues a code (invalidating earlier ones of the same purpose and subject) and sends it; 429 `too_many_attempts` beyond the hourly limits. */
+  /** Issues a code (invalidating earlier ones of the same purpose and subject) and sends it; 429 `too_many_attempts` beyond the hourly limits (the send policy). */
   async send(tenant: TenantRecord, input: SendCodeInput): Promise<OtpRecord> {
     const fixed = await this.notifications.fixedTestCode(tenant.id, input.recipient);
     const code = fixed ?? this.randomCode(input.length);
@@ -84,12 +67,7 @@ export class OtpService {
       consumedAt: null,
       createdAt: now.toISOString(),
     };
-    const limit = { since: new Date(now.getTime() - SEND_LIMITS.windowMs).toISOString(), purposes: SEND_BUDGETS[input.purpose], total: SEND_LIMITS.total, voice: SEND_LIMITS.voice };
-    if (!(await this.repo.issue(tenant.id, otp, limit))) {
-      const e = new AppError('too_many_attempts', `Too many ${input.channel === 'voice' ? 'voice calls' : 'SMS messages'} were sent to this user in the last hour. Try again later.`);
-      e.headers = { 'retry-after': String(Math.ceil(SEND_LIMITS.windowMs / 1000)) };
-      throw e;
-    }
+    // The send policy's first guard issues the code row, atomically with the per-user send limit.
     await this.notifications.enqueue(tenant, {
       type: input.type,
       deliveryMethod: input.channel === 'voice' ? 'voice' : 'text',
@@ -97,6 +75,7 @@ export class OtpService {
       source: input.source,
       context: input.context,
       code,
+      otp,
       ...(input.legacy ? { channel: 'legacy' as const } : {}),
     });
     return otp;

@@ -99,6 +99,11 @@ export interface ConnectionRepository {
   list(tenantId: string, filter: { strategy?: ConnectionStrategy }): Promise<ConnectionRecord[]>;
   update(tenantId: string, id: string, patch: Partial<Pick<ConnectionRecord, 'options' | 'enabledClients' | 'updatedAt'>>): Promise<ConnectionRecord | undefined>;
   delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Writes a tenant's default connections once, whichever process asks first; a name that exists
+   * already is left as it is. Resolves true when this call provisioned them.
+   */
+  provisionDefaults(tenantId: string, connections: ConnectionRecord[]): Promise<boolean>;
 }
 
 export interface LoginFailureRecord {

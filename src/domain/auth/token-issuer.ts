@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import type { TokenKeys } from '../../adapters/crypto/token-keys.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { randomBytesPooled } from '../ids.js';
-import type { ClientRecord } from '../ports.js';
+import type { ClientRecord, TokenKeys } from '../ports.js';
 import type { RefreshTokenRepository } from './mfa-ports.js';
 import type { UserRecord } from './ports.js';
 

@@ -2,7 +2,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newClientId, newClientSecret, newId } from '../ids.js';
-import type { ClientGrantRecord, ClientPatch, ClientRecord, Page, Repositories, Sealer } from '../ports.js';
+import type { ClientGrantRecord, ClientPatch, ClientRecord, Page, Sealer } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import { isManagementScope, managementAudienceHost } from '../scopes.js';
 
 export const CLIENT_SECRET_PURPOSE = 'client_secret';

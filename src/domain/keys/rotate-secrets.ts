@@ -4,7 +4,8 @@ import { ACTION_SECRET_PURPOSE, type ActionRepository } from '../actions/ports.j
 import { CLIENT_SECRET_PURPOSE } from '../clients/client-service.js';
 import { TWILIO_AUTH_TOKEN_PURPOSE as GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
 import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
-import type { Repositories, Sealer } from '../ports.js';
+import type { Sealer } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import { DERIVATION_ROOT, DERIVATION_ROOT_PURPOSE } from './derivation-root.js';
 
 /** Re-seals a tenant's token signing keys (the adapter that owns them knows their purpose and cache). */

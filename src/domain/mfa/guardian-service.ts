@@ -1,14 +1,7 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
-import type {
-  GuardianSettingsRecord,
-  LegacySelectedProvider,
-  MfaMessageType,
-  Repositories,
-  Sealer,
-  TenantRecord,
-  TenantSettingsPatch,
-} from '../ports.js';
+import type { GuardianSettingsRecord, LegacySelectedProvider, MfaMessageType, Sealer, TenantRecord, TenantSettingsPatch } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { isE164 } from '../phone-number.js';
 import { assertMessageTypesSupported } from './delivery-rules.js';

@@ -1,11 +1,14 @@
+import type { OtpRecord } from '../auth/ports.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newNotificationId } from '../ids.js';
-import { toE164 } from '../phone-number.js';
-import type { DeliveryMethod, Repositories, Sealer, TemplateType, TenantRecord } from '../ports.js';
+import { parseRecipient, toE164 } from '../phone-number.js';
+import type { DeliveryMethod, PhoneProviderRecord, Sealer, TemplateType, TenantRecord } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import { NOTIFICATION_CODE_PURPOSE, type Dispatcher, type RetryPolicy } from './dispatcher.js';
 import type { NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
 import { pickLocale } from './render.js';
+import { flowOf, type SendPolicy } from './send-policy.js';
 import type { NotificationContext } from './sender.js';
 
 export interface EnqueueInput {
@@ -17,38 +20,62 @@ export interface EnqueueInput {
   context?: NotificationContext;
   /** The one-time code to deliver; sealed until the notification is final, then wiped. */
   code?: string;
+  /** The code's row, not stored yet: the send policy issues it when it allows the send (see send-policy.ts). */
+  otp?: OtpRecord;
   /** `legacy` for tenants in legacy mode (MFA through the Guardian configuration). */
   channel?: Exclude<NotificationChannel, 'test_number'>;
+  /** The tenant's provider when the caller has read it already (test sends): the inline send uses it. */
+  provider?: PhoneProviderRecord;
 }
 
 /**
- * The entry of the delivery pipeline: validates, persists the notification (the outbox) and hands
- * it to the dispatcher right after the write commits. Nothing accepted here is lost: a process that
- * dies before sending leaves the row queued for the background dispatcher.
+ * The entry of the delivery pipeline: validates, passes the send policy, persists the notification
+ * (the outbox) and hands it to the dispatcher right after the write commits. Nothing accepted here is
+ * lost: a process that dies before sending leaves the row queued for the background dispatcher.
  */
 export class NotificationService {
   constructor(
-    private readonly repos: Repositories,
+    private readonly repos: Pick<Repositories, 'testNumbers' | 'phoneTemplates' | 'notifications'>,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
     private readonly dispatcher: Dispatcher,
     private readonly policy: RetryPolicy,
+    private readonly sendPolicy: SendPolicy,
     private readonly options: { dispatchInline: boolean },
   ) {}
 
   async enqueue(tenant: TenantRecord, input: EnqueueInput): Promise<NotificationRecord> {
-    const recipient = toE164(input.recipient);
-    if (!recipient) throw new AppError('invalid_body', `Payload validation error: invalid phone number ${JSON.stringify(input.recipient)}; use E.164 (+14155552671)`);
+    const parsed = parseRecipient(input.recipient);
+    if (!parsed) throw new AppError('invalid_body', `Payload validation error: invalid phone number ${JSON.stringify(input.recipient)}; use E.164 (+14155552671)`);
+    const recipient = parsed.e164;
     const context = input.context ?? {};
     const testNumber = await this.repos.testNumbers.get(tenant.id, recipient);
     const channel: NotificationChannel = testNumber ? 'test_number' : (input.channel ?? 'provider');
+    const clientId = context.client?.client_id ?? null;
+    const userId = context.user?.user_id ?? null;
+    const ip = context.request?.ip ?? null;
+    // Every send passes the guards before anything is written (a deny throws its catalogued error).
+    const decided = await this.sendPolicy.evaluate({
+      tenant,
+      flow: flowOf(input.source, input.type),
+      source: input.source,
+      type: input.type,
+      deliveryMethod: input.deliveryMethod,
+      recipient: parsed,
+      channel,
+      userId,
+      clientId,
+      ip,
+      ...(input.otp ? { otp: input.otp } : {}),
+    });
     const template = await this.repos.phoneTemplates.getByType(tenant.id, input.type);
     const now = this.clock.now();
     const at = now.toISOString();
     // Sent from here right away, the row is written already claimed by this process (`sending`,
     // attempt 1, with a lease): no second write to claim it. Should the process die before the
-    // attempt is recorded, the lease runs out and the background dispatcher takes it over.
-    const inline = this.options.dispatchInline;
+    // attempt is recorded, the lease runs out and the background dispatcher takes it over. A send a
+    // guard delayed is queued for then and left to the background dispatcher.
+    const inline = this.options.dispatchInline && decided.delayMs === 0;
     const n: NotificationRecord = {
       id: newNotificationId(),
       type: input.type,
@@ -61,18 +88,19 @@ export class NotificationService {
       locale: pickLocale(context, tenant.enabledLocales),
       context,
       codeSealed: input.code !== undefined ? this.sealer.seal(input.code, NOTIFICATION_CODE_PURPOSE) : null,
-      clientId: context.client?.client_id ?? null,
-      userId: context.user?.user_id ?? null,
-      ip: context.request?.ip ?? null,
+      clientId,
+      userId,
+      ip,
       status: inline ? 'sending' : 'queued',
       provider: null,
       providerMessageId: null,
       attempts: inline ? 1 : 0,
       maxAttempts: this.policy.maxAttempts,
-      nextAttemptAt: at,
+      nextAttemptAt: decided.delayMs > 0 ? new Date(now.getTime() + decided.delayMs).toISOString() : at,
       leaseUntil: inline ? new Date(now.getTime() + this.policy.leaseMs).toISOString() : null,
       errorCode: null,
       lastError: null,
+      policy: decided.decisions,
       createdAt: at,
       updatedAt: at,
       sentAt: null,

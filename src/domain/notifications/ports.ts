@@ -10,6 +10,15 @@ export type NotificationChannel = 'provider' | 'test_number' | 'legacy';
 /** What started a notification (logs and the timeline show it). */
 export type NotificationSource = 'try_provider' | 'try_template' | 'mfa' | 'passwordless' | 'signup' | 'password_reset' | 'brute_force' | 'breach';
 
+/** One guard's decision on a send (send-policy.ts), as recorded on the notification and in the tenant log. */
+export interface DecisionRecord {
+  guard: string;
+  verdict: 'allow' | 'deny' | 'delay';
+  /** A stable, machine-readable reason code (`send_limit_user`, ...). */
+  reason?: string;
+  delay_ms?: number;
+}
+
 export interface NotificationRecord {
   id: string;
   type: TemplateType;
@@ -36,6 +45,8 @@ export interface NotificationRecord {
   leaseUntil: string | null;
   errorCode: string | null;
   lastError: string | null;
+  /** What the send policy's guards decided, in order (null on rows written before the policy existed). */
+  policy: DecisionRecord[] | null;
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '../errors.js';
-import type { DeliveryMethod, Repositories, TemplateType, TenantRecord } from '../ports.js';
+import type { DeliveryMethod, TemplateType, TenantRecord } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import type { NotificationService } from './notification-service.js';
 import type { NotificationRecord } from './ports.js';
 import type { NotificationContext } from './sender.js';
@@ -22,7 +23,7 @@ export const testCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
  */
 export class TestSends {
   constructor(
-    private readonly repos: Repositories,
+    private readonly repos: Pick<Repositories, 'phoneProviders' | 'phoneTemplates'>,
     private readonly notifications: NotificationService,
   ) {}
 
@@ -47,8 +48,10 @@ export class TestSends {
 
   async provider(tenant: TenantRecord, providerId: string, input: TestSendInput): Promise<NotificationRecord> {
     const method = input.deliveryMethod ?? 'text';
-    await this.checkedProvider(tenant, method, providerId);
+    const provider = await this.checkedProvider(tenant, method, providerId);
+    // The provider read here is the one the inline send uses: one read for the whole request.
     return this.notifications.enqueue(tenant, {
+      provider,
       type: 'otp_verify',
       deliveryMethod: method,
       recipient: input.to,
@@ -62,9 +65,10 @@ export class TestSends {
     const template = await this.repos.phoneTemplates.get(tenant.id, templateId);
     if (!template) throw new AppError('inexistent_phone_template');
     const method = input.deliveryMethod ?? 'text';
-    await this.checkedProvider(tenant, method);
+    const provider = await this.checkedProvider(tenant, method);
     const type: TemplateType = template.type;
     return this.notifications.enqueue(tenant, {
+      provider,
       type,
       deliveryMethod: method,
       recipient: input.to,

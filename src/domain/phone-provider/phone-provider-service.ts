@@ -4,14 +4,8 @@ import { newId } from '../ids.js';
 import { assertProviderChangeKeepsMfa } from '../mfa/delivery-rules.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { isE164 } from '../phone-number.js';
-import type {
-  PhoneProviderConfiguration,
-  PhoneProviderName,
-  PhoneProviderRecord,
-  Repositories,
-  Sealer,
-  TenantRecord,
-} from '../ports.js';
+import type { PhoneProviderConfiguration, PhoneProviderName, PhoneProviderRecord, Sealer, TenantRecord } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 
 export const PHONE_PROVIDER_CREDENTIALS_PURPOSE = 'phone_provider_credentials';
 

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import { isE164 } from '../phone-number.js';
-import { TEMPLATE_TYPES, type PhoneTemplateRecord, type Repositories, type TemplateType, type TenantRecord } from '../ports.js';
+import { TEMPLATE_TYPES, type PhoneTemplateRecord, type TemplateType, type TenantRecord } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import { validateTemplate } from './liquid.js';
 import { DEFAULT_TEMPLATES } from './template-defaults.js';
 

@@ -1,6 +1,7 @@
 import type { ClientService } from '../clients/client-service.js';
 import { MANAGEMENT_SCOPES, managementAudience } from '../scopes.js';
-import type { Repositories, TenantRecord } from '../ports.js';
+import type { TenantRecord } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 import type { TenantService } from './tenant-service.js';
 
 export interface BootstrapResult {

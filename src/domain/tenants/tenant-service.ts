@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { GuardianSettingsRecord, Repositories, SigningKeyFactory, TenantRecord, TenantSettingsPatch } from '../ports.js';
+import type { GuardianSettingsRecord, SigningKeyFactory, TenantRecord, TenantSettingsPatch } from '../ports.js';
+import type { Repositories } from '../repositories.js';
 
 const TENANT_NAME_RE = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 const DOMAIN_RE = /^(?=.{1,253}(:\d{1,5})?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;

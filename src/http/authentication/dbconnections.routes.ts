@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { AuthDeps } from '../../domain/auth/flows/common.js';
 import { requestPhoneReset, resetPasswordWithCode } from '../../domain/auth/flows/phone-reset.js';
 import { phoneSignup, verifyPhone } from '../../domain/auth/flows/phone-signup.js';
 import { flowContext } from './flow-context.js';
@@ -19,7 +19,7 @@ const ResetBody = Type.Object({ ...Target, code: S(32), new_password: S(512) }, 
  * Phone as identifier on database connections: signup, phone verification (our extension),
  * password reset request, and the reset with the code (our extension).
  */
-export function dbConnectionRoutes(c: Container): FastifyPluginAsyncTypebox {
+export function dbConnectionRoutes(c: { auth: AuthDeps }): FastifyPluginAsyncTypebox {
   return async (app) => {
     const schema = (body: unknown) => ({ tags: ['authentication'], body }) as never;
 

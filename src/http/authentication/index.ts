@@ -1,25 +1,27 @@
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '../../container.js';
 import { dbConnectionRoutes } from './dbconnections.routes.js';
 import { mfaRoutes } from './mfa.routes.js';
 import { passwordlessRoutes } from './passwordless.routes.js';
-import { tokenRoutes } from './token.routes.js';
-import { wellKnownRoutes } from './well-known.routes.js';
+import { tokenRoutes, type TokenRouteDeps } from './token.routes.js';
+import { wellKnownRoutes, type WellKnownRouteDeps } from './well-known.routes.js';
+
+/** What the Authentication API's routes need (the composition root builds it). */
+export type AuthenticationRouteDeps = TokenRouteDeps & WellKnownRouteDeps & { bodyLimit: number };
 
 /** The Authentication API: JSON and form bodies, OAuth2 error bodies. */
-export function authenticationRoutes(c: Container): FastifyPluginAsync {
+export function authenticationRoutes(deps: AuthenticationRouteDeps): FastifyPluginAsync {
   return async (app) => {
-    await app.register(formbody, { bodyLimit: c.config.bodyLimit });
+    await app.register(formbody, { bodyLimit: deps.bodyLimit });
     // Tokens, oob_codes, recovery codes: nothing the Authentication API answers may be cached (RFC 6749
     // §5.1), errors included. The discovery documents are public and cacheable.
     app.addHook('onSend', async (req, reply) => {
       if (!(req.routeOptions.url ?? '').startsWith('/.well-known/')) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     });
-    await app.register(wellKnownRoutes(c));
-    await app.register(tokenRoutes(c));
-    await app.register(mfaRoutes(c));
-    await app.register(passwordlessRoutes(c));
-    await app.register(dbConnectionRoutes(c));
+    await app.register(wellKnownRoutes(deps));
+    await app.register(tokenRoutes(deps));
+    await app.register(mfaRoutes(deps));
+    await app.register(passwordlessRoutes(deps));
+    await app.register(dbConnectionRoutes(deps));
   };
 }

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
-import { authenticateClient } from '../../domain/auth/flows/common.js';
+import { authenticateClient, type AuthDeps } from '../../domain/auth/flows/common.js';
 import { deleteAuthenticator, listAuthenticators } from '../../domain/auth/flows/mfa-authenticators.js';
 import { challenge } from '../../domain/auth/flows/mfa-challenge.js';
 import { associate } from '../../domain/auth/flows/mfa-enroll.js';
@@ -33,7 +32,7 @@ const ChallengeBody = Type.Object(
 );
 
 /** `/mfa/*`: associate, challenge, list and delete authenticators (Bearer mfa_token; reference §6.2–6.4). */
-export function mfaRoutes(c: Container): FastifyPluginAsyncTypebox {
+export function mfaRoutes(c: { auth: AuthDeps }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post('/mfa/associate', { schema: { tags: ['authentication'], body: AssociateBody } }, async (req) => {
       const token = bearer(req);

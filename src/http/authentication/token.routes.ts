@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Container } from '../../container.js';
-import { assertGrantAllowed, authenticateClient, type FlowContext } from '../../domain/auth/flows/common.js';
+import { assertGrantAllowed, authenticateClient, type AuthDeps, type FlowContext } from '../../domain/auth/flows/common.js';
 import { mfaOobLogin, mfaRecoveryLogin } from '../../domain/auth/flows/mfa-verify.js';
 import { passwordLogin } from '../../domain/auth/flows/password-login.js';
 import { passwordlessLogin } from '../../domain/auth/flows/passwordless.js';
 import { refreshLogin } from '../../domain/auth/flows/refresh.js';
 import { mfaApiAudience, type TokenRequest } from '../../domain/auth/token-issuer.js';
 import { AppError } from '../../domain/errors.js';
-import type { ClientRecord } from '../../domain/ports.js';
+import type { ClientRecord, TokenKeys } from '../../domain/ports.js';
+import type { TenantService } from '../../domain/tenants/tenant-service.js';
 import { managementAudience, managementAudienceHost } from '../../domain/scopes.js';
 import { flowContext, presentedClient } from './flow-context.js';
 
@@ -54,22 +54,22 @@ const param = (body: TokenBodyT, name: string): string | undefined => {
 };
 
 /** The client-credentials grant for the Management API (machine-to-machine). */
-async function clientCredentials(c: Container, req: FastifyRequest, body: TokenBodyT) {
+async function clientCredentials(c: TokenRouteDeps, req: FastifyRequest, body: TokenBodyT) {
   const creds = presentedClient(req, body);
   if (!creds.clientId) throw new AppError('invalid_request', 'Missing required parameter: client_id');
   if (creds.secret === undefined) throw new AppError('invalid_client', 'Client authentication is required');
-  const client = await c.services.clients.authenticate(req.tenant.id, creds.clientId, creds.secret);
+  const client = await c.auth.clients.authenticate(req.tenant.id, creds.clientId, creds.secret);
   if (!client) throw new AppError('invalid_client', 'Invalid client credentials');
   assertGrantAllowed(client, GRANT.clientCredentials);
   if (!body.audience) throw new AppError('access_denied', 'No audience parameter was provided, and no default audience has been configured');
-  const hosts = await c.services.tenants.hostsOf(req.tenant, req.hostName);
+  const hosts = await c.tenants.hostsOf(req.tenant, req.hostName);
   const audHost = managementAudienceHost(body.audience);
   if (!audHost || !hosts.includes(audHost)) throw new AppError('access_denied', `Service not found: ${body.audience}`);
-  const granted = await c.services.clients.managementScopes(req.tenant.id, client.clientId, hosts);
+  const granted = await c.auth.clients.managementScopes(req.tenant.id, client.clientId, hosts);
   if (granted.length === 0) throw new AppError('access_denied', `Client has not been granted scopes for ${body.audience}`);
   const requested = body.scope?.split(/\s+/).filter(Boolean);
   const scopes = requested ? granted.filter((s) => requested.includes(s)) : granted;
-  const ttl = c.config.accessTokenTtl;
+  const ttl = c.accessTokenTtl;
   const accessToken = await c.tokenKeys.sign(
     req.tenant.id,
     {
@@ -101,7 +101,7 @@ function tokenRequest(ctx: FlowContext, body: TokenBodyT): TokenRequest {
 }
 
 /** The user grants: the client authenticates (public clients may omit the secret) and must allow the grant. */
-async function userGrant(c: Container, req: FastifyRequest, body: TokenBodyT) {
+async function userGrant(c: TokenRouteDeps, req: FastifyRequest, body: TokenBodyT) {
   if (!SUPPORTED_GRANTS.includes(body.grant_type)) throw new AppError('unsupported_grant_type', `Unsupported grant type: ${body.grant_type}`);
   const deps = c.auth;
   const ctx = flowContext(req);
@@ -133,7 +133,16 @@ async function userGrant(c: Container, req: FastifyRequest, body: TokenBodyT) {
 }
 
 /** `POST /oauth/token`: the grant dispatcher (JSON and form bodies). */
-export function tokenRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface TokenRouteDeps {
+  /** The flows' dependencies (clients, codes, MFA, token issuance). */
+  auth: AuthDeps;
+  tenants: Pick<TenantService, 'hostsOf'>;
+  tokenKeys: Pick<TokenKeys, 'sign'>;
+  /** Management API token lifetime, seconds. */
+  accessTokenTtl: number;
+}
+
+export function tokenRoutes(c: TokenRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/oauth/token',

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '../../container.js';
+import type { TokenKeys } from '../../domain/ports.js';
 import { SUPPORTED_GRANTS } from './token.routes.js';
 
 /** `/.well-known/jwks.json` and `/.well-known/openid-configuration` for the tenant of the Host. */
-export function wellKnownRoutes(c: Container): FastifyPluginAsync {
+export interface WellKnownRouteDeps {
+  tokenKeys: Pick<TokenKeys, 'jwks'>;
+}
+
+export function wellKnownRoutes(c: WellKnownRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/.well-known/jwks.json', { schema: { tags: ['authentication'] } }, async (req, reply) => {
       reply.header('cache-control', 'public, max-age=300');

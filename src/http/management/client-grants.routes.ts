@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { ClientService } from '../../domain/clients/client-service.js';
 import type { ClientGrantRecord } from '../../domain/ports.js';
 import { IdParam, responses, Strict } from '../schemas/common.js';
 
@@ -9,9 +9,13 @@ const Grant = Type.Object({ id: Type.String(), client_id: Type.String(), audienc
 const view = (g: ClientGrantRecord) => ({ id: g.id, client_id: g.clientId, audience: g.audience, scope: g.scope });
 
 /** `/api/v2/client-grants`: which Management API scopes an application may request. */
-export function clientGrantRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface ClientGrantRouteDeps {
+  clients: ClientService;
+}
+
+export function clientGrantRoutes(deps: ClientGrantRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const svc = c.services.clients;
+    const svc = deps.clients;
     app.post(
       '/client-grants',
       {

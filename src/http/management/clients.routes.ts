@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
+import type { ClientService } from '../../domain/clients/client-service.js';
 import type { ClientRecord } from '../../domain/ports.js';
 import { PageQuery, paging, responses, Strict } from '../schemas/common.js';
 
@@ -58,9 +59,15 @@ const ListQuery = Type.Object(
 );
 
 /** `/api/v2/clients`: applications. The secret is shown on create and to tokens holding `read:client_keys`. */
-export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface ClientRouteDeps {
+  clients: ClientService;
+  /** A new application is enabled on the tenant's default connections. */
+  connections: Pick<ConnectionCatalog, 'enableClient'>;
+}
+
+export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const svc = c.services.clients;
+    const svc = deps.clients;
     const view = (tenant: string, client: ClientRecord, secret?: string): ClientOut => ({
       tenant,
       client_id: client.clientId,
@@ -96,7 +103,7 @@ export function clientRoutes(c: Container): FastifyPluginAsyncTypebox {
           tokenEndpointAuthMethod: b.token_endpoint_auth_method,
         });
         // As on Auth0, a new application is enabled on every existing connection.
-        await c.identity.directory.connections.enableClient(req.tenant, client.clientId);
+        await deps.connections.enableClient(req.tenant, client.clientId);
         return reply.code(201).send(view(req.tenant.name, client, secret));
       },
     );

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
 import type { ConnectionRecord } from '../../domain/auth/ports.js';
 import { responses, Strict } from '../schemas/common.js';
 
@@ -95,9 +95,13 @@ const view = (c: ConnectionRecord): ConnectionOut => ({
  * `/api/v2/connections`: the database (`auth0`) and passwordless (`sms`) connections. Every tenant
  * has `Username-Password-Authentication` and `sms` from its first use of users or connections.
  */
-export function connectionRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface ConnectionRouteDeps {
+  connections: ConnectionCatalog;
+}
+
+export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const cat = c.identity.directory.connections;
+    const cat = deps.connections;
     const tags = ['connections'];
 
     app.post(

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
-import { FACTOR_NAMES, MFA_POLICIES, type LegacyTwilioView } from '../../domain/mfa/guardian-service.js';
+import { FACTOR_NAMES, MFA_POLICIES, type GuardianService, type LegacyTwilioView } from '../../domain/mfa/guardian-service.js';
 import { responses, Strict } from '../schemas/common.js';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -49,9 +48,13 @@ const update = { scope: 'update:guardian_factors' } as const;
  * provider, selected provider and templates, which answer 403 while the unified experience is on.
  * The legacy routes are served under `/phone/` and under the deprecated `/sms/` alias.
  */
-export function guardianRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface GuardianRouteDeps {
+  guardian: GuardianService;
+}
+
+export function guardianRoutes(deps: GuardianRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const svc = c.services.guardian;
+    const svc = deps.guardian;
 
     app.get(
       '/guardian/factors',

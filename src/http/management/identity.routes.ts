@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '../../container.js';
-import { connectionRoutes } from './connections.routes.js';
-import { userAuthenticationMethodRoutes } from './user-authentication-methods.routes.js';
-import { userRoutes } from './users.routes.js';
+import { connectionRoutes, type ConnectionRouteDeps } from './connections.routes.js';
+import { userAuthenticationMethodRoutes, type AuthenticationMethodRouteDeps } from './user-authentication-methods.routes.js';
+import { userRoutes, type UserRouteDeps } from './users.routes.js';
+
+export type IdentityRouteDeps = UserRouteDeps & ConnectionRouteDeps & AuthenticationMethodRouteDeps;
 
 /** Users, user blocks, connections, authentication methods and Guardian enrollments (one line in index.ts). */
-export function identityRoutes(c: Container): FastifyPluginAsync {
+export function identityRoutes(deps: IdentityRouteDeps): FastifyPluginAsync {
   return async (app) => {
-    await app.register(userRoutes(c));
-    await app.register(connectionRoutes(c));
-    await app.register(userAuthenticationMethodRoutes(c));
+    await app.register(userRoutes(deps));
+    await app.register(connectionRoutes(deps));
+    await app.register(userAuthenticationMethodRoutes(deps));
   };
 }

@@ -1,28 +1,41 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Container } from '../../container.js';
-import { clientGrantRoutes } from './client-grants.routes.js';
-import { clientRoutes } from './clients.routes.js';
-import { guardianRoutes } from './guardian.routes.js';
-import { phoneProviderRoutes } from './phone-providers.routes.js';
-import { phoneTemplateRoutes } from './phone-templates.routes.js';
-import { tenantSettingsRoutes } from './tenant-settings.routes.js';
-import { logRoutes } from './logs.routes.js';
-import { actionRoutes } from './actions.routes.js';
-import { phoneDeliveryRoutes } from './phone-delivery.routes.js';
-import { identityRoutes } from './identity.routes.js';
+import { actionRoutes, type ActionRoutesDeps } from './actions.routes.js';
+import { clientGrantRoutes, type ClientGrantRouteDeps } from './client-grants.routes.js';
+import { clientRoutes, type ClientRouteDeps } from './clients.routes.js';
+import { guardianRoutes, type GuardianRouteDeps } from './guardian.routes.js';
+import { identityRoutes, type IdentityRouteDeps } from './identity.routes.js';
+import { logRoutes, type LogRouteDeps } from './logs.routes.js';
+import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
+import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
+import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
+import { tenantSettingsRoutes, type TenantSettingsRouteDeps } from './tenant-settings.routes.js';
+
+/**
+ * What the Management API's routes need: the services each resource calls, one flat object the
+ * composition root builds. Each route file declares its own narrow part.
+ */
+export type ManagementRouteDeps = ClientRouteDeps &
+  ClientGrantRouteDeps &
+  PhoneProviderRouteDeps &
+  PhoneTemplateRouteDeps &
+  GuardianRouteDeps &
+  TenantSettingsRouteDeps &
+  PhoneDeliveryRouteDeps &
+  LogRouteDeps &
+  IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
-export function managementRoutes(c: Container): FastifyPluginAsync {
+export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync {
   return async (app) => {
-    await app.register(clientRoutes(c));
-    await app.register(clientGrantRoutes(c));
-    await app.register(phoneProviderRoutes(c));
-    await app.register(phoneTemplateRoutes(c));
-    await app.register(guardianRoutes(c));
-    await app.register(tenantSettingsRoutes(c));
-    await app.register(phoneDeliveryRoutes(c));
-    await app.register(logRoutes(c));
-    await app.register(actionRoutes(c.actions));
-    await app.register(identityRoutes(c));
+    await app.register(clientRoutes(deps));
+    await app.register(clientGrantRoutes(deps));
+    await app.register(phoneProviderRoutes(deps));
+    await app.register(phoneTemplateRoutes(deps));
+    await app.register(guardianRoutes(deps));
+    await app.register(tenantSettingsRoutes(deps));
+    await app.register(phoneDeliveryRoutes(deps));
+    await app.register(logRoutes(deps));
+    await app.register(actionRoutes(deps.actions));
+    await app.register(identityRoutes(deps));
   };
 }

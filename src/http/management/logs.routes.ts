@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
-import { AppError } from '../../domain/errors.js';
+import type { ActivityService } from '../../domain/notifications/activity.js';
 import { parseLogQuery } from '../../domain/notifications/log-query.js';
 import { DEFAULT_PER_PAGE, IdParam, PageQuery, responses, Strict } from '../schemas/common.js';
 
@@ -50,6 +49,18 @@ const Notification = Type.Object({
   updated_at: Type.String(),
   sent_at: Type.Union([Type.String(), Type.Null()]),
   final_at: Type.Union([Type.String(), Type.Null()]),
+  /** The send policy's decisions, in guard order (null on notifications older than the policy). */
+  policy: Type.Union([
+    Type.Array(
+      Type.Object({
+        guard: Type.String(),
+        verdict: Type.String(),
+        reason: Type.Optional(Type.String()),
+        delay_ms: Type.Optional(Type.Integer()),
+      }),
+    ),
+    Type.Null(),
+  ]),
   attempts: Type.Array(
     Type.Object({
       number: Type.Integer(),
@@ -66,7 +77,12 @@ const Notification = Type.Object({
 });
 
 /** `/api/v2/logs` (Auth0's log events) and `/api/v2/phone/notifications/{id}` (our extension: one notification's timeline). */
-export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface LogRouteDeps {
+  activity: ActivityService;
+}
+
+export function logRoutes(deps: LogRouteDeps): FastifyPluginAsyncTypebox {
+  const activity = deps.activity;
   return async (app) => {
     app.get(
       '/logs',
@@ -88,12 +104,12 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
         const filter = parseLogQuery(q.q);
         if (q.from !== undefined) {
           // Checkpoint pagination: entries after `from`, oldest first, `take` at a time.
-          const { items } = await c.repos.logs.list(req.tenant.id, { ...filter, afterLogId: q.from }, { offset: 0, limit: q.take ?? DEFAULT_PER_PAGE, ascending: true });
+          const { items } = await activity.listLogs(req.tenant, { ...filter, afterLogId: q.from }, { offset: 0, limit: q.take ?? DEFAULT_PER_PAGE, ascending: true });
           return items;
         }
         const perPage = q.per_page ?? q.take ?? DEFAULT_PER_PAGE;
         const page = q.page ?? 0;
-        const { items, total } = await c.repos.logs.list(req.tenant.id, filter, { offset: page * perPage, limit: perPage, ascending: q.sort === 'date:1' });
+        const { items, total } = await activity.listLogs(req.tenant, filter, { offset: page * perPage, limit: perPage, ascending: q.sort === 'date:1' });
         return q.include_totals ? { start: page * perPage, limit: perPage, length: items.length, total, logs: items } : items;
       },
     );
@@ -105,9 +121,7 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
         schema: { tags: ['logs'], params: Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' }) }, Strict), response: responses({ 200: Log }) },
       },
       async (req) => {
-        const log = await c.repos.logs.get(req.tenant.id, req.params.id);
-        if (!log) throw new AppError('inexistent_log');
-        return log;
+        return activity.getLog(req.tenant, req.params.id);
       },
     );
 
@@ -115,9 +129,7 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
       '/phone/notifications/:id',
       { config: { scope: 'read:logs' }, schema: { tags: ['logs'], params: IdParam('ntf'), response: responses({ 200: Notification }) } },
       async (req) => {
-        const n = await c.repos.notifications.get(req.tenant.id, req.params.id);
-        if (!n) throw new AppError('inexistent_notification');
-        const [attempts, events] = await Promise.all([c.repos.notifications.attempts(req.tenant.id, n.id), c.repos.notifications.events(req.tenant.id, n.id)]);
+        const { notification: n, attempts, events } = await activity.timeline(req.tenant, req.params.id);
         return {
           id: n.id,
           tenant: req.tenant.name,
@@ -139,6 +151,7 @@ export function logRoutes(c: Container): FastifyPluginAsyncTypebox {
           updated_at: n.updatedAt,
           sent_at: n.sentAt,
           final_at: n.finalAt,
+          policy: n.policy,
           attempts: attempts.map((a) => ({
             number: a.number,
             provider: a.provider,

@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Container } from '../../container.js';
-import { AppError } from '../../domain/errors.js';
-import { toE164 } from '../../domain/phone-number.js';
-import { TestSends, type TestSendInput } from '../../domain/notifications/test-sends.js';
+import type { TestNumberService } from '../../domain/notifications/test-numbers.js';
+import type { TestSendInput, TestSends } from '../../domain/notifications/test-sends.js';
 import { IdParam, responses, Strict } from '../schemas/common.js';
 
 const TryBody = Type.Object(
@@ -36,9 +34,14 @@ function input(req: FastifyRequest, body: { to: string; delivery_method?: 'text'
  * test phone numbers (our extension): numbers whose notifications are rendered and recorded but
  * never reach a provider, optionally with a fixed one-time code.
  */
-export function phoneDeliveryRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface PhoneDeliveryRouteDeps {
+  testSends: TestSends;
+  testNumbers: TestNumberService;
+}
+
+export function phoneDeliveryRoutes(deps: PhoneDeliveryRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const sends = new TestSends(c.repos, c.services.notifications);
+    const sends = deps.testSends;
 
     app.post(
       '/branding/phone/providers/:id/try',
@@ -61,24 +64,13 @@ export function phoneDeliveryRoutes(c: Container): FastifyPluginAsyncTypebox {
     app.get(
       '/branding/phone/test-numbers',
       { config: { scope: 'read:phone_providers' }, schema: { tags: ['phone-providers'], response: responses({ 200: TestNumbers }) } },
-      async (req) => ({ numbers: (await c.repos.testNumbers.list(req.tenant.id)).map((n) => ({ number: n.number, code: n.code })) }),
+      async (req) => ({ numbers: (await deps.testNumbers.list(req.tenant)).map((n) => ({ number: n.number, code: n.code })) }),
     );
 
     app.put(
       '/branding/phone/test-numbers',
       { config: { scope: 'update:phone_providers' }, schema: { tags: ['phone-providers'], body: TestNumbers, response: responses({ 200: TestNumbers }) } },
-      async (req) => {
-        const seen = new Set<string>();
-        const numbers = req.body.numbers.map((n) => {
-          const e164 = toE164(n.number);
-          if (!e164) throw new AppError('invalid_body', `Payload validation error: invalid phone number ${JSON.stringify(n.number)}`);
-          if (seen.has(e164)) throw new AppError('invalid_body', `Payload validation error: ${e164} is listed twice`);
-          seen.add(e164);
-          return { number: e164, code: n.code ?? null };
-        });
-        await c.repos.testNumbers.replaceAll(req.tenant.id, numbers, c.clock.now().toISOString());
-        return { numbers };
-      },
+      async (req) => ({ numbers: await deps.testNumbers.replaceAll(req.tenant, req.body.numbers) }),
     );
   };
 }

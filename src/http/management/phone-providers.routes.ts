@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { PhoneProviderService } from '../../domain/phone-provider/phone-provider-service.js';
 import type { PhoneProviderRecord } from '../../domain/ports.js';
 import { DisabledQuery, IdParam, responses, Strict, Timestamp } from '../schemas/common.js';
 
@@ -80,9 +80,13 @@ const view = (tenant: string, p: PhoneProviderRecord): ProviderOut => ({
 });
 
 /** `/api/v2/branding/phone/providers`: the tenant's one phone provider (reference §2, P1-P5). */
-export function phoneProviderRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface PhoneProviderRouteDeps {
+  phoneProviders: PhoneProviderService;
+}
+
+export function phoneProviderRoutes(deps: PhoneProviderRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const svc = c.services.phoneProviders;
+    const svc = deps.phoneProviders;
     const tags = ['phone-providers'];
 
     app.get(

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { PhoneTemplateService } from '../../domain/templates/phone-template-service.js';
 import { TEMPLATE_TYPES } from '../../domain/ports.js';
 import type { ListedPhoneTemplate } from '../../domain/templates/phone-template-service.js';
 import { DisabledQuery, IdParam, responses, Strict, Timestamp } from '../schemas/common.js';
@@ -63,9 +63,13 @@ const view = (tenant: string, t: ListedPhoneTemplate): TemplateOut => {
 };
 
 /** `/api/v2/branding/phone/templates`: the tenant's phone notification texts (reference §3, T1-T6). */
-export function phoneTemplateRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface PhoneTemplateRouteDeps {
+  templates: PhoneTemplateService;
+}
+
+export function phoneTemplateRoutes(deps: PhoneTemplateRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const svc = c.services.templates;
+    const svc = deps.templates;
     const tags = ['phone-templates'];
 
     app.get(

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { GuardianService } from '../../domain/mfa/guardian-service.js';
+import type { TenantService } from '../../domain/tenants/tenant-service.js';
 import type { TenantRecord, TenantSettingsPatch } from '../../domain/ports.js';
 import { responses, Strict } from '../schemas/common.js';
 
@@ -86,7 +87,13 @@ function toPatch(b: Static<typeof SettingsPatch>): TenantSettingsPatch {
  * (`phone_consolidated_experience`). `default_redirection_uri` is the tenant home URL that phone
  * templates see as `home_url`.
  */
-export function tenantSettingsRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface TenantSettingsRouteDeps {
+  tenants: TenantService;
+  /** Checks that the legacy MFA settings allow the change of `phone_consolidated_experience`. */
+  guardian: Pick<GuardianService, 'assertSettingsPatchAllowed'>;
+}
+
+export function tenantSettingsRoutes(deps: TenantSettingsRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/tenants/settings',
@@ -106,8 +113,8 @@ export function tenantSettingsRoutes(c: Container): FastifyPluginAsyncTypebox {
       async (req) => {
         const patch = toPatch(req.body);
         // Turning the unified experience on must not leave the enabled phone factor undeliverable.
-        await c.services.guardian.assertSettingsPatchAllowed(req.tenant, patch);
-        return view(await c.services.tenants.updateSettings(req.tenant.id, patch));
+        await deps.guardian.assertSettingsPatchAllowed(req.tenant, patch);
+        return view(await deps.tenants.updateSettings(req.tenant.id, patch));
       },
     );
   };

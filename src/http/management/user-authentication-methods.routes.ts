@@ -1,8 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
-import type { EnrollmentView } from '../../adapters/storage/enrollment-query.js';
+import type { EnrollmentAdmin } from '../../domain/auth/enrollment-admin.js';
+import type { UserDirectory } from '../../domain/auth/user-directory.js';
+import type { EnrollmentRecord } from '../../domain/auth/mfa-ports.js';
 import { AppError } from '../../domain/errors.js';
+import type { TenantRecord } from '../../domain/ports.js';
 import { PageQuery, paging, responses, Strict } from '../schemas/common.js';
 import { USER_ID_PATTERN } from './users.schemas.js';
 
@@ -52,7 +54,7 @@ const Enrollment = Type.Object({
 });
 type EnrollmentOut = Static<typeof Enrollment>;
 
-const methodView = (e: EnrollmentView): MethodOut => ({
+const methodView = (e: EnrollmentRecord): MethodOut => ({
   id: `phone|${e.id}`,
   type: e.type === 'phone' ? 'phone' : e.type,
   confirmed: e.status === 'confirmed',
@@ -66,7 +68,7 @@ const methodView = (e: EnrollmentView): MethodOut => ({
   ...(e.lastAuth ? { last_auth_at: e.lastAuth } : {}),
 });
 
-const enrollmentView = (e: EnrollmentView): EnrollmentOut => ({
+const enrollmentView = (e: EnrollmentRecord): EnrollmentOut => ({
   id: e.id,
   status: e.status,
   type: e.type === 'phone' ? 'sms' : e.type,
@@ -78,10 +80,15 @@ const enrollmentView = (e: EnrollmentView): EnrollmentOut => ({
 /** `phone|dev_X`, `sms|dev_X`, `voice|dev_X` and `dev_X` all name enrollment `dev_X`. */
 const enrollmentIdOf = (methodId: string) => methodId.slice(methodId.indexOf('|') + 1);
 
-export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface AuthenticationMethodRouteDeps {
+  directory: Pick<UserDirectory, 'getUser'>;
+  enrollments: EnrollmentAdmin;
+}
+
+export function userAuthenticationMethodRoutes(deps: AuthenticationMethodRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const dir = c.identity.directory;
-    const enrollments = c.identity.enrollments;
+    const dir = deps.directory;
+    const enrollments = deps.enrollments;
     const tags = ['users'];
 
     app.get(
@@ -102,15 +109,15 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       },
       async (req) => {
         const user = await dir.getUser(req.tenant, req.params.id);
-        const all = (await enrollments.listForUser(req.tenant.id, user.userId)).map(methodView);
+        const all = (await enrollments.listForUser(req.tenant, user.userId)).map(methodView);
         const { page, perPage } = paging(req.query);
         const items = req.query.page !== undefined || req.query.per_page !== undefined ? all.slice(page * perPage, (page + 1) * perPage) : all;
         return req.query.include_totals ? { start: page * perPage, limit: perPage, total: all.length, authenticators: items } : items;
       },
     );
 
-    const methodOf = async (tenantId: string, userId: string, methodId: string) => {
-      const e = await enrollments.get(tenantId, enrollmentIdOf(methodId));
+    const methodOf = async (tenant: TenantRecord, userId: string, methodId: string) => {
+      const e = await enrollments.get(tenant, enrollmentIdOf(methodId));
       if (!e || e.userId !== userId) throw new AppError('inexistent_authentication_method');
       return e;
     };
@@ -120,7 +127,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       { config: { scope: 'read:authentication_methods' }, schema: { tags, params: MethodParams, response: responses({ 200: Method }) } },
       async (req) => {
         const user = await dir.getUser(req.tenant, req.params.id);
-        return methodView(await methodOf(req.tenant.id, user.userId, req.params.authentication_method_id));
+        return methodView(await methodOf(req.tenant, user.userId, req.params.authentication_method_id));
       },
     );
 
@@ -129,8 +136,8 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       { config: { scope: 'delete:authentication_methods' }, schema: { tags, params: MethodParams } },
       async (req, reply) => {
         const user = await dir.getUser(req.tenant, req.params.id);
-        const e = await methodOf(req.tenant.id, user.userId, req.params.authentication_method_id);
-        await enrollments.delete(req.tenant.id, e.id);
+        const e = await methodOf(req.tenant, user.userId, req.params.authentication_method_id);
+        await enrollments.delete(req.tenant, e.id);
         return reply.code(204).send();
       },
     );
@@ -140,7 +147,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       { config: { scope: 'read:users' }, schema: { tags, params: UserParam, response: responses({ 200: Type.Array(Enrollment) }) } },
       async (req) => {
         const user = await dir.getUser(req.tenant, req.params.id);
-        return (await enrollments.listForUser(req.tenant.id, user.userId)).map(enrollmentView);
+        return (await enrollments.listForUser(req.tenant, user.userId)).map(enrollmentView);
       },
     );
 
@@ -152,7 +159,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
         schema: { tags: guardianTags, params: EnrollmentParam, response: responses({ 200: Enrollment }) },
       },
       async (req) => {
-        const e = await enrollments.get(req.tenant.id, req.params.id);
+        const e = await enrollments.get(req.tenant, req.params.id);
         if (!e) throw new AppError('inexistent_enrollment');
         return enrollmentView(e);
       },
@@ -162,7 +169,7 @@ export function userAuthenticationMethodRoutes(c: Container): FastifyPluginAsync
       '/guardian/enrollments/:id',
       { config: { scope: 'delete:guardian_enrollments' }, schema: { tags: guardianTags, params: EnrollmentParam } },
       async (req, reply) => {
-        if (!(await enrollments.delete(req.tenant.id, req.params.id))) throw new AppError('inexistent_enrollment');
+        if (!(await enrollments.delete(req.tenant, req.params.id))) throw new AppError('inexistent_enrollment');
         return reply.code(204).send();
       },
     );

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { TokenIssuer } from '../../domain/auth/token-issuer.js';
+import type { UserDirectory } from '../../domain/auth/user-directory.js';
 import type { UserRecord } from '../../domain/auth/ports.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { AppError } from '../../domain/errors.js';
@@ -18,9 +19,15 @@ import {
 } from './users.schemas.js';
 
 /** `/api/v2/users` and `/api/v2/user-blocks`: users of the tenant's connections and their brute-force blocks. */
-export function userRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface UserRouteDeps {
+  directory: UserDirectory;
+  /** A password set through the API revokes the user's refresh tokens. */
+  tokens: Pick<TokenIssuer, 'revokeRefreshTokens'>;
+}
+
+export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const dir = c.identity.directory;
+    const dir = deps.directory;
     const tags = ['users'];
 
     app.post(
@@ -67,7 +74,7 @@ export function userRoutes(c: Container): FastifyPluginAsyncTypebox {
         }
         const updated = await dir.updateUser(req.tenant, req.params.id, input);
         // A password set by an administrator ends the sessions the old one opened, as a reset does (docs/authentication.md).
-        if (input.password !== undefined) await c.auth.tokens.revokeRefreshTokens(req.tenant.id, req.params.id);
+        if (input.password !== undefined) await deps.tokens.revokeRefreshTokens(req.tenant.id, req.params.id);
         return userView(updated);
       },
     );

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { TenantRecord } from '../../domain/ports.js';
+import type { TenantRecord, TokenKeys } from '../../domain/ports.js';
 import type { ManagementScope } from '../../domain/scopes.js';
 import { managementAudience } from '../../domain/scopes.js';
-import type { Container } from '../../container.js';
-import { normalizeHost } from '../../domain/tenants/tenant-service.js';
+import { normalizeHost, type TenantService } from '../../domain/tenants/tenant-service.js';
 import { isManagementPath, isManagementRequest } from './error-handler.js';
 
 export interface Principal {
@@ -37,7 +36,12 @@ declare module 'fastify' {
  * A Management API route that declares neither a scope nor `public` refuses to register, so no route
  * can be left unprotected by omission.
  */
-export function registerRequestContext(app: FastifyInstance, c: Container): void {
+export interface RequestContextDeps {
+  tenants: Pick<TenantService, 'resolve' | 'hostsOf'>;
+  tokenKeys: Pick<TokenKeys, 'verify'>;
+}
+
+export function registerRequestContext(app: FastifyInstance, c: RequestContextDeps): void {
   app.decorateRequest('tenant', null as unknown as TenantRecord);
   app.decorateRequest('hostName', '');
   app.decorateRequest('principal', undefined);
@@ -53,7 +57,7 @@ export function registerRequestContext(app: FastifyInstance, c: Container): void
     const cfg = request.routeOptions.config;
     if (cfg.global) return;
     request.hostName = normalizeHost(request.headers.host);
-    const tenant = await c.services.tenants.resolve(request.hostName);
+    const tenant = await c.tenants.resolve(request.hostName);
     if (!tenant) throw new AppError('inexistent_tenant');
     request.tenant = tenant;
 
@@ -68,7 +72,7 @@ export function registerRequestContext(app: FastifyInstance, c: Container): void
       e.headers = { 'www-authenticate': 'Bearer realm="api"' };
       throw e;
     }
-    const hosts = await c.services.tenants.hostsOf(tenant, request.hostName);
+    const hosts = await c.tenants.hostsOf(tenant, request.hostName);
     const payload = await c.tokenKeys.verify(tenant.id, m[1]!, {
       issuers: hosts.map((h) => `https://${h}/`),
       audiences: hosts.map(managementAudience),

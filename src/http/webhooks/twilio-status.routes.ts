@@ -1,7 +1,8 @@
 import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Container } from '../../container.js';
+import type { NotificationRepository } from '../../domain/notifications/ports.js';
+import type { ReceiptService } from '../../domain/notifications/receipts.js';
 import { AppError } from '../../domain/errors.js';
 import { isValidTwilioSignature } from '../../adapters/providers/twilio-signature.js';
 
@@ -12,7 +13,13 @@ import { isValidTwilioSignature } from '../../adapters/providers/twilio-signatur
  * settings in legacy mode) over the URL Twilio called, or it is refused with 403 and changes nothing.
  * `?attempt=N` (set by the sender) ties the receipt to the attempt whose message it reports on.
  */
-export function twilioStatusRoutes(c: Container): FastifyPluginAsyncTypebox {
+export interface ReceiptRouteDeps {
+  receipts: ReceiptService;
+  notifications: Pick<NotificationRepository, 'locate'>;
+  publicUrl: string | undefined;
+}
+
+export function twilioStatusRoutes(c: ReceiptRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(formbody, { bodyLimit: 64 * 1024 });
     app.post(
@@ -27,16 +34,16 @@ export function twilioStatusRoutes(c: Container): FastifyPluginAsyncTypebox {
         },
       },
       async (req, reply) => {
-        const located = await c.repos.notifications.locate(req.params.id);
+        const located = await c.notifications.locate(req.params.id);
         if (!located) throw new AppError('inexistent_notification');
-        const token = await c.services.receipts.signingToken(located.tenantId, located.channel);
-        const base = c.config.publicUrl ?? `${req.protocol}://${req.headers.host ?? ''}`;
+        const token = await c.receipts.signingToken(located.tenantId, located.channel);
+        const base = c.publicUrl ?? `${req.protocol}://${req.headers.host ?? ''}`;
         const signature = req.headers['x-twilio-signature'];
         if (!token || !isValidTwilioSignature(token, `${base}${req.url}`, req.body, typeof signature === 'string' ? signature : undefined)) {
           req.log.warn({ notificationId: req.params.id }, 'status callback refused: bad or missing X-Twilio-Signature');
           throw new AppError('invalid_twilio_signature');
         }
-        const result = await c.services.receipts.apply(located.tenantId, req.params.id, req.body, req.query.attempt);
+        const result = await c.receipts.apply(located.tenantId, req.params.id, req.body, req.query.attempt);
         return reply.code(result === 'unknown' ? 404 : 204).send();
       },
     );

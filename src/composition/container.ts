@@ -1,44 +1,53 @@
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { createSecretBox, loadSecretKeys, type SecretBox } from './adapters/crypto/secret-box.js';
-import { TokenKeys } from './adapters/crypto/token-keys.js';
-import { migrateToLatest, openStorage, type Storage, type StorageOptions } from './adapters/storage/db.js';
-import { createRepositories } from './adapters/storage/repositories.js';
-import { featuresOf } from './adapters/storage/features.js';
-import { withReadCache } from './adapters/storage/read-cache.js';
-import { createJwsSigner } from './adapters/crypto/jws-signer.js';
-import { type Clock, systemClock } from './domain/clock.js';
-import { ClientService } from './domain/clients/client-service.js';
-import { GuardianService } from './domain/mfa/guardian-service.js';
-import { PhoneProviderService } from './domain/phone-provider/phone-provider-service.js';
-import type { Repositories } from './domain/ports.js';
-import { PhoneTemplateService } from './domain/templates/phone-template-service.js';
-import { TenantService } from './domain/tenants/tenant-service.js';
 import type { Registry } from 'prom-client';
-import { createPrometheusMetrics } from './adapters/metrics/prometheus.js';
-import { TwilioSender } from './adapters/providers/twilio-sender.js';
-import { Dispatcher } from './domain/notifications/dispatcher.js';
-import { NotificationService } from './domain/notifications/notification-service.js';
-import { ReceiptService } from './domain/notifications/receipts.js';
-import type { PhoneSender } from './domain/notifications/sender.js';
-import { OutboxWorker } from './workers/outbox-worker.js';
-import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
-import { createIdentityModule, type IdentityModule } from './adapters/storage/identity-module.js';
-import { createAuthModule } from './domain/auth/auth-module.js';
-import { mfaPhoneDependsOnProvider } from './domain/mfa/delivery-rules.js';
-import { deriveKey, loadDerivationRoot } from './domain/keys/derivation-root.js';
-import { directoryPort } from './domain/auth/directory-adapter.js';
-import type { AuthDeps } from './domain/auth/flows/common.js';
+import type { Config } from '../config.js';
+import { createSecretBox, loadSecretKeys, type SecretBox } from '../adapters/crypto/secret-box.js';
+import { RsaTokenKeys } from '../adapters/crypto/token-keys.js';
+import { createJwsSigner } from '../adapters/crypto/jws-signer.js';
+import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
+import { TwilioSender } from '../adapters/providers/twilio-sender.js';
+import { migrateToLatest, openStorage, type Storage, type StorageOptions } from '../adapters/storage/db.js';
+import { featuresOf } from '../adapters/storage/features.js';
+import { withReadCache } from '../adapters/storage/read-cache.js';
+import { createRepositories } from '../adapters/storage/repositories.js';
+import { directoryPort } from '../domain/auth/directory-adapter.js';
+import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
+import type { AuthDeps } from '../domain/auth/flows/common.js';
+import { OtpSendLimitGuard } from '../domain/auth/send-limit-guard.js';
+import { ClientService } from '../domain/clients/client-service.js';
+import { type Clock, systemClock } from '../domain/clock.js';
+import { deriveKey, loadDerivationRoot } from '../domain/keys/derivation-root.js';
+import { mfaPhoneDependsOnProvider } from '../domain/mfa/delivery-rules.js';
+import { GuardianService } from '../domain/mfa/guardian-service.js';
+import { ActivityService } from '../domain/notifications/activity.js';
+import { Dispatcher } from '../domain/notifications/dispatcher.js';
+import { NotificationService } from '../domain/notifications/notification-service.js';
+import { ReceiptService } from '../domain/notifications/receipts.js';
+import { SendPolicy, type SendGuard } from '../domain/notifications/send-policy.js';
+import type { PhoneSender } from '../domain/notifications/sender.js';
+import { TestNumberService } from '../domain/notifications/test-numbers.js';
+import { TestSends } from '../domain/notifications/test-sends.js';
+import { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
+import type { Repositories } from '../domain/repositories.js';
+import { PhoneTemplateService } from '../domain/templates/phone-template-service.js';
+import { TenantService } from '../domain/tenants/tenant-service.js';
+import type { AppDeps } from '../http/app.js';
+import { OutboxWorker } from '../workers/outbox-worker.js';
+import { createActionsModule, type ActionsModule } from './actions-module.js';
+import { createAuthModule } from './auth-module.js';
+import { httpDeps } from './http-deps.js';
+import { createIdentityModule, type IdentityModule } from './identity-module.js';
 
 /** The composition root's product: every adapter and service of one process, wired once. */
 export interface Container {
   config: Config;
   logger: Logger;
   storage: Storage;
+  /** Every repository, over the database (cached reads of per-tenant configuration). */
   repos: Repositories;
   box: SecretBox;
   clock: Clock;
-  tokenKeys: TokenKeys;
+  tokenKeys: RsaTokenKeys;
   services: {
     tenants: TenantService;
     clients: ClientService;
@@ -47,7 +56,13 @@ export interface Container {
     guardian: GuardianService;
     notifications: NotificationService;
     receipts: ReceiptService;
+    testSends: TestSends;
+    testNumbers: TestNumberService;
+    activity: ActivityService;
+    enrollments: EnrollmentAdmin;
   };
+  /** The guards every notification passes, in order (the first: per-user send limits of codes). */
+  sendPolicy: SendPolicy;
   dispatcher: Dispatcher;
   /** The background dispatcher; `main.ts` starts it (tests drive `tick()` themselves). */
   outbox: OutboxWorker;
@@ -58,6 +73,8 @@ export interface Container {
   identity: IdentityModule;
   /** The Authentication API flows' dependencies: one-time codes, MFA, recovery codes, token issuance. */
   auth: AuthDeps;
+  /** What `buildApp` takes: the services the routes call, nothing else. */
+  http: AppDeps;
   /** Stops the background work, waits for sends in flight, closes storage. */
   close(): Promise<void>;
 }
@@ -70,10 +87,14 @@ export interface ContainerOptions {
   storage?: Partial<StorageOptions>;
   /** Test seam: send right after enqueue (default true). False leaves everything to the outbox worker. */
   dispatchInline?: boolean;
+  /** Test seam: guards after the built-in ones. */
+  extraGuards?: SendGuard[];
 }
 
-
-/** Opens storage, applies migrations and wires the services. The only place adapters meet services. */
+/**
+ * Opens storage, applies migrations and wires the services: the composition root, the only place
+ * that builds adapters and hands them to services (with the modules beside it in this folder).
+ */
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
@@ -81,18 +102,18 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const box = createSecretBox(keys);
   const storageOpts: StorageOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...opts.storage };
   if (storageOpts.databaseUrl && storageOpts.pgSchema) {
-    const { ensurePgSchema } = await import('./adapters/storage/db.js');
+    const { ensurePgSchema } = await import('../adapters/storage/db.js');
     await ensurePgSchema(storageOpts);
   }
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
   const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
   const signer = createJwsSigner(config.signingThreads);
-  const tokenKeys = new TokenKeys(repos.signingKeys, box, clock, signer);
+  const tokenKeys = new RsaTokenKeys(repos.signingKeys, box, clock, signer);
   const actions = createActionsModule({
     config,
     logger,
-    db: storage.db,
+    repos,
     sealer: box,
     clock,
     customProviderInUse: async (tenantId) => {
@@ -109,26 +130,31 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const legacySenders = { twilio: senders['twilio']!, 'phone-message-hook': actions.sendPhoneMessage };
   const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger, legacySenders);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
+  const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...(opts.extraGuards ?? [])], repos.logs, clock);
+  const notifications = new NotificationService(repos, box, clock, dispatcher, policy, sendPolicy, { dispatchInline: opts.dispatchInline ?? true });
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),
     phoneProviders: new PhoneProviderService(repos, box, clock, actions.customProviderActions),
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
-    notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
+    notifications,
     receipts: new ReceiptService(repos, box, clock, pipeline),
+    testSends: new TestSends(repos, notifications),
+    testNumbers: new TestNumberService(repos.testNumbers, clock),
+    activity: new ActivityService(repos),
+    enrollments: new EnrollmentAdmin(repos.enrollments),
   };
-  const identity = createIdentityModule({ db: storage.db, clock, notifications: services.notifications, box, logger });
+  const identity = createIdentityModule({ repos, clock, notifications, logger });
   const userDirectory = directoryPort(identity.directory);
   const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({
-    db: storage.db,
+    repos,
     deriveKey: (label) => deriveKey(root, label),
     clock,
     tokenKeys,
     clients: services.clients,
-    guardian: repos.guardian,
-    notifications: services.notifications,
+    notifications,
     accessTokenTtl: config.accessTokenTtl,
     directory: () => userDirectory,
   });
@@ -141,12 +167,14 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     clock,
     tokenKeys,
     services,
+    sendPolicy,
     dispatcher,
     outbox,
     metrics: registry,
     actions,
     identity,
     auth,
+    http: httpDeps({ config, logger, services, repos, tokenKeys, metrics: registry, actions, identity, auth }),
     async close() {
       await outbox.stop();
       await dispatcher.stop();

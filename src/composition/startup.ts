@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Container } from './container.js';
-import { bootstrapDefaultTenant, type BootstrapResult } from './domain/tenants/bootstrap.js';
+import { bootstrapDefaultTenant, type BootstrapResult } from '../domain/tenants/bootstrap.js';
 
 /**
  * Creates the default tenant on first start and writes its management client's credentials to

@@ -1,23 +1,20 @@
-import type { Kysely } from 'kysely';
-import { ActionService } from '../../domain/actions/action-service.js';
-import type { ActionCacheRepository, ActionRepository } from '../../domain/actions/ports.js';
-import type { ActionRunner } from '../../domain/actions/runner.js';
-import { TriggerExecutor } from '../../domain/actions/trigger-executor.js';
-import type { Clock } from '../../domain/clock.js';
-import type { PhoneSender } from '../../domain/notifications/sender.js';
-import type { CustomProviderActions } from '../../domain/phone-provider/phone-provider-service.js';
-import type { Sealer } from '../../domain/ports.js';
-import { CustomActionSender, customProviderActions, SendPhoneMessageSender } from '../providers/custom-action-sender.js';
-import { actionCacheRepository, actionRepository } from '../storage/action-repository.js';
-import type { Database } from '../storage/schema.js';
-import { DEFAULT_EGRESS } from './egress.js';
-import { IsolateActionRunner, type RunnerOptions } from './isolate-runner.js';
+import { DEFAULT_EGRESS } from '../adapters/actions/egress.js';
+import { IsolateActionRunner, type RunnerOptions } from '../adapters/actions/isolate-runner.js';
+import { CustomActionSender, customProviderActions, SendPhoneMessageSender } from '../adapters/providers/custom-action-sender.js';
+import { ActionService } from '../domain/actions/action-service.js';
+import type { ActionRunner } from '../domain/actions/runner.js';
+import { TriggerExecutor } from '../domain/actions/trigger-executor.js';
+import type { Clock } from '../domain/clock.js';
+import type { PhoneSender } from '../domain/notifications/sender.js';
+import type { CustomProviderActions } from '../domain/phone-provider/phone-provider-service.js';
+import type { Sealer } from '../domain/ports.js';
+import type { Repositories } from '../domain/repositories.js';
 
 export interface ActionsModuleOptions {
   /** `actionsTimeoutMs`: the wall-clock limit (ACTIONS_TIMEOUT_MS, default Auth0's 20 s). */
   config: { actionsAllowPrivateNetwork: boolean; actionsTimeoutMs?: number };
   logger: RunnerOptions['logger'];
-  db: Kysely<Database>;
+  repos: Repositories;
   sealer: Sealer;
   clock: Clock;
   /** Whether the tenant's MFA phone factor depends on its custom provider (then its action stays bound). */
@@ -30,8 +27,6 @@ export interface ActionsModule {
   service: ActionService;
   runner: ActionRunner;
   executor: TriggerExecutor;
-  repo: ActionRepository;
-  cacheRepo: ActionCacheRepository;
   /** The delivery pipeline's sender for provider `custom`. */
   customSender: PhoneSender;
   /** The legacy MFA hook sender (Guardian provider `phone-message-hook`). */
@@ -56,10 +51,10 @@ export const DEFAULT_RUNNER: Omit<RunnerOptions, 'logger' | 'egress'> = {
 
 const RETENTION_MS = 10 * 24 * 60 * 60 * 1000;
 
-/** Builds the Actions runtime, its storage and services; the composition root wires the result. */
+/** Builds the Actions runtime (isolates), its service and its senders over the repositories of the bag. */
 export function createActionsModule(o: ActionsModuleOptions): ActionsModule {
-  const repo = actionRepository(o.db);
-  const cacheRepo = actionCacheRepository(o.db);
+  const repo = o.repos.actions;
+  const cacheRepo = o.repos.actionCache;
   const runner = new IsolateActionRunner({
     ...DEFAULT_RUNNER,
     ...(o.config.actionsTimeoutMs !== undefined ? { wallTimeMs: o.config.actionsTimeoutMs } : {}),
@@ -72,8 +67,6 @@ export function createActionsModule(o: ActionsModuleOptions): ActionsModule {
     service: new ActionService(repo, runner, executor, o.sealer, o.clock, o.customProviderInUse ?? (async () => false)),
     runner,
     executor,
-    repo,
-    cacheRepo,
     customSender: new CustomActionSender(executor),
     sendPhoneMessage: new SendPhoneMessageSender(executor),
     customProviderActions: customProviderActions(repo),

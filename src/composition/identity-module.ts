@@ -1,0 +1,37 @@
+import type { GeoIpLookup, GuardLogger, NotificationPort } from '../domain/auth/login-guard.js';
+import { UserDirectory } from '../domain/auth/user-directory.js';
+import type { Clock } from '../domain/clock.js';
+import type { Repositories } from '../domain/repositories.js';
+
+export interface IdentityModuleOptions {
+  repos: Repositories;
+  clock: Clock;
+  notifications: NotificationPort;
+  logger?: GuardLogger;
+  /** An IP → city/country lookup for `blocked_account` texts; none by default (docs/api.md, "Passwords"). */
+  geoip?: GeoIpLookup;
+}
+
+/** Users, connections and attack protection: `identity.directory` is the service the flows and routes call. */
+export interface IdentityModule {
+  directory: UserDirectory;
+}
+
+/** Wires the user directory over the repositories of the bag. */
+export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
+  const { repos } = o;
+  const directory = new UserDirectory(
+    {
+      users: repos.users,
+      connections: repos.connections,
+      loginFailures: repos.loginFailures,
+      clients: repos.clients,
+      provisionDefaults: (tenantId, list) => repos.connections.provisionDefaults(tenantId, list),
+      deleteEnrollments: (tenantId, userId) => repos.enrollments.deleteForUser(tenantId, userId),
+    },
+    o.clock,
+    o.notifications,
+    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}) },
+  );
+  return { directory };
+}

@@ -1,0 +1,142 @@
+import type { Clock } from '../clock.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import { sortableId } from '../ids.js';
+import type { ParsedRecipient } from '../phone-number.js';
+import type { DeliveryMethod, TemplateType, TenantRecord } from '../ports.js';
+import type { OtpRecord } from '../auth/ports.js';
+import { maskNumber } from './dispatcher.js';
+import type { DecisionRecord, LogRecord, LogRepository, NotificationChannel, NotificationSource } from './ports.js';
+
+/**
+ * The send-policy seam. Every notification, whatever produced it (the OTP flows, test sends,
+ * login-guard notices, legacy MFA), passes one ordered list of guards in `NotificationService.enqueue`
+ * before anything is written or sent. A guard sees who and what the send is for and allows it,
+ * denies it with a catalogued error and a reason code, or asks for a delay. Guards are added in the
+ * composition root (`src/composition/`); the first is the per-user send limit of one-time codes.
+ */
+
+/** What a send is for, as policies are written: one flow per way a tenant can be made to send. */
+export type SendFlow = 'signup' | 'passwordless' | 'mfa_enrollment' | 'mfa_challenge' | 'password_reset' | 'account_notice' | 'test_send';
+
+export const SEND_FLOWS: readonly SendFlow[] = ['signup', 'passwordless', 'mfa_enrollment', 'mfa_challenge', 'password_reset', 'account_notice', 'test_send'];
+
+/** The flow of a notification, from what started it and its type. */
+export function flowOf(source: NotificationSource, type: TemplateType): SendFlow {
+  switch (source) {
+    case 'try_provider':
+    case 'try_template':
+      return 'test_send';
+    case 'mfa':
+      return type === 'otp_enroll' ? 'mfa_enrollment' : 'mfa_challenge';
+    case 'passwordless':
+      return 'passwordless';
+    case 'signup':
+      return 'signup';
+    case 'password_reset':
+      return 'password_reset';
+    case 'brute_force':
+    case 'breach':
+      return 'account_notice';
+  }
+}
+
+/** One send as the guards see it. */
+export interface SendRequest {
+  tenant: TenantRecord;
+  flow: SendFlow;
+  source: NotificationSource;
+  type: TemplateType;
+  deliveryMethod: DeliveryMethod;
+  recipient: ParsedRecipient;
+  channel: NotificationChannel;
+  userId: string | null;
+  clientId: string | null;
+  ip: string | null;
+  /**
+   * The one-time code row this send delivers, not stored yet. The guard that limits code sends issues
+   * it (count and insert in one statement), so that two concurrent sends cannot both pass a limit of one.
+   */
+  otp?: OtpRecord;
+}
+
+/** A guard's answer. `reason` is a stable, machine-readable code (`send_limit_user`, ...). */
+export type GuardDecision =
+  | { verdict: 'allow'; reason?: string }
+  | { verdict: 'deny'; error: ErrorCode; reason: string; message: string; retryAfterSeconds?: number }
+  | { verdict: 'delay'; reason: string; delayMs: number };
+
+export interface SendGuard {
+  /** Stable name, recorded with each decision. */
+  readonly name: string;
+  /**
+   * Decides on one send. Guards run in order and the first that does not allow ends the evaluation;
+   * a guard that reserves something (a rate-limit point, a code row) keeps it when a later guard
+   * denies, as a consumed rate-limit point stays consumed.
+   */
+  check(request: SendRequest): Promise<GuardDecision>;
+}
+
+/** What the guards decided for an allowed send: the decisions, and the longest delay asked for. */
+export interface PolicyOutcome {
+  decisions: DecisionRecord[];
+  delayMs: number;
+}
+
+export const SEND_DENIED_LOG_TYPE = 'phone_send_denied';
+
+/** Runs the guards in order; a deny is written to the tenant log and thrown as its catalogued error. */
+export class SendPolicy {
+  constructor(
+    private readonly guards: readonly SendGuard[],
+    private readonly logs: Pick<LogRepository, 'insert'>,
+    private readonly clock: Clock,
+  ) {}
+
+  async evaluate(request: SendRequest): Promise<PolicyOutcome> {
+    const decisions: DecisionRecord[] = [];
+    let delayMs = 0;
+    for (const guard of this.guards) {
+      const d = await guard.check(request);
+      if (d.verdict === 'deny') {
+        decisions.push({ guard: guard.name, verdict: 'deny', reason: d.reason });
+        await this.logs.insert(request.tenant.id, this.deniedLog(request, guard.name, d));
+        const e = new AppError(d.error, d.message);
+        if (d.retryAfterSeconds !== undefined) e.headers = { 'retry-after': String(d.retryAfterSeconds) };
+        throw e;
+      }
+      if (d.verdict === 'delay') delayMs = Math.max(delayMs, d.delayMs);
+      decisions.push({
+        guard: guard.name,
+        verdict: d.verdict,
+        ...(d.reason !== undefined ? { reason: d.reason } : {}),
+        ...(d.verdict === 'delay' ? { delay_ms: d.delayMs } : {}),
+      });
+    }
+    return { decisions, delayMs };
+  }
+
+  private deniedLog(r: SendRequest, guard: string, d: Extract<GuardDecision, { verdict: 'deny' }>): LogRecord {
+    const now = this.clock.now();
+    return {
+      log_id: sortableId(now),
+      date: now.toISOString(),
+      type: SEND_DENIED_LOG_TYPE,
+      description: `Phone message refused by the send policy: ${d.message}`,
+      client_id: r.clientId,
+      client_name: null,
+      ip: r.ip,
+      user_id: r.userId,
+      details: {
+        guard,
+        reason: d.reason,
+        error_code: d.error,
+        flow: r.flow,
+        message_type: r.type,
+        delivery_method: r.deliveryMethod,
+        to: maskNumber(r.recipient.e164),
+        ...(r.recipient.country ? { country: r.recipient.country } : {}),
+        ...(r.recipient.numberType ? { number_type: r.recipient.numberType } : {}),
+      },
+    };
+  }
+}
