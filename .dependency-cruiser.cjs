@@ -6,7 +6,7 @@
 //   src/http/         the Fastify routes; they drive the domain
 //   src/workers/      background loops; they drive the domain
 //   src/composition/  the composition root: the one place that wires adapters into the domain
-//   src/main.ts, src/startup.ts, src/cli/   process entries; they start the composition root
+//   src/main.ts, src/cli/   process entries; they start the composition root
 //
 // Every import counts, `import type` included: the parser is @swc/core (see
 // options below), which reports type-only imports like any other import.
@@ -17,10 +17,8 @@ const ADAPTERS = '^src/adapters/';
 const HTTP = '^src/http/';
 const WORKERS = '^src/workers/';
 const CLI = '^src/cli/';
-// src/container.ts is the composition root until it moves to src/composition/;
-// until then it is held to the same rules as the folder it is moving to.
-const COMPOSITION = ['^src/composition/', '^src/container\\.ts$'];
-const PROCESS_ENTRIES = ['^src/main\\.ts$', '^src/startup\\.ts$', CLI];
+const COMPOSITION = ['^src/composition/'];
+const PROCESS_ENTRIES = ['^src/main\\.ts$', CLI];
 
 /**
  * npm packages that are infrastructure: the web server, SQL, HTTP client, logging,
@@ -102,7 +100,7 @@ module.exports = {
     {
       name: 'composition-only-from-process-entries',
       comment:
-        'Only the composition root and the process entries (src/main.ts, src/startup.ts, src/cli/) may ' +
+        'Only the composition root and the process entries (src/main.ts, src/cli/) may ' +
         'import the composition root. This catches what the per-layer rules above do not name, ' +
         'e.g. src/config.ts, src/logger.ts or src/docs/ importing it.',
       severity: 'error',

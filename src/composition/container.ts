@@ -36,6 +36,7 @@ import { OutboxWorker } from '../workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './actions-module.js';
 import { createAuthModule } from './auth-module.js';
 import { httpDeps } from './http-deps.js';
+import type { Services } from './services.js';
 import { createIdentityModule, type IdentityModule } from './identity-module.js';
 
 /** The composition root's product: every adapter and service of one process, wired once. */
@@ -48,19 +49,7 @@ export interface Container {
   box: SecretBox;
   clock: Clock;
   tokenKeys: RsaTokenKeys;
-  services: {
-    tenants: TenantService;
-    clients: ClientService;
-    phoneProviders: PhoneProviderService;
-    templates: PhoneTemplateService;
-    guardian: GuardianService;
-    notifications: NotificationService;
-    receipts: ReceiptService;
-    testSends: TestSends;
-    testNumbers: TestNumberService;
-    activity: ActivityService;
-    enrollments: EnrollmentAdmin;
-  };
+  services: Services;
   /** The guards every notification passes, in order (the first: per-user send limits of codes). */
   sendPolicy: SendPolicy;
   dispatcher: Dispatcher;

@@ -5,19 +5,20 @@ import type { RsaTokenKeys } from '../adapters/crypto/token-keys.js';
 import type { Repositories } from '../domain/repositories.js';
 import type { AppDeps } from '../http/app.js';
 import type { ActionsModule } from './actions-module.js';
-import type { Container } from './container.js';
 import type { IdentityModule } from './identity-module.js';
+import type { AuthDeps } from '../domain/auth/flows/common.js';
+import type { Services } from './services.js';
 
 interface Parts {
   config: Config;
   logger: Logger;
-  services: Container['services'];
+  services: Services;
   repos: Repositories;
   tokenKeys: RsaTokenKeys;
   metrics: Registry;
   actions: ActionsModule;
   identity: IdentityModule;
-  auth: Container['auth'];
+  auth: AuthDeps;
 }
 
 /** The HTTP layer's dependencies: each route group gets the services it calls, nothing else. */

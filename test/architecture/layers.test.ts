@@ -165,7 +165,7 @@ describe('layer rules: a tree that breaks each rule', () => {
 test('layer rules: a tree that keeps them passes', async () => {
   const dir = writeTree({
     'src/main.ts': "import { createContainer } from './composition/container.js';\nimport { buildApp } from './http/app.js';\nbuildApp(createContainer().deps);\n",
-    'src/startup.ts': "import type { Container } from './composition/container.js';\nexport const boot = (c: Container) => c;\n",
+    'src/composition/startup.ts': "import type { Container } from './container.js';\nexport const boot = (c: Container) => c;\n",
     'src/cli/index.ts': "export const run = async () => (await import('../composition/container.js')).createContainer();\n",
     'src/config.ts': "import { z } from 'zod';\nexport const Config = z.object({ port: z.number() });\n",
     'src/logger.ts': "import pino from 'pino';\nexport const createLogger = () => pino();\n",

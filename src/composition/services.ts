@@ -1,0 +1,26 @@
+import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
+import type { ClientService } from '../domain/clients/client-service.js';
+import type { GuardianService } from '../domain/mfa/guardian-service.js';
+import type { ActivityService } from '../domain/notifications/activity.js';
+import type { NotificationService } from '../domain/notifications/notification-service.js';
+import type { ReceiptService } from '../domain/notifications/receipts.js';
+import type { TestNumberService } from '../domain/notifications/test-numbers.js';
+import type { TestSends } from '../domain/notifications/test-sends.js';
+import type { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
+import type { PhoneTemplateService } from '../domain/templates/phone-template-service.js';
+import type { TenantService } from '../domain/tenants/tenant-service.js';
+
+/** The domain services of one process, as the composition root builds them. */
+export interface Services {
+  tenants: TenantService;
+  clients: ClientService;
+  phoneProviders: PhoneProviderService;
+  templates: PhoneTemplateService;
+  guardian: GuardianService;
+  notifications: NotificationService;
+  receipts: ReceiptService;
+  testSends: TestSends;
+  testNumbers: TestNumberService;
+  activity: ActivityService;
+  enrollments: EnrollmentAdmin;
+}
