@@ -9,6 +9,14 @@ const stringify = JSON.stringify, parse = JSON.parse;
 const denied = new WeakSet();
 let state = { notification: undefined, uncaught: undefined, logLeft: 0 };
 
+// Transfer options of the calls into the host. isolated-vm reads options with ordinary property
+// lookups, so an options object that inherits from Object.prototype takes whatever the action put
+// there (Object.prototype.reference = true would hand it a Reference to a host value). These are
+// made before any action code runs, have no prototype and are frozen.
+const freeze = Object.freeze;
+const TIMER_CALL = freeze({ __proto__: null, result: freeze({ __proto__: null, promise: true }) });
+const FETCH_CALL = freeze({ __proto__: null, arguments: freeze({ __proto__: null, copy: true }), result: freeze({ __proto__: null, promise: true, copy: true }) });
+
 function inspect(v, depth, seen) {
   if (typeof v === 'string') return depth === 0 ? v : stringify(v);
   if (typeof v === 'function') return '[Function: ' + (v.name || 'anonymous') + ']';
@@ -41,7 +49,7 @@ G.console = {
 let timerSeq = 0;
 const timers = new Set();
 function arm(id, ms, fn) {
-  hostTimer.apply(undefined, [Number(ms) || 0], { result: { promise: true } }).then((fired) => {
+  hostTimer.apply(undefined, [Number(ms) || 0], TIMER_CALL).then((fired) => {
     if (!fired || !timers.has(id)) return;
     try { fn(); } catch (e) { if (!state.uncaught) state.uncaught = e; }
   }, () => {});
@@ -136,7 +144,7 @@ async function fetch(input, init) {
   if (signal) signal.addEventListener('abort', onAbort);
   let res;
   try {
-    res = await hostFetch.apply(undefined, [{ id, url, method, headers: headers._pairs(), body, redirect: String(init.redirect || 'follow') }], { arguments: { copy: true }, result: { promise: true, copy: true } });
+    res = await hostFetch.apply(undefined, [{ id, url, method, headers: headers._pairs(), body, redirect: String(init.redirect || 'follow') }], FETCH_CALL);
   } finally { if (signal) signal.removeEventListener('abort', onAbort); }
   if (!res.ok) {
     if (res.code === 'ABORTED' && signal && signal.aborted) throw signal.reason ?? abortError('This operation was aborted');
