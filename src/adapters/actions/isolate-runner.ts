@@ -3,8 +3,7 @@ import type { ActionRunner, RunFailureKind, RunRequest, RunResult } from '../../
 import { MAX_ACTION_CODE_BYTES } from '../../domain/actions/runner.js';
 import { bridgeFor, Execution, type SlotState } from './bridge.js';
 import type { EgressLimits } from './egress.js';
-import { GLOBALS_SOURCE } from './sandbox/globals.js';
-import { bootstrapSource } from './sandbox/runtime.js';
+import { BOOTSTRAP_SOURCE } from './sandbox/bootstrap.js';
 
 export interface RunnerOptions {
   /** Per-tenant isolate heap limit, MB (default 64). */
@@ -162,7 +161,7 @@ class TenantIsolate {
       const script = await e.script;
       const context = await this.isolate.createContext();
       const state: SlotState = { exec };
-      const boot = await (this.bootstrap ??= this.isolate.compileScript(bootstrapSource(GLOBALS_SOURCE), RUNTIME_ORIGIN));
+      const boot = await (this.bootstrap ??= this.isolate.compileScript(BOOTSTRAP_SOURCE, RUNTIME_ORIGIN));
       const init = (await boot.run(context, AS_REFERENCE)) as ivm.Reference;
       const entry = (await init.apply(undefined, bridgeFor(state, this.opts.wallTimeMs), RESULT_AS_REFERENCE)) as ivm.Reference;
       const [load, run] = await Promise.all([entry.get('load', AS_REFERENCE), entry.get('run', AS_REFERENCE)]);
