@@ -125,6 +125,38 @@ describe('action sandbox: hostile code is contained', () => {
     }
   });
 
+  test('transfer options set on Object.prototype by the action never reach isolated-vm: no Reference, timers and fetch behave normally', async () => {
+    const server = http.createServer((_req, res) => res.end('pong'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const own = testRunner({ allowPrivateNetwork: true });
+    // What the runtime's timer promise resolves to is caught by the first then() called after the patch.
+    const body = (key: string) => `
+      Object.prototype[${JSON.stringify(key)}] = true;
+      const then = Promise.prototype.then;
+      const seen = [];
+      Promise.prototype.then = function (ok, err) {
+        Promise.prototype.then = then;
+        return then.call(this, (v) => { seen.push(v); return ok(v); }, err);
+      };
+      const fired = await new Promise((r) => setTimeout(() => r('fired'), 1));
+      let fetched;
+      try { const res = await fetch('http://127.0.0.1:${port}/'); fetched = res.status + ' ' + (await res.text()); } catch (e) { fetched = 'error: ' + e.message + ' ' + (e.cause && e.cause.message); }
+      delete Object.prototype[${JSON.stringify(key)}];
+      const kind = (v) => (v !== null && typeof v === 'object') || typeof v === 'function' ? 'object ' + (v.constructor && v.constructor.name) : typeof v + ' ' + String(v);
+      return { fired, timer: seen.map(kind), fetched };`;
+    try {
+      const keys = ['reference', 'copy', 'externalCopy', 'promise'];
+      const got: Record<string, unknown> = {};
+      for (const key of keys) got[key] = value(await own.run(`t-opts-${key}`, body(key)));
+      const normal = { fired: 'fired', timer: ['boolean true'], fetched: '200 pong' };
+      assert.deepEqual(got, Object.fromEntries(keys.map((k) => [k, normal])));
+    } finally {
+      server.close();
+      await own.runner.close();
+    }
+  });
+
   test("while tenant A's action loops forever, tenant B's actions keep running", async () => {
     const hostile = run('t-a', 'await null; while (true) {}');
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => run('t-b', `await new Promise((r) => setTimeout(r, 5)); return ${i}`)));

@@ -3,8 +3,7 @@ import type { ActionRunner, RunFailureKind, RunRequest, RunResult } from '../../
 import { MAX_ACTION_CODE_BYTES } from '../../domain/actions/runner.js';
 import { bridgeFor, Execution, type SlotState } from './bridge.js';
 import type { EgressLimits } from './egress.js';
-import { GLOBALS_SOURCE } from './sandbox/globals.js';
-import { bootstrapSource } from './sandbox/runtime.js';
+import { BOOTSTRAP_SOURCE } from './sandbox/bootstrap.js';
 
 export interface RunnerOptions {
   /** Per-tenant isolate heap limit, MB (default 64). */
@@ -40,6 +39,20 @@ interface ScriptEntry {
 
 type DeathReason = 'timeout' | 'cpu' | 'oom' | 'closed';
 
+/**
+ * An options object for isolated-vm. It reads options with ordinary property lookups, inherited
+ * properties included: every options object has no prototype and is frozen, so nothing set on a
+ * prototype can add `reference`, `copy`, `promise`... to a call.
+ */
+function ivmOptions<const T extends object>(o: T): Readonly<T> {
+  return Object.freeze(Object.assign(Object.create(null) as T, o));
+}
+
+const AS_REFERENCE = ivmOptions({ reference: true });
+const RESULT_AS_REFERENCE = ivmOptions({ result: AS_REFERENCE });
+const ACTION_ORIGIN = ivmOptions({ filename: 'file:///action.js' });
+const RUNTIME_ORIGIN = ivmOptions({ filename: 'file:///unifone-runtime.js' });
+
 /** One tenant's isolate: never shared with another tenant; recreated after a limit disposed it. */
 class TenantIsolate {
   readonly isolate: ivm.Isolate;
@@ -50,16 +63,22 @@ class TenantIsolate {
   private idleSince: { cpu: bigint; at: number } | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private bootstrap: Promise<ivm.Script> | undefined;
+  private readonly cpuLimited: Readonly<{ timeout: number }>;
+  private readonly referenceCpuLimited: Readonly<{ reference: true; timeout: number }>;
 
   constructor(
     readonly tenantId: string,
     private readonly opts: RunnerOptions,
     private readonly onDeath: (t: TenantIsolate) => void,
   ) {
-    this.isolate = new ivm.Isolate({
-      memoryLimit: opts.memoryLimitMb,
-      onCatastrophicError: (message) => opts.logger.error({ tenantId, message }, 'isolated-vm catastrophic error'),
-    });
+    this.isolate = new ivm.Isolate(
+      ivmOptions({
+        memoryLimit: opts.memoryLimitMb,
+        onCatastrophicError: (message: string) => opts.logger.error({ tenantId, message }, 'isolated-vm catastrophic error'),
+      }),
+    );
+    this.cpuLimited = ivmOptions({ timeout: opts.cpuTimeMs });
+    this.referenceCpuLimited = ivmOptions({ reference: true, timeout: opts.cpuTimeMs });
   }
 
   get alive(): boolean {
@@ -114,7 +133,7 @@ class TenantIsolate {
       this.scripts.set(id, e);
       return e;
     }
-    const script = this.isolate.compileScript(wrap(code), { filename: 'file:///action.js' });
+    const script = this.isolate.compileScript(wrap(code), ACTION_ORIGIN);
     script.catch(() => this.scripts.delete(id));
     e = { id, script, idle: [], total: 0, waiters: [] };
     this.scripts.set(id, e);
@@ -142,12 +161,12 @@ class TenantIsolate {
       const script = await e.script;
       const context = await this.isolate.createContext();
       const state: SlotState = { exec };
-      const boot = await (this.bootstrap ??= this.isolate.compileScript(bootstrapSource(GLOBALS_SOURCE), { filename: 'file:///unifone-runtime.js' }));
-      const init = (await boot.run(context, { reference: true })) as ivm.Reference;
-      const entry = (await init.apply(undefined, bridgeFor(state, this.opts.wallTimeMs), { result: { reference: true } })) as ivm.Reference;
-      const [load, run] = await Promise.all([entry.get('load', { reference: true }), entry.get('run', { reference: true })]);
-      const wrapper = (await script.run(context, { reference: true, timeout: this.opts.cpuTimeMs })) as ivm.Reference;
-      const loaded = JSON.parse(String(await (load as ivm.Reference).apply(undefined, [wrapper.derefInto()], { timeout: this.opts.cpuTimeMs }))) as {
+      const boot = await (this.bootstrap ??= this.isolate.compileScript(BOOTSTRAP_SOURCE, RUNTIME_ORIGIN));
+      const init = (await boot.run(context, AS_REFERENCE)) as ivm.Reference;
+      const entry = (await init.apply(undefined, bridgeFor(state, this.opts.wallTimeMs), RESULT_AS_REFERENCE)) as ivm.Reference;
+      const [load, run] = await Promise.all([entry.get('load', AS_REFERENCE), entry.get('run', AS_REFERENCE)]);
+      const wrapper = (await script.run(context, this.referenceCpuLimited)) as ivm.Reference;
+      const loaded = JSON.parse(String(await (load as ivm.Reference).apply(undefined, [wrapper.derefInto()], this.cpuLimited))) as {
         status: string;
         message?: string;
         error?: ErrorInfo;
@@ -195,8 +214,11 @@ const wrap = (code: string) => `(function (exports, require, module, __filename,
 export class IsolateActionRunner implements ActionRunner {
   private readonly tenants = new Map<string, TenantIsolate>();
   private checker: ivm.Isolate | undefined;
+  private readonly runCall: Readonly<{ result: Readonly<{ promise: true }>; timeout: number }>;
 
-  constructor(private readonly opts: RunnerOptions) {}
+  constructor(private readonly opts: RunnerOptions) {
+    this.runCall = ivmOptions({ result: ivmOptions({ promise: true }), timeout: opts.cpuTimeMs });
+  }
 
   private tenant(id: string): TenantIsolate {
     let t = this.tenants.get(id);
@@ -211,9 +233,9 @@ export class IsolateActionRunner implements ActionRunner {
 
   async check(code: string) {
     if (Buffer.byteLength(code, 'utf8') > MAX_ACTION_CODE_BYTES) return { ok: false as const, kind: 'invalid' as const, message: 'the code exceeds 100 kB' };
-    this.checker ??= new ivm.Isolate({ memoryLimit: 32 });
+    this.checker ??= new ivm.Isolate(ivmOptions({ memoryLimit: 32 }));
     try {
-      (await this.checker.compileScript(wrap(code), { filename: 'file:///action.js' })).release();
+      (await this.checker.compileScript(wrap(code), ACTION_ORIGIN)).release();
       return { ok: true as const };
     } catch (e) {
       return { ok: false as const, kind: 'invalid' as const, message: String((e as Error).message ?? e) };
@@ -233,10 +255,7 @@ export class IsolateActionRunner implements ActionRunner {
       if ('failure' in got) return this.failed(got.failure, exec);
       held = { e, slot: got.slot };
       const flags = JSON.stringify({ notification: req.api.notification, logChars: this.opts.maxLogChars });
-      const out = await got.slot.run.apply(undefined, [req.handler, JSON.stringify(req.event), flags], {
-        result: { promise: true },
-        timeout: this.opts.cpuTimeMs,
-      });
+      const out = await got.slot.run.apply(undefined, [req.handler, JSON.stringify(req.event), flags], this.runCall);
       const r = JSON.parse(String(out)) as { status: string; returned?: unknown; notification?: unknown; message?: string; error?: ErrorInfo };
       const notification = commandOf(r.notification);
       if (r.status === 'ok') return { ok: true, value: { returned: r.returned, ...(notification ? { notification } : {}) }, logs: exec.text() };

@@ -1,14 +1,30 @@
-/**
- * In-isolate source: console, timers, fetch (undici), crypto, `require`, the trigger `api`, and the
+// @ts-check
+/*
+ * In-isolate code: console, timers, fetch (undici), crypto, `require`, the trigger `api`, and the
  * `load`/`run` entry points the host calls. Every capability ends in a host callback that re-checks
  * its arguments: nothing here is trusted by the host, this code only gives actions Node's shapes.
- * No backticks or dollar-brace sequences allowed (see globals.ts).
+ * It runs after globals.js in the same function body (see globals.js and ../bootstrap.ts).
  */
-export const RUNTIME_SOURCE = String.raw`
 const stringify = JSON.stringify, parse = JSON.parse;
+/** What the action threw because a capability was refused (the run fails as 'denied'). @type {WeakSet<Isolate.Foreign>} */
 const denied = new WeakSet();
+/** @type {{ notification: { action: 'drop' | 'retry'; reason: string } | undefined; uncaught: unknown; logLeft: number }} */
 let state = { notification: undefined, uncaught: undefined, logLeft: 0 };
 
+// Transfer options of the calls into the host. isolated-vm reads options with ordinary property
+// lookups, so an options object that inherits from Object.prototype takes whatever the action put
+// there (Object.prototype.reference = true would hand it a Reference to a host value). These are
+// made before any action code runs, have no prototype and are frozen.
+const freeze = Object.freeze;
+const TIMER_CALL = freeze({ __proto__: null, result: freeze({ __proto__: null, promise: true }) });
+const FETCH_CALL = freeze({ __proto__: null, arguments: freeze({ __proto__: null, copy: true }), result: freeze({ __proto__: null, promise: true, copy: true }) });
+
+/**
+ * @param {unknown} v
+ * @param {number} depth
+ * @param {unknown[]} seen
+ * @returns {string}
+ */
 function inspect(v, depth, seen) {
   if (typeof v === 'string') return depth === 0 ? v : stringify(v);
   if (typeof v === 'function') return '[Function: ' + (v.name || 'anonymous') + ']';
@@ -22,8 +38,12 @@ function inspect(v, depth, seen) {
   if (v instanceof Uint8Array) return '<Buffer ' + Array.from(v.subarray(0, 50), (b) => (b < 16 ? '0' : '') + b.toString(16)).join(' ') + (v.length > 50 ? ' ...' : '') + '>';
   const keys = Object.keys(v);
   if (keys.length === 0) return '{}';
-  return '{ ' + keys.slice(0, 100).map((k) => k + ': ' + inspect(v[k], depth + 1, next)).join(', ') + ' }';
+  return '{ ' + keys.slice(0, 100).map((k) => k + ': ' + inspect(/** @type {Record<string, unknown>} */ (v)[k], depth + 1, next)).join(', ') + ' }';
 }
+/**
+ * @param {string} level
+ * @param {unknown[]} args
+ */
 function emit(level, args) {
   if (state.logLeft <= 0) return;
   let line;
@@ -39,9 +59,15 @@ G.console = {
 };
 
 let timerSeq = 0;
+/** @type {Set<number>} */
 const timers = new Set();
+/**
+ * @param {number} id
+ * @param {number | undefined} ms
+ * @param {() => void} fn
+ */
 function arm(id, ms, fn) {
-  hostTimer.apply(undefined, [Number(ms) || 0], { result: { promise: true } }).then((fired) => {
+  hostTimer.apply(undefined, [Number(ms) || 0], TIMER_CALL).then((fired) => {
     if (!fired || !timers.has(id)) return;
     try { fn(); } catch (e) { if (!state.uncaught) state.uncaught = e; }
   }, () => {});
@@ -62,46 +88,97 @@ G.setImmediate = (fn, ...args) => G.setTimeout(fn, 0, ...args);
 G.clearTimeout = G.clearInterval = G.clearImmediate = (id) => { timers.delete(id); };
 G.queueMicrotask = (fn) => { Promise.resolve().then(fn); };
 
+/** @typedef {(this: AbortSignal, event: { type: 'abort' }) => void} AbortListener */
 class AbortSignal {
-  constructor() { this.aborted = false; this.reason = undefined; this.onabort = null; this._l = []; }
+  constructor() {
+    this.aborted = false;
+    /** @type {unknown} */ this.reason = undefined;
+    /** @type {AbortListener | null} */ this.onabort = null;
+    /** @type {AbortListener[]} */ this._l = [];
+  }
+  /**
+   * @param {string} type
+   * @param {AbortListener} fn
+   */
   addEventListener(type, fn) { if (type === 'abort') this._l.push(fn); }
+  /**
+   * @param {string} type
+   * @param {AbortListener} fn
+   */
   removeEventListener(type, fn) { this._l = this._l.filter((x) => x !== fn); }
   throwIfAborted() { if (this.aborted) throw this.reason; }
+  /** @param {unknown} reason */
   _abort(reason) {
     if (this.aborted) return;
     this.aborted = true; this.reason = reason;
     for (const fn of [this.onabort].concat(this._l)) if (typeof fn === 'function') try { fn.call(this, { type: 'abort' }); } catch {}
   }
+  /** @param {unknown} [reason] */
   static abort(reason) { const s = new AbortSignal(); s._abort(reason ?? abortError('This operation was aborted')); return s; }
+  /** @param {number} ms */
   static timeout(ms) { const s = new AbortSignal(); G.setTimeout(() => s._abort(abortError('The operation was aborted due to timeout', 'TimeoutError')), ms); return s; }
 }
-class AbortController { constructor() { this.signal = new AbortSignal(); } abort(reason) { this.signal._abort(reason ?? abortError('This operation was aborted')); } }
+class AbortController {
+  constructor() { this.signal = new AbortSignal(); }
+  /** @param {unknown} [reason] */
+  abort(reason) { this.signal._abort(reason ?? abortError('This operation was aborted')); }
+}
+/**
+ * @param {string} msg
+ * @param {string} [name]
+ */
 function abortError(msg, name) { const e = new Error(msg); e.name = name || 'AbortError'; return e; }
 G.AbortController = AbortController; G.AbortSignal = AbortSignal;
 
 class Headers {
+  /** @param {Isolate.Foreign} [init] another Headers, pairs or a record */
   constructor(init) {
+    /** @type {Map<string, string[]>} */
     this._m = new Map();
     if (!init) return;
     if (init instanceof Headers) init.forEach((v, k) => this.append(k, v));
     else if (typeof init[Symbol.iterator] === 'function') for (const p of init) this.append(p[0], p[1]);
     else for (const k of Object.keys(init)) this.append(k, init[k]);
   }
+  /**
+   * @param {string} k
+   * @param {string} v
+   */
   append(k, v) { const n = String(k).toLowerCase(); const e = this._m.get(n); if (e) e.push(String(v)); else this._m.set(n, [String(v)]); }
+  /**
+   * @param {string} k
+   * @param {string} v
+   */
   set(k, v) { this._m.set(String(k).toLowerCase(), [String(v)]); }
+  /** @param {string} k */
   get(k) { const e = this._m.get(String(k).toLowerCase()); return e ? e.join(', ') : null; }
   getSetCookie() { return (this._m.get('set-cookie') || []).slice(); }
+  /** @param {string} k */
   has(k) { return this._m.has(String(k).toLowerCase()); }
+  /** @param {string} k */
   delete(k) { this._m.delete(String(k).toLowerCase()); }
+  /**
+   * @param {(value: string, key: string, parent: Headers) => void} cb
+   * @param {unknown} [thisArg]
+   */
   forEach(cb, thisArg) { for (const [k, v] of this.entries()) cb.call(thisArg, v, k, this); }
-  entries() { return [...this._m.keys()].sort().map((k) => [k, this.get(k)])[Symbol.iterator](); }
+  entries() { return [...this._m.keys()].sort().map((k) => /** @type {[string, string]} */ ([k, this.get(k)]))[Symbol.iterator](); }
   keys() { return [...this._m.keys()].sort()[Symbol.iterator](); }
   values() { return [...this._m.keys()].sort().map((k) => this.get(k))[Symbol.iterator](); }
   [Symbol.iterator]() { return this.entries(); }
-  _pairs() { const out = []; for (const [k, vs] of this._m) for (const v of vs) out.push([k, v]); return out; }
+  _pairs() {
+    /** @type {Array<[string, string]>} */
+    const out = [];
+    for (const [k, vs] of this._m) for (const v of vs) out.push([k, v]);
+    return out;
+  }
 }
 
 class Response {
+  /**
+   * @param {Isolate.Foreign} body a string, bytes, or nothing
+   * @param {{ status?: number; statusText?: string; headers?: Isolate.Foreign; url?: string; redirected?: boolean }} [init]
+   */
   constructor(body, init) {
     init = init || {};
     this._body = body === undefined || body === null ? new Uint8Array(0) : typeof body === 'string' ? utf8Encode(body) : new Uint8Array(body);
@@ -117,6 +194,11 @@ class Response {
 }
 
 let fetchSeq = 0;
+/**
+ * @param {Isolate.Foreign} input a URL string, a URL or a request-like object
+ * @param {Isolate.Foreign} [init] fetch options, as the action wrote them
+ * @returns {Promise<Response>}
+ */
 async function fetch(input, init) {
   init = init || {};
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input && typeof input.url === 'string' ? input.url : String(input);
@@ -136,20 +218,25 @@ async function fetch(input, init) {
   if (signal) signal.addEventListener('abort', onAbort);
   let res;
   try {
-    res = await hostFetch.apply(undefined, [{ id, url, method, headers: headers._pairs(), body, redirect: String(init.redirect || 'follow') }], { arguments: { copy: true }, result: { promise: true, copy: true } });
+    res = await hostFetch.apply(undefined, [{ id, url, method, headers: headers._pairs(), body, redirect: String(init.redirect || 'follow') }], FETCH_CALL);
   } finally { if (signal) signal.removeEventListener('abort', onAbort); }
   if (!res.ok) {
     if (res.code === 'ABORTED' && signal && signal.aborted) throw signal.reason ?? abortError('This operation was aborted');
-    const cause = new Error(res.message); cause.code = res.code;
+    /** @type {Error & { code?: string }} */ const cause = new Error(res.message); cause.code = res.code;
     const e = new TypeError('fetch failed', { cause });
     if (res.denied) { denied.add(e); denied.add(cause); }
     throw e;
   }
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url, redirected: res.redirected });
 }
+/**
+ * @param {Isolate.Foreign} url
+ * @param {Isolate.Foreign} [opts] undici's request options, as the action wrote them
+ */
 async function request(url, opts) {
   opts = opts || {};
   const res = await fetch(url, { method: opts.method, headers: opts.headers, body: opts.body, signal: opts.signal, redirect: 'manual' });
+  /** @type {Record<string, string>} */
   const headers = {};
   res.headers.forEach((v, k) => { headers[k] = v; });
   return { statusCode: res.status, headers, trailers: {}, opaque: null, context: {},
@@ -157,6 +244,11 @@ async function request(url, opts) {
 }
 G.fetch = fetch; G.Headers = Headers; G.Response = Response;
 
+/**
+ * @param {Isolate.Foreign} data
+ * @param {string} [enc]
+ * @returns {Uint8Array}
+ */
 function bytesOf(data, enc) {
   if (typeof data === 'string') return strToBytes(data, enc);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -164,8 +256,18 @@ function bytesOf(data, enc) {
   throw new TypeError('The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView');
 }
 class Hash {
+  /**
+   * @param {unknown} alg
+   * @param {Uint8Array | null} key
+   * @param {Uint8Array[]} [chunks]
+   */
   constructor(alg, key, chunks) { hostCrypto('check', String(alg)); this._alg = String(alg); this._key = key; this._chunks = chunks || []; this._done = false; }
+  /**
+   * @param {Isolate.Foreign} data
+   * @param {string} [enc]
+   */
   update(data, enc) { if (this._done) throw new Error('Digest already called'); this._chunks.push(bytesOf(data, enc).slice()); return this; }
+  /** @param {BufferEncoding | 'buffer'} [enc] */
   digest(enc) {
     if (this._done) throw new Error('Digest already called');
     this._done = true;
@@ -175,18 +277,36 @@ class Hash {
   copy() { return new Hash(this._alg, this._key, this._chunks.slice()); }
 }
 const cryptoModule = {
+  /** @param {string} alg */
   createHash: (alg) => new Hash(alg, null),
+  /**
+   * @param {string} alg
+   * @param {Isolate.Foreign} key
+   */
   createHmac: (alg, key) => new Hash(alg, Buffer.from(bytesOf(key))),
+  /**
+   * @param {number} n
+   * @param {(err: null, buf: Buffer) => void} [cb]
+   */
   randomBytes: (n, cb) => { const b = Buffer.from(hostCrypto('random', Number(n))); if (typeof cb === 'function') { G.setTimeout(() => cb(null, b), 0); return undefined; } return b; },
   randomUUID: () => hostCrypto('uuid'),
+  /**
+   * @param {number} min
+   * @param {number} [max]
+   */
   randomInt: (min, max) => { if (max === undefined) { max = min; min = 0; } return hostCrypto('int', Number(min), Number(max)); },
+  /**
+   * @param {Isolate.Foreign} a
+   * @param {Isolate.Foreign} b
+   */
   timingSafeEqual: (a, b) => {
     const x = bytesOf(a), y = bytesOf(b);
     if (x.length !== y.length) throw new RangeError('Input buffers must have the same byte length');
-    let d = 0; for (let i = 0; i < x.length; i++) d |= x[i] ^ y[i];
+    let d = 0; for (let i = 0; i < x.length; i++) d |= /** @type {number} */ (x[i]) ^ /** @type {number} */ (y[i]);
     return d === 0;
   },
   getHashes: () => hostCrypto('hashes'),
+  /** @param {ArrayBufferView} arr */
   getRandomValues: (arr) => { const b = hostCrypto('random', arr.byteLength); new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(b); return arr; },
 };
 G.crypto = { randomUUID: cryptoModule.randomUUID, getRandomValues: cryptoModule.getRandomValues };
@@ -196,16 +316,23 @@ G.atob = (s) => bytesToStr(b64Decode(s), 'latin1');
 G.btoa = (s) => b64Encode(strToBytes(String(s), 'latin1'), false);
 
 const undiciModule = { fetch, request, Headers, Response };
+/** @type {Record<string, object>} */
 const MODULES = { undici: undiciModule, crypto: cryptoModule, 'node:crypto': cryptoModule };
+/** @param {unknown} name */
 function require(name) {
   const m = MODULES[String(name)];
   if (m && Object.hasOwn(MODULES, String(name))) return m;
+  /** @type {Error & { code?: string }} */
   const e = new Error("Cannot find module '" + String(name) + "': actions on this server can require only 'undici' (fetch, request) and 'crypto'");
   e.code = 'MODULE_NOT_FOUND';
   denied.add(e);
   throw e;
 }
 
+/**
+ * @param {unknown} e what the action threw
+ * @returns {{ name: string; message: string; stack: string; denied: boolean }}
+ */
 function describe(e) {
   try {
     const isErr = e instanceof Error;
@@ -214,10 +341,23 @@ function describe(e) {
   } catch { return { name: 'Error', message: 'an unprintable value was thrown', stack: '', denied: false }; }
 }
 
+/** @param {{ notification?: boolean }} flags */
 function makeApi(flags) {
+  /**
+   * @type {{
+   *   notification?: Record<'drop' | 'retry', (reason?: unknown) => void>;
+   *   cache?: { get(key: string): unknown; set(key: string, value: string, options?: unknown): unknown; delete(key: string): unknown };
+   * }}
+   */
   const api = {};
-  const reason = (r) => String(r === undefined ? '' : r).slice(0, 1024);
+  const reason = (/** @type {unknown} */ r) => String(r === undefined ? '' : r).slice(0, 1024);
   if (flags.notification) api.notification = { drop: (r) => { state.notification = { action: 'drop', reason: reason(r) }; }, retry: (r) => { state.notification = { action: 'retry', reason: reason(r) }; } };
+  /**
+   * @param {'get' | 'set' | 'delete'} op
+   * @param {string} key
+   * @param {string} [value]
+   * @param {unknown} [options]
+   */
   const call = (op, key, value, options) => {
     if (typeof key !== 'string') throw new TypeError('The cache key must be a string');
     const out = hostCache.applySyncPromise(undefined, [op, key, value === undefined ? null : value, options === undefined ? null : stringify(options)]);
@@ -231,7 +371,12 @@ function makeApi(flags) {
   return api;
 }
 
+/** The action's `module`: what it exports is its own. @type {{ exports: Isolate.Foreign }} */
 const mod = { exports: {} };
+/**
+ * @param {unknown} wrapper the action's compiled CommonJS wrapper
+ * @returns {string}
+ */
 function load(wrapper) {
   if (typeof wrapper !== 'function') return stringify({ status: 'invalid', message: 'The action code is not a script' });
   try {
@@ -239,12 +384,19 @@ function load(wrapper) {
     return stringify({ status: 'ok' });
   } catch (e) { return stringify({ status: 'error', error: describe(e) }); }
 }
+/**
+ * @param {string} handlerName
+ * @param {string} eventJson
+ * @param {string} flagsJson
+ * @returns {Promise<string>}
+ */
 async function run(handlerName, eventJson, flagsJson) {
   const flags = parse(flagsJson);
   state = { notification: undefined, uncaught: undefined, logLeft: flags.logChars };
   try {
     const handler = mod.exports == null ? undefined : mod.exports[handlerName];
     if (typeof handler !== 'function') return stringify({ status: 'invalid', message: 'The action does not export ' + handlerName + ': write exports.' + handlerName + ' = async (event, api) => {}' });
+    /** @type {{ status: string; returned?: unknown; error?: ReturnType<typeof describe>; notification?: unknown }} */
     let result;
     try {
       const ret = await handler(parse(eventJson), makeApi(flags));
@@ -255,17 +407,4 @@ async function run(handlerName, eventJson, flagsJson) {
     result.notification = state.notification;
     return stringify(result);
   } catch (e) { return '{"status":"error","error":{"name":"Error","message":"the action result could not be serialised","stack":"","denied":false}}'; }
-}
-`;
-
-/** The whole in-isolate bootstrap: a function of the host callbacks that returns the entry points. */
-export function bootstrapSource(globals: string): string {
-  return [
-    '(function (hostLog, hostFetch, hostAbort, hostTimer, hostCrypto, hostUrl, hostCache) {',
-    "'use strict';",
-    globals,
-    RUNTIME_SOURCE,
-    'return { load, run };',
-    '})',
-  ].join('\n');
 }

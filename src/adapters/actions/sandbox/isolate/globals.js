@@ -1,19 +1,25 @@
-/**
- * In-isolate source (plain JavaScript, run inside the V8 isolate, never in the host): the web/Node
+// @ts-check
+/*
+ * In-isolate code (plain JavaScript, run inside the V8 isolate, never in the host): the web/Node
  * globals a bare V8 context lacks. Pure JavaScript except `URL`, whose parsing is delegated to the
  * host's WHATWG parser through `hostUrl` (a synchronous callback that only parses strings).
  *
- * Kept as a string on purpose: it must not be transpiled with host helpers, and it runs with no
- * access to anything of the host. It may not contain backticks or dollar-brace sequences.
+ * This file is not a module: ../bootstrap.ts puts it, then runtime.js, in the body of one function
+ * whose parameters are the host callbacks (`hostUrl`...), and runtime.js uses what it declares.
+ * scope.d.ts declares those names for the checker. It is never transpiled, and it runs with no access
+ * to anything of the host.
  */
-export const GLOBALS_SOURCE = String.raw`
+
+/** The isolate's global object; runtime.js installs the globals on it (typed `Isolate.Global` there). */
 const G = globalThis;
 const fromCharCode = String.fromCharCode;
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** @type {Map<string, number>} */
 const B64_INDEX = new Map();
-for (let i = 0; i < 64; i++) B64_INDEX.set(B64[i], i);
+for (let i = 0; i < 64; i++) B64_INDEX.set(/** @type {string} */ (B64[i]), i);
 B64_INDEX.set('-', 62); B64_INDEX.set('_', 63);
 
+/** @type {typeof globalThis.utf8Encode} */
 function utf8Encode(str) {
   str = String(str);
   const out = new Uint8Array(str.length * 3);
@@ -32,6 +38,10 @@ function utf8Encode(str) {
   return out.slice(0, n);
 }
 
+/**
+ * Reads past the end give `undefined`, whose `& mask` is 0: a truncated sequence decodes as U+FFFD.
+ * @type {typeof globalThis.utf8Decode}
+ */
 function utf8Decode(bytes) {
   let s = '';
   const parts = [];
@@ -55,17 +65,19 @@ function utf8Decode(bytes) {
   return parts.join('');
 }
 
+/** @type {typeof globalThis.b64Encode} */
 function b64Encode(bytes, url) {
   let s = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const a = bytes[i], b = bytes[i + 1], c = bytes[i + 2];
-    s += B64[a >> 2] + B64[((a & 3) << 4) | ((b ?? 0) >> 4)];
+    s += /** @type {string} */ (B64[a >> 2]) + B64[((a & 3) << 4) | ((b ?? 0) >> 4)];
     s += i + 1 < bytes.length ? B64[((b & 15) << 2) | ((c ?? 0) >> 6)] : '=';
     s += i + 2 < bytes.length ? B64[c & 63] : '=';
   }
   return url ? s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : s;
 }
 
+/** @type {typeof globalThis.b64Decode} */
 function b64Decode(str) {
   const out = [];
   let acc = 0, bits = 0;
@@ -78,13 +90,19 @@ function b64Decode(str) {
   return new Uint8Array(out);
 }
 
+/** @type {string[]} */
 const ENCODINGS = ['utf8', 'utf-8', 'hex', 'base64', 'base64url', 'latin1', 'binary', 'ascii'];
+/**
+ * @param {string | null | undefined} enc
+ * @returns {string}
+ */
 function normEnc(enc) {
   const e = String(enc === undefined || enc === null ? 'utf8' : enc).toLowerCase();
   if (!ENCODINGS.includes(e)) throw new TypeError('Unknown encoding: ' + enc + ' (supported: utf8, hex, base64, base64url, latin1, ascii)');
   return e === 'utf-8' ? 'utf8' : e === 'binary' ? 'latin1' : e;
 }
 
+/** @type {typeof globalThis.strToBytes} */
 function strToBytes(str, enc) {
   switch (normEnc(enc)) {
     case 'utf8': return utf8Encode(str);
@@ -94,6 +112,7 @@ function strToBytes(str, enc) {
   }
 }
 
+/** @type {typeof globalThis.bytesToStr} */
 function bytesToStr(bytes, enc) {
   switch (normEnc(enc)) {
     case 'utf8': return utf8Decode(bytes);
@@ -107,11 +126,14 @@ function bytesToStr(bytes, enc) {
 
 class TextEncoder {
   get encoding() { return 'utf-8'; }
+  /** @param {string} [s] */
   encode(s = '') { return utf8Encode(s); }
 }
 class TextDecoder {
+  /** @param {string} [label] */
   constructor(label = 'utf-8') { const l = String(label).toLowerCase(); if (l !== 'utf-8' && l !== 'utf8') throw new RangeError('TextDecoder supports utf-8 only'); }
   get encoding() { return 'utf-8'; }
+  /** @param {ArrayBuffer | ArrayBufferView} [input] */
   decode(input) {
     if (input === undefined) return '';
     const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
@@ -120,6 +142,13 @@ class TextDecoder {
 }
 
 class Buffer extends Uint8Array {
+  /**
+   * @override
+   * @param {Isolate.Foreign} v
+   * @param {Isolate.Foreign} [encOrOffset] an encoding, or an offset when `v` is an ArrayBuffer
+   * @param {number} [length]
+   * @returns {Buffer}
+   */
   static from(v, encOrOffset, length) {
     if (typeof v === 'string') return toBuffer(strToBytes(v, encOrOffset));
     if (v instanceof ArrayBuffer) return new Buffer(v, encOrOffset || 0, length === undefined ? v.byteLength - (encOrOffset || 0) : length);
@@ -128,11 +157,26 @@ class Buffer extends Uint8Array {
     if (Array.isArray(v) || (v && typeof v.length === 'number')) return toBuffer(Uint8Array.from(v));
     throw new TypeError('The first argument must be a string, Buffer, ArrayBuffer, Array or array-like object');
   }
+  /**
+   * @param {number} n
+   * @param {string | number} [fill]
+   */
   static alloc(n, fill) { const b = new Buffer(n); if (fill !== undefined) b.fill(typeof fill === 'string' ? fill.charCodeAt(0) : fill); return b; }
+  /** @param {number} n */
   static allocUnsafe(n) { return new Buffer(n); }
+  /**
+   * @param {string | ArrayBuffer | ArrayBufferView} v
+   * @param {string} [enc]
+   */
   static byteLength(v, enc) { return typeof v === 'string' ? strToBytes(v, enc).length : v.byteLength; }
+  /** @param {unknown} b */
   static isBuffer(b) { return b instanceof Buffer; }
+  /** @param {unknown} e */
   static isEncoding(e) { return ENCODINGS.includes(String(e).toLowerCase()); }
+  /**
+   * @param {Uint8Array[]} list
+   * @param {number} [total]
+   */
   static concat(list, total) {
     const len = total === undefined ? list.reduce((n, b) => n + b.length, 0) : total;
     const out = new Buffer(len);
@@ -140,34 +184,69 @@ class Buffer extends Uint8Array {
     for (const b of list) { if (off >= len) break; out.set(b.subarray(0, len - off), off); off += b.length; }
     return out;
   }
-  static compare(a, b) { for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1; return a.length === b.length ? 0 : a.length < b.length ? -1 : 1; }
+  /**
+   * @param {Uint8Array} a
+   * @param {Uint8Array} b
+   * @returns {-1 | 0 | 1}
+   */
+  static compare(a, b) { for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return /** @type {number} */ (a[i]) < /** @type {number} */ (b[i]) ? -1 : 1; return a.length === b.length ? 0 : a.length < b.length ? -1 : 1; }
+  /**
+   * @override
+   * @param {string} [enc]
+   * @param {number} [start]
+   * @param {number} [end]
+   */
   toString(enc, start = 0, end = this.length) { return bytesToStr(this.subarray(start, end), enc); }
   toJSON() { return { type: 'Buffer', data: Array.from(this) }; }
+  /** @param {Uint8Array} o */
   equals(o) { return Buffer.compare(this, o) === 0; }
+  /** @param {Uint8Array} o */
   compare(o) { return Buffer.compare(this, o); }
+  /**
+   * @override
+   * @param {number} [s]
+   * @param {number} [e]
+   */
   slice(s, e) { return this.subarray(s, e); }
+  /**
+   * @param {string} str
+   * @param {number} [offset]
+   * @param {string} [enc]
+   */
   write(str, offset = 0, enc) { const b = strToBytes(str, enc).subarray(0, this.length - offset); this.set(b, offset); return b.length; }
 }
+/** @param {Uint8Array<ArrayBuffer>} u8 */
 function toBuffer(u8) { return new Buffer(u8.buffer, u8.byteOffset, u8.byteLength); }
 
+/** @param {string} s */
 function formEncode(s) {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
+/** @param {string} s */
 function formDecode(s) {
   const t = s.replace(/\+/g, ' ');
   try { return decodeURIComponent(t); } catch { return t.replace(/%([0-9a-fA-F]{2})/g, (m, h) => fromCharCode(parseInt(h, 16))); }
 }
+/** The hook by which a URL learns that its searchParams changed (null while the URL writes them). */
 const SP_UPDATE = Symbol('update');
+/**
+ * A URLSearchParams with its hook. The constructor sets it, but the checker cannot see a property
+ * keyed by a symbol in a constructor: it is optional here.
+ * @typedef {URLSearchParams & { [SP_UPDATE]?: ((query: string) => void) | null }} Hooked
+ */
 class URLSearchParams {
+  /** @param {Isolate.Foreign} [init] a query string, another URLSearchParams, pairs or a record */
   constructor(init) {
+    /** @type {Array<[string, string]>} */
     this._list = [];
-    this[SP_UPDATE] = null;
+    /** @type {Hooked} */ (this)[SP_UPDATE] = null;
     if (init === undefined || init === null) return;
     if (typeof init === 'string') this._parse(init);
-    else if (init instanceof URLSearchParams) this._list = init._list.map((p) => [p[0], p[1]]);
+    else if (init instanceof URLSearchParams) this._list = /** @type {{ _list: Array<[string, string]> }} */ (init)._list.map((p) => [p[0], p[1]]);
     else if (typeof init[Symbol.iterator] === 'function') for (const p of init) { if (p.length !== 2) throw new TypeError('Each pair must have exactly two items'); this._list.push([String(p[0]), String(p[1])]); }
     else for (const k of Object.keys(init)) this._list.push([k, String(init[k])]);
   }
+  /** @param {string} s */
   _parse(s) {
     this._list = [];
     for (const part of String(s).replace(/^\?/, '').split('&')) {
@@ -176,13 +255,32 @@ class URLSearchParams {
       this._list.push(i < 0 ? [formDecode(part), ''] : [formDecode(part.slice(0, i)), formDecode(part.slice(i + 1))]);
     }
   }
+  /** @this {Hooked} */
   _changed() { if (this[SP_UPDATE]) this[SP_UPDATE](this.toString()); }
   get size() { return this._list.length; }
+  /**
+   * @param {string} k
+   * @param {string} v
+   */
   append(k, v) { this._list.push([String(k), String(v)]); this._changed(); }
+  /**
+   * @param {string} k
+   * @param {string} [v]
+   */
   delete(k, v) { this._list = this._list.filter((p) => !(p[0] === String(k) && (v === undefined || p[1] === String(v)))); this._changed(); }
+  /** @param {string} k */
   get(k) { const p = this._list.find((x) => x[0] === String(k)); return p ? p[1] : null; }
+  /** @param {string} k */
   getAll(k) { return this._list.filter((x) => x[0] === String(k)).map((x) => x[1]); }
+  /**
+   * @param {string} k
+   * @param {string} [v]
+   */
   has(k, v) { return this._list.some((p) => p[0] === String(k) && (v === undefined || p[1] === String(v))); }
+  /**
+   * @param {string} k
+   * @param {string} v
+   */
   set(k, v) {
     k = String(k); v = String(v);
     const i = this._list.findIndex((p) => p[0] === k);
@@ -190,6 +288,10 @@ class URLSearchParams {
     this._changed();
   }
   sort() { this._list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); this._changed(); }
+  /**
+   * @param {(value: string, key: string, parent: URLSearchParams) => void} cb
+   * @param {unknown} [thisArg]
+   */
   forEach(cb, thisArg) { for (const [k, v] of this._list) cb.call(thisArg, v, k, this); }
   keys() { return this._list.map((p) => p[0])[Symbol.iterator](); }
   values() { return this._list.map((p) => p[1])[Symbol.iterator](); }
@@ -199,13 +301,26 @@ class URLSearchParams {
 }
 
 class URL {
-  #f; #sp;
+  /** @type {Isolate.UrlFields} */ #f;
+  /** @type {Hooked | undefined} */ #sp;
+  /**
+   * @param {string | URL} input
+   * @param {string | URL} [base]
+   */
   constructor(input, base) {
     const f = hostUrl('parse', String(input), base === undefined ? undefined : String(base));
     if (!f) throw new TypeError('Invalid URL: ' + String(input));
     this.#f = f;
   }
+  /**
+   * @param {string | URL} input
+   * @param {string | URL} [base]
+   */
   static canParse(input, base) { return Boolean(hostUrl('parse', String(input), base === undefined ? undefined : String(base))); }
+  /**
+   * @param {Isolate.UrlPart} part
+   * @param {string} value
+   */
   #set(part, value) {
     const f = hostUrl('set', this.#f.href, part, String(value));
     if (!f) throw new TypeError('Invalid URL');
@@ -234,4 +349,3 @@ class URL {
   toString() { return this.#f.href; }
   toJSON() { return this.#f.href; }
 }
-`;
