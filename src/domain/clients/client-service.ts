@@ -4,8 +4,7 @@ import { AppError } from '../errors.js';
 import { newClientId, newClientSecret, newId } from '../ids.js';
 import type { ClientGrantRecord, ClientPatch, ClientRecord, Page, Repositories, Sealer } from '../ports.js';
 import { isManagementScope, managementAudienceHost } from '../scopes.js';
-
-export const CLIENT_SECRET_PURPOSE = 'client_secret';
+import { CLIENT_SECRET_PURPOSE } from '../purposes.js';
 
 export interface NewClient {
   name: string;

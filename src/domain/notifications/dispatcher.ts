@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isAppError } from '../errors.js';
 import { sortableId } from '../ids.js';
+import { NOTIFICATION_CODE_PURPOSE } from '../purposes.js';
 import type { LegacySelectedProvider, PhoneProviderRecord, Repositories, Sealer, TenantRecord } from '../ports.js';
 import { legacyTwilioProvider, withLegacyBodies, withLegacyFrom } from './legacy.js';
 import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
@@ -10,7 +11,9 @@ import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRe
 import { renderNotification } from './render.js';
 import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
 
-export const NOTIFICATION_CODE_PURPOSE = 'notification_code';
+// TODO(notification-service.ts): import NOTIFICATION_CODE_PURPOSE from '../purposes.js' there and drop
+// this re-export; notification-service.ts is another change's file.
+export { NOTIFICATION_CODE_PURPOSE };
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

@@ -1,4 +1,5 @@
-import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT, TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
+import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT } from '../mfa/guardian-service.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../purposes.js';
 import { sealProviderCredentials } from '../phone-provider/phone-provider-service.js';
 import type { GuardianSettingsRecord, PhoneProviderRecord, Sealer, TemplateType } from '../ports.js';
 import { renderBody } from './render.js';
@@ -22,7 +23,7 @@ const LEGACY_TWILIO_ID = 'pro_legacyGuardianTwilio00';
  */
 export function legacyTwilioProvider(s: GuardianSettingsRecord, sealer: Sealer): PhoneProviderRecord | undefined {
   if (!s.twilio.sid || !s.twilioAuthTokenSealed) return undefined;
-  const authToken = sealer.open(s.twilioAuthTokenSealed, TWILIO_AUTH_TOKEN_PURPOSE);
+  const authToken = sealer.open(s.twilioAuthTokenSealed, GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE);
   return {
     id: LEGACY_TWILIO_ID,
     name: 'twilio',

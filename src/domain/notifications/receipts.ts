@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { sortableId } from '../ids.js';
-import { TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../purposes.js';
 import { openProviderCredentials } from '../phone-provider/phone-provider-service.js';
 import type { Repositories, Sealer } from '../ports.js';
 import { maskNumber } from './dispatcher.js';
@@ -50,7 +50,7 @@ export class ReceiptService {
   async signingToken(tenantId: string, channel: NotificationChannel): Promise<string | undefined> {
     if (channel === 'legacy') {
       const sealed = (await this.repos.guardian.get(tenantId))?.twilioAuthTokenSealed;
-      return sealed ? this.sealer.open(sealed, TWILIO_AUTH_TOKEN_PURPOSE) : undefined;
+      return sealed ? this.sealer.open(sealed, GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE) : undefined;
     }
     return openProviderCredentials(this.sealer, (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed ?? null).auth_token;
   }

@@ -12,8 +12,8 @@ import type {
   Sealer,
   TenantRecord,
 } from '../ports.js';
+import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../purposes.js';
 
-export const PHONE_PROVIDER_CREDENTIALS_PURPOSE = 'phone_provider_credentials';
 
 /** What the service needs to know about the tenant's Actions (a custom provider is an Action). */
 export interface CustomProviderActions {
