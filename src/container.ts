@@ -16,11 +16,10 @@ import { PhoneTemplateService } from './domain/templates/phone-template-service.
 import { TenantService } from './domain/tenants/tenant-service.js';
 import type { Registry } from 'prom-client';
 import { createPrometheusMetrics } from './adapters/metrics/prometheus.js';
-import { TwilioSender } from './adapters/providers/twilio-sender.js';
+import { createProviderRegistry } from './adapters/providers/registry.js';
 import { Dispatcher } from './domain/notifications/dispatcher.js';
 import { NotificationService } from './domain/notifications/notification-service.js';
 import { ReceiptService } from './domain/notifications/receipts.js';
-import type { PhoneSender } from './domain/notifications/sender.js';
 import { OutboxWorker } from './workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './adapters/actions/module.js';
 import { createIdentityModule, type IdentityModule } from './adapters/storage/identity-module.js';
@@ -101,22 +100,19 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     },
   });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
-  const senders: Record<string, PhoneSender> = {
-    twilio: new TwilioSender(box, { baseUrl: config.twilioApiBaseUrl, publicUrl: config.publicUrl, timeoutMs: config.twilioTimeoutMs }),
-    custom: actions.customSender,
-  };
+  const kinds = createProviderRegistry({ config, actions });
   const policy = config.delivery;
-  const legacySenders = { twilio: senders['twilio']!, 'phone-message-hook': actions.sendPhoneMessage };
-  const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger, legacySenders);
+  const legacyHook = actions.sendPhoneMessage;
+  const dispatcher = new Dispatcher(repos, box, clock, kinds, policy, pipeline, logger, legacyHook);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),
-    phoneProviders: new PhoneProviderService(repos, box, clock, actions.customProviderActions),
+    phoneProviders: new PhoneProviderService(repos, box, clock, kinds),
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
     notifications: new NotificationService(repos, box, clock, dispatcher, policy, { dispatchInline: opts.dispatchInline ?? true }),
-    receipts: new ReceiptService(repos, box, clock, pipeline),
+    receipts: new ReceiptService(repos, box, clock, pipeline, kinds),
   };
   const identity = createIdentityModule({ db: storage.db, clock, notifications: services.notifications, box, logger });
   const userDirectory = directoryPort(identity.directory);

@@ -10,7 +10,7 @@ import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerRequestContext } from './plugins/request-context.js';
 import { managementRoutes } from './management/index.js';
 import { authenticationRoutes } from './authentication/index.js';
-import { twilioStatusRoutes } from './webhooks/twilio-status.routes.js';
+import { receiptRoutes } from './webhooks/receipt.routes.js';
 
 export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM text). */
@@ -88,6 +88,6 @@ export async function buildApp(c: Container, opts: BuildAppOptions = {}): Promis
 
   await app.register(managementRoutes(c), { prefix: '/api/v2' });
   await app.register(authenticationRoutes(c));
-  await app.register(twilioStatusRoutes(c));
+  await app.register(receiptRoutes(c));
   return app;
 }

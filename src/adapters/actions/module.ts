@@ -4,10 +4,8 @@ import type { ActionCacheRepository, ActionRepository } from '../../domain/actio
 import type { ActionRunner } from '../../domain/actions/runner.js';
 import { TriggerExecutor } from '../../domain/actions/trigger-executor.js';
 import type { Clock } from '../../domain/clock.js';
-import type { PhoneSender } from '../../domain/notifications/sender.js';
-import type { CustomProviderActions } from '../../domain/phone-provider/phone-provider-service.js';
 import type { Sealer } from '../../domain/ports.js';
-import { CustomActionSender, customProviderActions, SendPhoneMessageSender } from '../providers/custom-action-sender.js';
+import { CustomActionSender, customProviderActions, SendPhoneMessageSender, type CustomProviderActions } from '../providers/custom/custom-action-sender.js';
 import { actionCacheRepository, actionRepository } from '../storage/action-repository.js';
 import type { Database } from '../storage/schema.js';
 import { DEFAULT_EGRESS } from './egress.js';
@@ -33,9 +31,9 @@ export interface ActionsModule {
   repo: ActionRepository;
   cacheRepo: ActionCacheRepository;
   /** The delivery pipeline's sender for provider `custom`. */
-  customSender: PhoneSender;
+  customSender: CustomActionSender;
   /** The legacy MFA hook sender (Guardian provider `phone-message-hook`). */
-  sendPhoneMessage: PhoneSender;
+  sendPhoneMessage: SendPhoneMessageSender;
   /** For PhoneProviderService: may a tenant use provider `custom`? */
   customProviderActions: CustomProviderActions;
   /** Removes executions older than Auth0's 10-day log retention and expired cache entries. */
