@@ -181,6 +181,39 @@ describeEachDialect(
       const logs = (await e().api('GET', '/api/v2/logs?q=type:phone_delivered', { token })).json();
       assert.ok(logs.some((l: { details: { notification_id: string } }) => l.details.notification_id === id));
     });
+
+    test('given the tenant and the provider (the inline path of a /try send), the dispatcher reads neither again', async () => {
+      const { NotificationService } = await import('../../src/domain/notifications/notification-service.js');
+      const c = e().c;
+      const tenant = (await c.repos.tenants.findByName('default'))!;
+      const provider = (await c.repos.phoneProviders.getForTenant(tenant.id))!;
+      const queued = await new NotificationService(c.repos, c.box, c.clock, c.dispatcher, c.config.delivery, { dispatchInline: false }).enqueue(tenant, {
+        type: 'otp_verify',
+        deliveryMethod: 'text',
+        recipient: '+14155552672',
+        source: 'try_provider',
+        code: '135791',
+      });
+      const now = new Date();
+      const claimed = (await c.repos.notifications.claim(tenant.id, queued.id, now.toISOString(), new Date(now.getTime() + 60_000).toISOString()))!;
+      // Counts the dispatcher's reads (the repositories object is the one it holds; the read cache
+      // sits below, so a cached read counts too).
+      const reads = { tenants: 0, providers: 0 };
+      const { tenants, phoneProviders } = c.repos;
+      const counting = <T extends object>(target: T, method: string, what: keyof typeof reads): T =>
+        new Proxy(target, { get: (o, prop, receiver) => (prop === method && reads[what]++, Reflect.get(o, prop, receiver)) });
+      c.repos.tenants = counting(tenants, 'findById', 'tenants');
+      c.repos.phoneProviders = counting(phoneProviders, 'getForTenant', 'providers');
+      try {
+        await c.dispatcher.processClaimed(tenant, claimed, '135791', provider);
+      } finally {
+        c.repos.tenants = tenants;
+        c.repos.phoneProviders = phoneProviders;
+      }
+      assert.deepEqual(reads, { tenants: 0, providers: 0 });
+      assert.equal((await timeline(queued.id)).status, 'sent');
+      assert.equal(gateway.received.at(-1)!.body.text, '135791 is your verification code for default');
+    });
   },
   { PUBLIC_URL: PUBLIC },
 );

@@ -121,11 +121,11 @@ export class Dispatcher {
 
   /**
    * Sends a notification this process has already claimed. The enqueuing request (inline path)
-   * passes the tenant it has, and the provider when it read it already (a test send), so neither is
-   * read again; the background dispatcher's batch passes the tenant id and both are read.
-   * TODO(notification-service.ts): it still passes `tenant.id`; once it passes the record (and
-   * test-sends its provider), narrow `tenant` to the inline path's `TenantRecord` and give the
-   * background batch its own entry.
+   * passes the tenant record it has, and the provider when it read it already (a `/try` send), so
+   * neither is read again; given a tenant id (the background dispatcher's batch), both are read.
+   * TODO(notification-service.ts): `enqueue` still passes `tenant.id`, so the inline path reads the
+   * tenant again; switch it to `processClaimed(tenant, n, input.code, provider)` (the provider from
+   * test-sends.ts), then the id form is only the outbox worker's.
    */
   processClaimed(tenant: TenantRecord | string, n: NotificationRecord, code?: string, provider?: PhoneProviderRecord): Promise<void> {
     return this.track(this.process(tenant, n, code, provider).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
