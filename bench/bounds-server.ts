@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import { createSecretBox } from '../src/adapters/crypto/secret-box.js';
 import { createJwsSigner, type SigningKey } from '../src/adapters/crypto/jws-signer.js';
-import { TwilioSender } from '../src/adapters/providers/twilio-sender.js';
-import { sealProviderCredentials } from '../src/domain/phone-provider/phone-provider-service.js';
-import type { PhoneProviderRecord } from '../src/domain/ports.js';
+import { TwilioSender } from '../src/adapters/providers/twilio/twilio-sender.js';
+import type { ProviderAccount } from '../src/domain/phone-provider/provider-kind.js';
 import { newSigningKey, signLogin, type LoginClaims } from './login-tokens.js';
 
 /**
@@ -28,18 +25,9 @@ type Claims = LoginClaims & { threads: number };
 let claims: Claims | undefined;
 let key: SigningKey | undefined;
 
-const box = createSecretBox([randomBytes(32)]);
-const sender = new TwilioSender(box, { baseUrl: twilioUrl, publicUrl: undefined, timeoutMs: 10_000 });
-const now = new Date().toISOString();
-const provider: PhoneProviderRecord = {
-  id: 'pro_bound',
-  name: 'twilio',
-  disabled: false,
-  configuration: { sid, default_from: '+14155550100', delivery_methods: ['text'] },
-  credentialsSealed: sealProviderCredentials(box, { auth_token: token }),
-  createdAt: now,
-  updatedAt: now,
-};
+const sender = new TwilioSender({ baseUrl: twilioUrl, publicUrl: undefined, timeoutMs: 10_000 });
+// The dispatcher hands the sender opened credentials (it opens them once per sealed value, cached).
+const account: ProviderAccount = { configuration: { sid, default_from: '+14155550100', delivery_methods: ['text'] }, credentials: { auth_token: token } };
 
 let signer = createJwsSigner(0);
 
@@ -64,7 +52,7 @@ app.post('/send', async (req, reply) => {
       locale: 'en',
       context: {},
     },
-    provider,
+    account,
   );
   if (result.status !== 'sent') app.log.warn({ result }, 'bound send failed');
   return reply;

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { providerKinds } from './adapters/providers/registry.js';
+import type { ProviderSettingsSection } from './adapters/providers/provider-settings.js';
 
 /**
  * The whole configuration of a unifone process. Parsed once from the environment at start and
@@ -10,7 +12,10 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const schema = z.object({
+/** The settings sections the provider kinds declare (their own environment variables). */
+const providerSections: ReadonlyArray<ProviderSettingsSection> = providerKinds.flatMap((k): ProviderSettingsSection[] => (k.settings ? [k.settings as ProviderSettingsSection] : []));
+
+const baseSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -36,11 +41,9 @@ const schema = z.object({
   SIGNING_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** Largest accepted request body, bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
-  TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
   ACTIONS_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
   /** Wall-clock limit of one action execution, ms (Auth0's is 20 s; keep it under DISPATCHER_LEASE_MS). */
   ACTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
-  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Attempts per notification in all (the first included). */
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2_000),
@@ -52,8 +55,15 @@ const schema = z.object({
   /** Run the background dispatcher in this process (false: another process runs it). */
   DISPATCHER_ENABLED: boolish.default('true'),
 });
+// The kinds' variables are validated with the rest (a bad one names itself); their types stay with the kinds.
+const schema = baseSchema.extend(Object.assign({}, ...providerSections.map((s) => s.env)) as Record<never, z.ZodTypeAny>);
 
-export type Config = Readonly<{
+/** Every provider kind's configuration keys (see its settings section), as one type. */
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type ProviderSettingsOf<K> = K extends { settings?: ProviderSettingsSection<infer T> } ? T : never;
+type ProviderSettings = Intersection<ProviderSettingsOf<(typeof providerKinds)[number]>>;
+
+export type Config = Readonly<ProviderSettings & {
   port: number;
   host: string;
   dataDir: string;
@@ -63,14 +73,12 @@ export type Config = Readonly<{
   defaultTenantDomains: readonly string[];
   tls: { cert: string; key: string } | undefined;
   publicUrl: string | undefined;
-  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
   accessTokenTtl: number;
   signingThreads: number;
   bodyLimit: number;
-  twilioApiBaseUrl: string;
   actionsAllowPrivateNetwork: boolean;
   actionsTimeoutMs: number;
-  twilioTimeoutMs: number;
   delivery: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number; dispatcherEnabled: boolean };
 }>;
 
@@ -99,13 +107,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // A lease shorter than the slowest provider call lets another dispatcher take the notification
   // over while the first is still sending it: the message would go twice.
-  const slowest = Math.max(e.TWILIO_TIMEOUT_MS, e.ACTIONS_TIMEOUT_MS);
+  const providers = providerSections.map((s) => ({ section: s, values: s.read(parsed.data) }));
+  const timeouts = providers.flatMap(({ section, values }) => (section.timeout ? [{ variable: section.timeout.variable, ms: section.timeout.ms(values) }] : []));
+  const slowest = Math.max(e.ACTIONS_TIMEOUT_MS, ...timeouts.map((t) => t.ms));
   if (e.DISPATCHER_LEASE_MS < 2 * slowest) {
+    const variables = [...timeouts.map((t) => t.variable), 'ACTIONS_TIMEOUT_MS'].join(' / ');
     throw new ConfigError(
-      `invalid configuration: DISPATCHER_LEASE_MS (${e.DISPATCHER_LEASE_MS}) must be at least twice the longest provider timeout (TWILIO_TIMEOUT_MS / ACTIONS_TIMEOUT_MS: ${slowest})`,
+      `invalid configuration: DISPATCHER_LEASE_MS (${e.DISPATCHER_LEASE_MS}) must be at least twice the longest provider timeout (${variables}: ${slowest})`,
     );
   }
   return Object.freeze({
+    ...(Object.assign({}, ...providers.map((p) => p.values)) as ProviderSettings),
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
@@ -119,10 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),
     bodyLimit: e.BODY_LIMIT,
-    twilioApiBaseUrl: e.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,
     actionsTimeoutMs: e.ACTIONS_TIMEOUT_MS,
-    twilioTimeoutMs: e.TWILIO_TIMEOUT_MS,
     delivery: Object.freeze({
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       baseDelayMs: e.NOTIFY_RETRY_BASE_MS,

@@ -11,7 +11,7 @@ import { createSecretBox, decodeKey } from '../src/adapters/crypto/secret-box.js
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/composition/container.js';
 import { openSecrets } from '../src/domain/actions/trigger-executor.js';
-import { TWILIO_AUTH_TOKEN_PURPOSE } from '../src/domain/mfa/guardian-service.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE } from '../src/domain/purposes.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { testDialects, type Dialect } from './helpers/harness.js';

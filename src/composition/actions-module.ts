@@ -1,12 +1,10 @@
 import { DEFAULT_EGRESS } from '../adapters/actions/egress.js';
 import { IsolateActionRunner, type RunnerOptions } from '../adapters/actions/isolate-runner.js';
-import { CustomActionSender, customProviderActions, SendPhoneMessageSender } from '../adapters/providers/custom-action-sender.js';
+import { CustomActionSender, customProviderActions, SendPhoneMessageSender, type CustomProviderActions } from '../adapters/providers/custom/custom-action-sender.js';
 import { ActionService } from '../domain/actions/action-service.js';
 import type { ActionRunner } from '../domain/actions/runner.js';
 import { TriggerExecutor } from '../domain/actions/trigger-executor.js';
 import type { Clock } from '../domain/clock.js';
-import type { PhoneSender } from '../domain/notifications/sender.js';
-import type { CustomProviderActions } from '../domain/phone-provider/phone-provider-service.js';
 import type { Sealer } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
 
@@ -28,9 +26,9 @@ export interface ActionsModule {
   runner: ActionRunner;
   executor: TriggerExecutor;
   /** The delivery pipeline's sender for provider `custom`. */
-  customSender: PhoneSender;
+  customSender: CustomActionSender;
   /** The legacy MFA hook sender (Guardian provider `phone-message-hook`). */
-  sendPhoneMessage: PhoneSender;
+  sendPhoneMessage: SendPhoneMessageSender;
   /** For PhoneProviderService: may a tenant use provider `custom`? */
   customProviderActions: CustomProviderActions;
   /** Removes executions older than Auth0's 10-day log retention and expired cache entries. */

@@ -5,7 +5,7 @@ import { createSecretBox, loadSecretKeys, type SecretBox } from '../adapters/cry
 import { RsaTokenKeys } from '../adapters/crypto/token-keys.js';
 import { createJwsSigner } from '../adapters/crypto/jws-signer.js';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
-import { TwilioSender } from '../adapters/providers/twilio-sender.js';
+import { createProviderRegistry } from '../adapters/providers/registry.js';
 import { migrateToLatest, openStorage, type Storage, type StorageOptions } from '../adapters/storage/db.js';
 import { featuresOf } from '../adapters/storage/features.js';
 import { withReadCache } from '../adapters/storage/read-cache.js';
@@ -24,7 +24,6 @@ import { Dispatcher } from '../domain/notifications/dispatcher.js';
 import { NotificationService } from '../domain/notifications/notification-service.js';
 import { ReceiptService } from '../domain/notifications/receipts.js';
 import { SendPolicy, type SendGuard } from '../domain/notifications/send-policy.js';
-import type { PhoneSender } from '../domain/notifications/sender.js';
 import { TestNumberService } from '../domain/notifications/test-numbers.js';
 import { TestSends } from '../domain/notifications/test-sends.js';
 import { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
@@ -111,24 +110,21 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     },
   });
   const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
-  const senders: Record<string, PhoneSender> = {
-    twilio: new TwilioSender(box, { baseUrl: config.twilioApiBaseUrl, publicUrl: config.publicUrl, timeoutMs: config.twilioTimeoutMs }),
-    custom: actions.customSender,
-  };
+  const kinds = createProviderRegistry({ config, actions });
   const policy = config.delivery;
-  const legacySenders = { twilio: senders['twilio']!, 'phone-message-hook': actions.sendPhoneMessage };
-  const dispatcher = new Dispatcher(repos, box, clock, senders, policy, pipeline, logger, legacySenders);
+  const legacyHook = actions.sendPhoneMessage;
+  const dispatcher = new Dispatcher(repos, box, clock, kinds, policy, pipeline, logger, legacyHook);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...(opts.extraGuards ?? [])], repos.logs, clock);
   const notifications = new NotificationService(repos, box, clock, dispatcher, policy, sendPolicy, { dispatchInline: opts.dispatchInline ?? true });
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),
-    phoneProviders: new PhoneProviderService(repos, box, clock, actions.customProviderActions),
+    phoneProviders: new PhoneProviderService(repos, box, clock, kinds),
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
     notifications,
-    receipts: new ReceiptService(repos, box, clock, pipeline),
+    receipts: new ReceiptService(repos, box, clock, pipeline, kinds),
     testSends: new TestSends(repos, notifications),
     testNumbers: new TestNumberService(repos.testNumbers, clock),
     activity: new ActivityService(repos),

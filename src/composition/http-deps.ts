@@ -45,7 +45,7 @@ export function httpDeps(p: Parts): AppDeps {
       actions: { service: p.actions.service },
     },
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
-    receipts: { receipts: s.receipts, notifications: p.repos.notifications, publicUrl: p.config.publicUrl },
+    receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },
     metrics: p.metrics,
   };
 }

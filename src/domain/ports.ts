@@ -112,14 +112,17 @@ export interface ClientGrantRepository {
 }
 
 export type DeliveryMethod = 'text' | 'voice';
-export type PhoneProviderName = 'twilio' | 'custom';
+/** The name of a registered provider kind (`domain/phone-provider/provider-registry.ts`). */
+export type PhoneProviderName = string;
 
-/** Provider configuration as stored and returned (no credentials). */
+/**
+ * Provider configuration as stored and returned (no credentials): the delivery methods, the sender
+ * number, and the keys its kind declares (see `ProviderKind.configuration`), as the API accepted them.
+ */
 export interface PhoneProviderConfiguration {
-  sid?: string;
-  default_from?: string;
-  mssid?: string;
   delivery_methods: DeliveryMethod[];
+  default_from?: string;
+  readonly [kindKey: string]: unknown;
 }
 
 export interface PhoneProviderRecord {

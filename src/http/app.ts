@@ -9,7 +9,7 @@ import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerRequestContext, type RequestContextDeps } from './plugins/request-context.js';
 import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
 import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
-import { twilioStatusRoutes, type ReceiptRouteDeps } from './webhooks/twilio-status.routes.js';
+import { receiptRoutes, type ReceiptRouteDeps } from './webhooks/receipt.routes.js';
 
 /**
  * Everything the HTTP layer needs, built by the composition root (`src/composition/http-deps.ts`):
@@ -103,6 +103,6 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
 
   await app.register(managementRoutes(c.management), { prefix: '/api/v2' });
   await app.register(authenticationRoutes(c.authentication));
-  await app.register(twilioStatusRoutes(c.receipts));
+  await app.register(receiptRoutes(c.receipts));
   return app;
 }

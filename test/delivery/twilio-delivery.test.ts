@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { twilioSignature } from '../../src/adapters/providers/twilio-signature.js';
+import { twilioSignature } from '../../src/adapters/providers/twilio/twilio-signature.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
@@ -465,7 +465,7 @@ describeEachDialect(
 );
 
 test('TwiML: a locale named like an Object.prototype member speaks en-US instead of failing the call', async () => {
-  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  const { twiml } = await import('../../src/adapters/providers/twilio/twiml.js');
   for (const locale of ['constructor', 'toString', '__proto__', 'valueOf']) {
     assert.match(twiml({ locale, asVoice: 'Your code is 1. 2. 3.', voiceSegments: ['Your code is 1. 2. 3.'] }), /<Say language="en-US">Your code is 1\. 2\. 3\.<\/Say>/, locale);
   }
@@ -473,7 +473,7 @@ test('TwiML: a locale named like an Object.prototype member speaks en-US instead
 });
 
 test('TwiML: the voice speaks the language of the body used, not the one asked for when the body fell back', async () => {
-  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  const { twiml } = await import('../../src/adapters/providers/twilio/twiml.js');
   const { renderNotification } = await import('../../src/domain/notifications/render.js');
   const tenant = { internalId: 't', name: 'default', friendly_name: 'Default' };
   // No built-in Italian body: the English one is used, and read with an English voice.
@@ -488,7 +488,7 @@ test('TwiML: the voice speaks the language of the body used, not the one asked f
 test('legacy Guardian bodies: rendered with the same limits (invalid_template), and voiced in their own language', async () => {
   const { withLegacyBodies } = await import('../../src/domain/notifications/legacy.js');
   const { defaultGuardianSettings } = await import('../../src/domain/tenants/tenant-service.js');
-  const { twiml } = await import('../../src/adapters/providers/twilio-sender.js');
+  const { twiml } = await import('../../src/adapters/providers/twilio/twiml.js');
   const base = defaultGuardianSettings('2026-01-01T00:00:00.000Z');
   const message = {
     notificationId: 'ntf_x', attempt: 1, tenant: { internalId: 't', name: 'default', friendly_name: 'Default' }, type: 'otp_verify' as const,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { TWILIO_AUTH_TOKEN_PURPOSE } from '../../src/domain/mfa/guardian-service.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE } from '../../src/domain/purposes.js';
 import { describeEachDialect } from '../helpers/harness.js';
 
 const FACTORS = ['push-notification', 'sms', 'email', 'duo', 'otp', 'webauthn-roaming', 'webauthn-platform', 'recovery-code'];

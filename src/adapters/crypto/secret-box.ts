@@ -11,7 +11,7 @@ import { randomBytesPooled } from '../../domain/ids.js';
  * is: put the new key first, keep the old one after it, run `unifone keys rotate` (re-seals every
  * stored secret with the first key), then drop the old key.
  *
- * `purpose` is bound as additional authenticated data: a value sealed for one purpose (say a Twilio
+ * `purpose` is bound as additional authenticated data: a value sealed for one purpose (say a provider's
  * auth token) cannot be opened as another (say a signing key), even by someone who can move rows.
  */
 export interface SecretBox {

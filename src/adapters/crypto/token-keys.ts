@@ -4,8 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { SigningKeyRecord, SigningKeyRepository, TokenKeys } from '../../domain/ports.js';
 import { joseSigner, type JwsSigner } from './jws-signer.js';
 import type { SecretBox } from './secret-box.js';
-
-export const SIGNING_KEY_PURPOSE = 'signing_key';
+import { SIGNING_KEY_PURPOSE } from '../../domain/purposes.js';
 
 interface LoadedKey {
   kid: string;

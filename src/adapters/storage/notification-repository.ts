@@ -184,7 +184,7 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
           .where('attempts', '=', attemptNo)
           .executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) {
-          // Twilio's receipt for this very attempt can arrive before its API answer: the receipt has
+          // The provider's receipt for this very attempt can arrive before its API answer: the receipt has
           // settled the status (and left the lease, which only an attempt clears). Keep that status,
           // record the rest of the attempt.
           const settled = await trx

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { Page, Sealer } from '../ports.js';
+import { ACTION_SECRET_PURPOSE } from '../purposes.js';
 import {
-  ACTION_SECRET_PURPOSE,
   type ActionBindingRecord,
   type ActionDependency,
   type ActionListFilter,

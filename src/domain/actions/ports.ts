@@ -23,8 +23,6 @@ export interface SecretMeta {
   updated_at: string;
 }
 
-/** Action secrets are sealed together as one JSON object `{name: value}` with this purpose. */
-export const ACTION_SECRET_PURPOSE = 'action_secret';
 
 export interface ActionRecord {
   id: string;

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Sealer } from '../ports.js';
 import { ActionCacheSession } from './cache.js';
+import { ACTION_SECRET_PURPOSE } from '../purposes.js';
 import {
-  ACTION_SECRET_PURPOSE,
   type ActionCacheRepository,
   type ActionRecord,
   type ActionRepository,

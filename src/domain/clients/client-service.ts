@@ -5,8 +5,7 @@ import { newClientId, newClientSecret, newId } from '../ids.js';
 import type { ClientGrantRecord, ClientPatch, ClientRecord, Page, Sealer } from '../ports.js';
 import type { Repositories } from '../repositories.js';
 import { isManagementScope, managementAudienceHost } from '../scopes.js';
-
-export const CLIENT_SECRET_PURPOSE = 'client_secret';
+import { CLIENT_SECRET_PURPOSE } from '../purposes.js';
 
 export interface NewClient {
   name: string;

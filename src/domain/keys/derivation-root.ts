@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Sealer, ServerSecretRepository } from '../ports.js';
+import { DERIVATION_ROOT_PURPOSE } from '../purposes.js';
 
 export const DERIVATION_ROOT = 'derivation_root';
-export const DERIVATION_ROOT_PURPOSE = 'derivation_root';
 
 /** A 32-byte key for one use, derived from the root (domain-separated by `label`). */
 export function deriveKey(root: Buffer, label: string): Buffer {

@@ -1,12 +1,16 @@
-// The purposes come from the services that seal the values, so a rename there cannot silently make
-// rotation open them with the wrong additional data.
-import { ACTION_SECRET_PURPOSE, type ActionRepository } from '../actions/ports.js';
-import { CLIENT_SECRET_PURPOSE } from '../clients/client-service.js';
-import { TWILIO_AUTH_TOKEN_PURPOSE as GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
-import { PHONE_PROVIDER_CREDENTIALS_PURPOSE } from '../phone-provider/phone-provider-service.js';
+import type { ActionRepository } from '../actions/ports.js';
 import type { Sealer } from '../ports.js';
 import type { Repositories } from '../repositories.js';
-import { DERIVATION_ROOT, DERIVATION_ROOT_PURPOSE } from './derivation-root.js';
+// The purposes come from the one catalogue the sealing services use too, so rotation cannot open a
+// value with other additional data than it was sealed with.
+import {
+  ACTION_SECRET_PURPOSE,
+  CLIENT_SECRET_PURPOSE,
+  DERIVATION_ROOT_PURPOSE,
+  GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
+  PHONE_PROVIDER_CREDENTIALS_PURPOSE,
+} from '../purposes.js';
+import { DERIVATION_ROOT } from './derivation-root.js';
 
 /** Re-seals a tenant's token signing keys (the adapter that owns them knows their purpose and cache). */
 export interface SigningKeyResealer {

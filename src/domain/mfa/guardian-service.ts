@@ -4,6 +4,7 @@ import type { GuardianSettingsRecord, LegacySelectedProvider, MfaMessageType, Se
 import type { Repositories } from '../repositories.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { isE164 } from '../phone-number.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../purposes.js';
 import { assertMessageTypesSupported } from './delivery-rules.js';
 
 /** Every factor Auth0 lists, in the order `GET /guardian/factors` returns them. */
@@ -21,9 +22,6 @@ export type FactorName = (typeof FACTOR_NAMES)[number];
 
 export const MFA_POLICIES = ['all-applications', 'confidence-score'] as const;
 export type MfaPolicy = (typeof MFA_POLICIES)[number];
-
-/** Purpose the legacy Twilio auth token is sealed under; binds the ciphertext to this column. */
-export const TWILIO_AUTH_TOKEN_PURPOSE = 'guardian_twilio_auth_token';
 
 /** Auth0's pre-UPE Guardian defaults (OAS `GetGuardianFactorPhoneTemplatesResponseContent`). */
 export const LEGACY_ENROLLMENT_DEFAULT =
@@ -213,7 +211,7 @@ export class GuardianService {
       if (patch.messaging_service_sid !== undefined) twilio.messaging_service_sid = patch.messaging_service_sid;
       const token = patch.auth_token;
       const twilioAuthTokenSealed =
-        token === undefined ? current.twilioAuthTokenSealed : token === null ? null : this.sealer.seal(token, TWILIO_AUTH_TOKEN_PURPOSE);
+        token === undefined ? current.twilioAuthTokenSealed : token === null ? null : this.sealer.seal(token, GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE);
       return { twilio, twilioAuthTokenSealed };
     });
     return this.twilioView(s);

@@ -2,16 +2,18 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isAppError } from '../errors.js';
 import { sortableId } from '../ids.js';
-import type { LegacySelectedProvider, PhoneProviderRecord, Sealer, TenantRecord } from '../ports.js';
+import { NOTIFICATION_CODE_PURPOSE } from '../purposes.js';
+import { OpenedCredentials } from '../phone-provider/provider-credentials.js';
+import { senderNumber } from '../phone-provider/provider-kind.js';
+import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
+import type { PhoneProviderRecord, Sealer, TenantRecord } from '../ports.js';
 import type { Repositories } from '../repositories.js';
-import { legacyTwilioProvider, withLegacyBodies, withLegacyFrom } from './legacy.js';
+import { legacyRoute, withLegacyBodies, withLegacyFrom } from './legacy.js';
 import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
 import { renderNotification } from './render.js';
 import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
-
-export const NOTIFICATION_CODE_PURPOSE = 'notification_code';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -67,17 +69,6 @@ export function abandonedTrace(n: NotificationRecord, now: Date): { event: Notif
   return { event: { id: sortableId(now), at: now.toISOString(), kind: 'failed', detail }, log: notificationLog(n, now, failedType(n.deliveryMethod), ABANDONED_REASON, detail) };
 }
 
-/** What the legacy hook sender is handed as its provider (it uses none). */
-const LEGACY_HOOK_PROVIDER: PhoneProviderRecord = {
-  id: 'pro_legacyPhoneMessageHook',
-  name: 'custom',
-  disabled: false,
-  configuration: { delivery_methods: ['text', 'voice'] },
-  credentialsSealed: null,
-  createdAt: '1970-01-01T00:00:00.000Z',
-  updatedAt: '1970-01-01T00:00:00.000Z',
-};
-
 const failed = (retryable: boolean, errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable, errorCode, reason });
 
 /**
@@ -89,18 +80,23 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Provider credentials are opened here, once, and handed to the kind's sender plain. */
+  private readonly credentials: OpenedCredentials;
 
   constructor(
     private readonly repos: Repositories,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
-    private readonly senders: Readonly<Record<string, PhoneSender>>,
+    /** The provider kinds: the tenant's provider names its kind, the kind builds the sender. */
+    private readonly kinds: ProviderRegistry,
     private readonly policy: RetryPolicy,
     private readonly metrics: PipelineMetrics,
     private readonly log: DispatchLogger,
-    /** The legacy MFA path's senders by Guardian selected provider (`twilio`, `phone-message-hook`). */
-    private readonly legacySenders: Readonly<Partial<Record<LegacySelectedProvider, PhoneSender>>> = {},
-  ) {}
+    /** The legacy MFA hook (Guardian selected provider `phone-message-hook`), when this server has one. */
+    private readonly legacyHook?: PhoneSender,
+  ) {
+    this.credentials = new OpenedCredentials(sealer);
+  }
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight.add(p);
@@ -120,9 +116,14 @@ export class Dispatcher {
     );
   }
 
-  /** Sends a notification this process has already claimed (the background dispatcher's batch). */
-  processClaimed(tenantId: string, n: NotificationRecord, code?: string): Promise<void> {
-    return this.track(this.process(tenantId, n, code).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
+  /**
+   * Sends a notification this process has already claimed. The enqueuing request (inline path)
+   * passes the tenant record it has, and the provider when it read it already (a `/try` send), so
+   * neither is read again; given a tenant id (the background dispatcher's batch, claimed across
+   * tenants), both are read.
+   */
+  processClaimed(tenant: TenantRecord | string, n: NotificationRecord, code?: string, provider?: PhoneProviderRecord): Promise<void> {
+    return this.track(this.process(tenant, n, code, provider).catch((err) => this.log.error({ err, notificationId: n.id }, 'dispatch failed')));
   }
 
   /** Resolves when every dispatch started so far has finished (tests, graceful shutdown). */
@@ -137,17 +138,17 @@ export class Dispatcher {
     await this.idle();
   }
 
-  private async attempt(tenant: TenantRecord, n: NotificationRecord, plainCode?: string): Promise<{ provider: string; result: SendResult; final?: 'delivered' }> {
+  private async attempt(tenant: TenantRecord, n: NotificationRecord, plainCode?: string, known?: PhoneProviderRecord): Promise<{ provider: string; result: SendResult; final?: 'delivered' }> {
     if (n.channel === 'test_number') {
-      const rendered = await this.render(tenant, n, undefined, plainCode);
+      const rendered = await this.render(tenant, n, (templateFrom) => templateFrom, plainCode);
       return {
         provider: 'test_number',
         final: 'delivered',
         result: { status: 'sent', providerMessageId: `test_${n.id}`, detail: { captured: { text: rendered.asText, voice: rendered.asVoice } } },
       };
     }
-    if (n.channel === 'legacy') return this.attemptLegacy(tenant, n);
-    const provider = await this.repos.phoneProviders.getForTenant(tenant.id);
+    if (n.channel === 'legacy') return this.attemptLegacy(tenant, n, plainCode);
+    const provider = known ?? (await this.repos.phoneProviders.getForTenant(tenant.id));
     // A test send may use a provider that is not enabled yet: testing before enabling is the point.
     const isTest = n.source === 'try_provider' || n.source === 'try_template';
     if (!provider || (provider.disabled && !isTest)) {
@@ -156,29 +157,27 @@ export class Dispatcher {
     if (!provider.configuration.delivery_methods.includes(n.deliveryMethod)) {
       return { provider: provider.name, result: failed(false, 'delivery_method_not_enabled', `The phone provider does not deliver by ${n.deliveryMethod}`) };
     }
-    const sender = this.senders[provider.name];
-    if (!sender) return { provider: provider.name, result: failed(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
-    const message = await this.render(tenant, n, provider, plainCode);
-    return { provider: provider.name, result: await sender.send(message, provider) };
+    const kind = this.kinds.get(provider.name);
+    if (!kind) return { provider: provider.name, result: failed(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
+    const message = await this.render(tenant, n, (templateFrom) => senderNumber(kind, provider.configuration, templateFrom), plainCode);
+    const sender = kind.sender({ configuration: provider.configuration, credentials: this.credentials.open(provider.credentialsSealed) });
+    return { provider: provider.name, result: await sender.send(message) };
   }
 
   /**
    * A tenant in legacy mode: the Guardian selected provider picks the sender (`auth0`, Auth0's own
    * SMS service, has none here), the Guardian templates give the MFA texts (see legacy.ts).
    */
-  private async attemptLegacy(tenant: TenantRecord, n: NotificationRecord): Promise<{ provider: string; result: SendResult }> {
+  private async attemptLegacy(tenant: TenantRecord, n: NotificationRecord, plainCode?: string): Promise<{ provider: string; result: SendResult }> {
     const settings = await this.repos.guardian.get(tenant.id);
-    const selected = settings?.selectedProvider ?? 'auth0';
-    const sender = this.legacySenders[selected];
-    if (!settings || !sender) return { provider: selected, result: failed(false, 'provider_unavailable', `The Guardian phone provider ${selected} is not available on this server`) };
-    const twilio = selected === 'twilio' ? legacyTwilioProvider(settings, this.sealer) : undefined;
-    if (selected === 'twilio' && !twilio) return { provider: selected, result: failed(false, 'provider_misconfigured', 'The Guardian Twilio settings have no account SID or auth token') };
-    const message = withLegacyFrom(withLegacyBodies(tenant.id, settings, await this.render(tenant, n, twilio)), twilio);
-    // The hook sender ignores the record; the Twilio sender reads the Guardian settings from it.
-    return { provider: selected, result: await sender.send(message, twilio ?? LEGACY_HOOK_PROVIDER) };
+    const route = legacyRoute(settings, this.sealer, this.kinds, this.legacyHook);
+    if ('failure' in route) return { provider: route.provider, result: route.failure };
+    const message = withLegacyFrom(withLegacyBodies(tenant.id, settings!, await this.render(tenant, n, () => undefined, plainCode)), route.from);
+    return { provider: route.provider, result: await route.sender.send(message) };
   }
 
-  private async render(tenant: TenantRecord, n: NotificationRecord, provider: PhoneProviderRecord | undefined, plainCode?: string): Promise<OutgoingMessage> {
+  /** Renders `n`; `fromFor` picks the sender number given the template's (the provider kind's rule). */
+  private async render(tenant: TenantRecord, n: NotificationRecord, fromFor: (templateFrom: string | undefined) => string | undefined, plainCode?: string): Promise<OutgoingMessage> {
     const stored = await this.repos.phoneTemplates.getByType(tenant.id, n.type);
     // A disabled template turns its customisation off: the built-in body is used instead.
     const template = stored && !stored.disabled ? stored : undefined;
@@ -187,8 +186,7 @@ export class Dispatcher {
     const view = tenantView(tenant);
     const locale = n.locale ?? 'en';
     const r = renderNotification({ type: n.type, template, tenant: view, context: n.context, locale, code });
-    // A template `from` overrides the provider's sender, except with a Messaging Service (it picks the sender).
-    const from = provider?.configuration.mssid ? undefined : (r.from ?? provider?.configuration.default_from);
+    const from = fromFor(r.from);
     return {
       notificationId: n.id,
       attempt: n.attempts,
@@ -214,16 +212,17 @@ export class Dispatcher {
     return Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000));
   }
 
-  private async process(tenantId: string, n: NotificationRecord, plainCode?: string): Promise<void> {
+  private async process(tenantOrId: TenantRecord | string, n: NotificationRecord, plainCode?: string, known?: PhoneProviderRecord): Promise<void> {
     const started = this.clock.now();
     const t0 = performance.now();
-    const tenant = await this.repos.tenants.findById(tenantId);
+    const tenant = typeof tenantOrId === 'string' ? await this.repos.tenants.findById(tenantOrId) : tenantOrId;
     if (!tenant) return;
+    const tenantId = tenant.id;
     let provider = 'none';
     let result: SendResult;
     let final: 'delivered' | undefined;
     try {
-      ({ provider, result, final } = await this.attempt(tenant, n, plainCode));
+      ({ provider, result, final } = await this.attempt(tenant, n, plainCode, known));
     } catch (err) {
       // Deterministic failures (a template that cannot render) are not worth retrying.
       const deterministic = isAppError(err);

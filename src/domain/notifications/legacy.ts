@@ -1,8 +1,10 @@
-import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT, TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
-import { sealProviderCredentials } from '../phone-provider/phone-provider-service.js';
-import type { GuardianSettingsRecord, PhoneProviderRecord, Sealer, TemplateType } from '../ports.js';
+import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT } from '../mfa/guardian-service.js';
+import { senderNumber, type ProviderAccount, type ProviderCredentials } from '../phone-provider/provider-kind.js';
+import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
+import type { GuardianSettingsRecord, Sealer, TemplateType } from '../ports.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../purposes.js';
 import { renderBody } from './render.js';
-import type { OutgoingMessage } from './sender.js';
+import type { OutgoingMessage, PhoneSender, SendResult } from './sender.js';
 
 /**
  * The legacy (pre-UPE) MFA path: a tenant with `phone_consolidated_experience: false` sends its MFA
@@ -12,31 +14,60 @@ import type { OutgoingMessage } from './sender.js';
  * templates (`enrollment_message`, `verification_message`) give the text.
  */
 
-/** Stands for the Guardian Twilio settings wherever the Twilio sender wants a provider record. */
-const LEGACY_TWILIO_ID = 'pro_legacyGuardianTwilio00';
-
 /**
- * The Guardian Twilio settings as a provider record for the Twilio sender: the auth token is opened
- * (purpose `guardian_twilio_auth_token`) and sealed again, in memory only, under the provider
- * credentials' purpose the sender opens. Undefined when the settings lack the SID or the token.
+ * The Guardian selected provider whose settings are an account of the provider kind of the same
+ * name: Guardian's `twilio` settings (`sid`, `from`, `messaging_service_sid`, auth token) are that
+ * kind's `sid`, `default_from`, `mssid` and `auth_token` under their legacy names.
  */
-export function legacyTwilioProvider(s: GuardianSettingsRecord, sealer: Sealer): PhoneProviderRecord | undefined {
+const GUARDIAN_ACCOUNT_KIND = 'twilio';
+
+/** The Guardian auth token, opened (once per use: it is handed on plain, never sealed again). */
+function guardianCredentials(s: GuardianSettingsRecord, sealer: Pick<Sealer, 'open'>): ProviderCredentials | undefined {
+  return s.twilioAuthTokenSealed ? { auth_token: sealer.open(s.twilioAuthTokenSealed, GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE) } : undefined;
+}
+
+/** The Guardian settings as an account of their kind; undefined when they lack the SID or the token. */
+export function legacyAccount(s: GuardianSettingsRecord, sealer: Pick<Sealer, 'open'>): ProviderAccount | undefined {
   if (!s.twilio.sid || !s.twilioAuthTokenSealed) return undefined;
-  const authToken = sealer.open(s.twilioAuthTokenSealed, TWILIO_AUTH_TOKEN_PURPOSE);
   return {
-    id: LEGACY_TWILIO_ID,
-    name: 'twilio',
-    disabled: false,
     configuration: {
       sid: s.twilio.sid,
       ...(s.twilio.from ? { default_from: s.twilio.from } : {}),
       ...(s.twilio.messaging_service_sid ? { mssid: s.twilio.messaging_service_sid } : {}),
       delivery_methods: ['text', 'voice'],
     },
-    credentialsSealed: sealProviderCredentials(sealer, { auth_token: authToken }),
-    createdAt: s.updatedAt,
-    updatedAt: s.updatedAt,
+    credentials: guardianCredentials(s, sealer)!,
   };
+}
+
+/**
+ * The credentials that sign receipts of a legacy-mode message sent through `kind`: the Guardian
+ * settings' (the message was sent with them), whatever the selected provider is now.
+ */
+export function legacyReceiptCredentials(s: GuardianSettingsRecord | undefined, sealer: Pick<Sealer, 'open'>, kind: string): ProviderCredentials | undefined {
+  return s && kind === GUARDIAN_ACCOUNT_KIND ? guardianCredentials(s, sealer) : undefined;
+}
+
+/** How a legacy-mode message goes out: a sender and the `from` it carries, or why it cannot. */
+export type LegacyRoute = { provider: string; sender: PhoneSender; from: string | undefined } | { provider: string; failure: SendResult };
+
+const failed = (errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable: false, errorCode, reason });
+
+/**
+ * The way the Guardian selected provider picks: the provider kit's kind with the Guardian account,
+ * or the send-phone-message hook. The Guardian number is the sender (none with a Messaging Service);
+ * a UPE template `from` does not apply in legacy mode.
+ */
+export function legacyRoute(s: GuardianSettingsRecord | undefined, sealer: Pick<Sealer, 'open'>, kinds: ProviderRegistry, hook: PhoneSender | undefined): LegacyRoute {
+  const selected = s?.selectedProvider ?? 'auth0';
+  const unavailable = { provider: selected, failure: failed('provider_unavailable', `The Guardian phone provider ${selected} is not available on this server`) };
+  if (!s) return unavailable;
+  if (selected === 'phone-message-hook') return hook ? { provider: selected, sender: hook, from: undefined } : unavailable;
+  const kind = selected === GUARDIAN_ACCOUNT_KIND ? kinds.get(GUARDIAN_ACCOUNT_KIND) : undefined;
+  if (!kind) return unavailable;
+  const account = legacyAccount(s, sealer);
+  if (!account) return { provider: selected, failure: failed('provider_misconfigured', 'The Guardian Twilio settings have no account SID or auth token') };
+  return { provider: selected, sender: kind.sender(account), from: senderNumber(kind, account.configuration, undefined) };
 }
 
 /** The Guardian template of an MFA message type; other types have none (their UPE body is kept). */
@@ -70,9 +101,8 @@ export function withLegacyBodies(tenantId: string, s: GuardianSettingsRecord, m:
   return { ...rest, ...(t.builtIn ? { bodyLocale: 'en' } : {}), asText: render(false), asVoice, voiceSegments: [asVoice] };
 }
 
-/** `from` for the legacy Twilio path: the Guardian number, none with a Messaging Service (it picks the sender). */
-export function withLegacyFrom(m: OutgoingMessage, provider: PhoneProviderRecord | undefined): OutgoingMessage {
+/** `m` with the legacy route's `from` (or none), in place of the UPE one. */
+export function withLegacyFrom(m: OutgoingMessage, from: string | undefined): OutgoingMessage {
   const { from: _ignored, ...rest } = m;
-  const from = provider?.configuration.mssid ? undefined : provider?.configuration.default_from;
   return { ...rest, ...(from ? { from } : {}) };
 }

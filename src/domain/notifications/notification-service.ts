@@ -5,7 +5,8 @@ import { newNotificationId } from '../ids.js';
 import { parseRecipient, toE164 } from '../phone-number.js';
 import type { DeliveryMethod, PhoneProviderRecord, Sealer, TemplateType, TenantRecord } from '../ports.js';
 import type { Repositories } from '../repositories.js';
-import { NOTIFICATION_CODE_PURPOSE, type Dispatcher, type RetryPolicy } from './dispatcher.js';
+import { NOTIFICATION_CODE_PURPOSE } from '../purposes.js';
+import type { Dispatcher, RetryPolicy } from './dispatcher.js';
 import type { NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
 import { pickLocale } from './render.js';
 import { flowOf, type SendPolicy } from './send-policy.js';
@@ -107,7 +108,7 @@ export class NotificationService {
       finalAt: null,
     };
     await this.repos.notifications.insert(tenant.id, n);
-    if (inline) void this.dispatcher.processClaimed(tenant.id, n, input.code);
+    if (inline) void this.dispatcher.processClaimed(tenant, n, input.code, input.provider);
     return n;
   }
 

@@ -36,7 +36,7 @@ export interface NotificationRecord {
   userId: string | null;
   ip: string | null;
   status: NotificationStatus;
-  /** `twilio`, `custom`, `test_number`, ... once an attempt picked one. */
+  /** The provider kind's name (or `test_number`) once an attempt picked one. */
   provider: string | null;
   providerMessageId: string | null;
   attempts: number;

@@ -1,40 +1,23 @@
 import type { Clock } from '../clock.js';
 import { sortableId } from '../ids.js';
-import { TWILIO_AUTH_TOKEN_PURPOSE } from '../mfa/guardian-service.js';
-import { openProviderCredentials } from '../phone-provider/phone-provider-service.js';
+import { openProviderCredentials } from '../phone-provider/provider-credentials.js';
+import type { ProviderCredentials, Receipt, ReceiptRequest } from '../phone-provider/provider-kind.js';
+import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
 import type { Sealer } from '../ports.js';
 import type { Repositories } from '../repositories.js';
 import { maskNumber } from './dispatcher.js';
+import { legacyReceiptCredentials } from './legacy.js';
 import { failedType, LOG_TYPES, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { NotificationChannel, NotificationStatus } from './ports.js';
+import type { NotificationChannel } from './ports.js';
 
-/**
- * Maps a provider's delivery status to ours. Intermediate statuses (queued, sending, sent, ringing,
- * in-progress) carry no news for a notification that is already `sent`, so they map to undefined.
- */
-export function statusFromTwilio(params: Record<string, string>): NotificationStatus | undefined {
-  const s = (params['MessageStatus'] ?? params['SmsStatus'] ?? params['CallStatus'] ?? '').toLowerCase();
-  switch (s) {
-    case 'delivered':
-    case 'read':
-    case 'completed':
-      return 'delivered';
-    case 'undelivered':
-    case 'busy':
-    case 'no-answer':
-    case 'canceled':
-      return 'undelivered';
-    case 'failed':
-      return 'failed';
-    default:
-      return undefined;
-  }
-}
+/** What became of a posted receipt. */
+export type ReceiptOutcome = 'applied' | 'ignored' | 'unknown' | 'refused' | 'not_found';
 
 /**
  * Applies delivery receipts. A receipt only moves a notification forward, from `sending` or `sent`
- * to a final status; a late or repeated receipt is recorded in the timeline as ignored.
+ * to a final status; a late or repeated receipt is recorded in the timeline as ignored. The provider
+ * kind says whether a receipt is authentic and what it reports.
  */
 export class ReceiptService {
   constructor(
@@ -42,18 +25,32 @@ export class ReceiptService {
     private readonly sealer: Sealer,
     private readonly clock: Clock,
     private readonly metrics: PipelineMetrics,
+    /** The provider kinds; those with `receipts` get a webhook. */
+    readonly kinds: ProviderRegistry,
   ) {}
 
   /**
-   * The Twilio auth token that signs the receipts of a notification: the Guardian Twilio settings'
-   * for a legacy-mode MFA message (it was sent with them), else the tenant's phone provider's.
+   * The credentials that sign the receipts of a notification: the legacy Guardian settings' for a
+   * legacy-mode MFA message (it was sent with them), else the tenant's phone provider's.
    */
-  async signingToken(tenantId: string, channel: NotificationChannel): Promise<string | undefined> {
-    if (channel === 'legacy') {
-      const sealed = (await this.repos.guardian.get(tenantId))?.twilioAuthTokenSealed;
-      return sealed ? this.sealer.open(sealed, TWILIO_AUTH_TOKEN_PURPOSE) : undefined;
-    }
-    return openProviderCredentials(this.sealer, (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed ?? null).auth_token;
+  private async signingCredentials(tenantId: string, channel: NotificationChannel, kind: string): Promise<ProviderCredentials | undefined> {
+    if (channel === 'legacy') return legacyReceiptCredentials(await this.repos.guardian.get(tenantId), this.sealer, kind);
+    return openProviderCredentials(this.sealer, (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed ?? null);
+  }
+
+  /**
+   * A receipt posted for provider kind `kind` about notification `notificationId`: `not_found` when
+   * there is no such notification (or the kind takes no receipts), `refused` (nothing changes) when
+   * the kind does not find it authentic, else what `apply` made of it. `attempt` is the one the
+   * callback URL names.
+   */
+  async receive(kind: string, notificationId: string, request: ReceiptRequest, attempt?: number): Promise<ReceiptOutcome> {
+    const receipts = this.kinds.get(kind)?.receipts;
+    const located = receipts ? await this.repos.notifications.locate(notificationId) : undefined;
+    if (!receipts || !located) return 'not_found';
+    const credentials = await this.signingCredentials(located.tenantId, located.channel, kind);
+    if (!credentials || !receipts.verify(request, credentials)) return 'refused';
+    return this.apply(located.tenantId, notificationId, receipts.read(request.body), kind, attempt);
   }
 
   /**
@@ -61,16 +58,14 @@ export class ReceiptService {
    * attempt's message) or `unknown` (no such notification). `attempt` is the one the callback URL
    * names; a receipt applies only to that attempt, and only if its message id is the one recorded.
    */
-  async apply(tenantId: string, notificationId: string, params: Record<string, string>, attempt?: number): Promise<'applied' | 'ignored' | 'unknown'> {
+  async apply(tenantId: string, notificationId: string, receipt: Receipt, kind: string, attempt?: number): Promise<'applied' | 'ignored' | 'unknown'> {
     const n = await this.repos.notifications.get(tenantId, notificationId);
     if (!n) return 'unknown';
-    const status = statusFromTwilio(params);
+    const { status, errorCode, providerMessageId } = receipt;
     const now = this.clock.now();
     const at = now.toISOString();
-    const errorCode = params['ErrorCode'] || null;
-    const providerMessageId = params['MessageSid'] ?? params['SmsSid'] ?? params['CallSid'] ?? null;
     const detail = {
-      provider_status: params['MessageStatus'] ?? params['SmsStatus'] ?? params['CallStatus'] ?? null,
+      provider_status: receipt.providerStatus,
       provider_message_id: providerMessageId,
       ...(attempt !== undefined ? { attempt } : {}),
       ...(errorCode ? { error_code: errorCode } : {}),
@@ -104,7 +99,7 @@ export class ReceiptService {
     );
     if (applied) {
       const tenant = await this.repos.tenants.findById(tenantId);
-      this.metrics.status(tenant?.name ?? tenantId, n.type, n.provider ?? 'twilio', status);
+      this.metrics.status(tenant?.name ?? tenantId, n.type, n.provider ?? kind, status);
     }
     return applied ? 'applied' : 'ignored';
   }

@@ -8,9 +8,9 @@ import type { NotificationContext, TenantView } from './sender.js';
 const PAUSE = '\u{E000}';
 
 /**
- * The longest body a template may render, characters (Twilio takes 1 600 for an SMS body and 4 000
- * for inline TwiML). Checked before the text is trimmed or split, which would make the engine's
- * string (possibly a cheap chain of concatenations) real in memory.
+ * The longest body a template may render, characters (an SMS body of about 1 600 characters is the
+ * most providers take; a voice script a few thousand). Checked before the text is trimmed or split,
+ * which would make the engine's string (possibly a cheap chain of concatenations) real in memory.
  */
 export const MAX_RENDERED_CHARS = 10_000;
 

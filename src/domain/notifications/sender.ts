@@ -1,4 +1,4 @@
-import type { DeliveryMethod, PhoneProviderRecord, TemplateType } from '../ports.js';
+import type { DeliveryMethod, TemplateType } from '../ports.js';
 
 /**
  * What a notification knows about the people and the request behind it. Stored with the
@@ -96,7 +96,7 @@ export type SendResult =
       /** Retryable failures go back to the queue with backoff; others fail the notification at once. */
       retryable: boolean;
       reason: string;
-      /** The provider's error code (Twilio's numeric code as a string, `timeout`, `dropped`, ...). */
+      /** The provider's error code (its own code as a string, `timeout`, `dropped`, ...). */
       errorCode?: string;
       /** A delay the provider asked for (HTTP Retry-After). */
       retryAfterMs?: number;
@@ -105,7 +105,10 @@ export type SendResult =
       detail?: Record<string, unknown>;
     };
 
-/** A way to deliver a message: Twilio, a custom provider action, the legacy hook. */
+/**
+ * A way to deliver a message, bound to one account: a provider kind's sender (built with the
+ * credentials already opened, see `phone-provider/provider-kind.ts`) or the legacy hook.
+ */
 export interface PhoneSender {
-  send(message: OutgoingMessage, provider: PhoneProviderRecord): Promise<SendResult>;
+  send(message: OutgoingMessage): Promise<SendResult>;
 }

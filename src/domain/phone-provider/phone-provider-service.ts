@@ -6,36 +6,14 @@ import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { isE164 } from '../phone-number.js';
 import type { PhoneProviderConfiguration, PhoneProviderName, PhoneProviderRecord, Sealer, TenantRecord } from '../ports.js';
 import type { Repositories } from '../repositories.js';
-
-export const PHONE_PROVIDER_CREDENTIALS_PURPOSE = 'phone_provider_credentials';
-
-/** What the service needs to know about the tenant's Actions (a custom provider is an Action). */
-export interface CustomProviderActions {
-  hasDeployedCustomPhoneProviderAction(tenantId: string): Promise<boolean>;
-}
-
-/** Credentials as the API accepts them: Twilio's auth token, or `{}` for a custom provider. */
-export interface PhoneProviderCredentials {
-  auth_token?: string | undefined;
-}
-
-/**
- * A provider's credentials, sealed for storage. Only the known key is kept, so nothing unexpected
- * ends up sealed and later echoed by a sender.
- */
-export function sealProviderCredentials(sealer: Pick<Sealer, 'seal'>, credentials: PhoneProviderCredentials): string {
-  const clean = credentials.auth_token !== undefined ? { auth_token: credentials.auth_token } : {};
-  return sealer.seal(JSON.stringify(clean), PHONE_PROVIDER_CREDENTIALS_PURPOSE);
-}
-
-/** A provider's sealed credentials, opened (senders, receipt checks; never for API responses). */
-export function openProviderCredentials(sealer: Pick<Sealer, 'open'>, sealed: string | null): PhoneProviderCredentials {
-  return sealed ? (JSON.parse(sealer.open(sealed, PHONE_PROVIDER_CREDENTIALS_PURPOSE)) as PhoneProviderCredentials) : {};
-}
+import { openProviderCredentials, sealProviderCredentials } from './provider-credentials.js';
+import type { ProviderCredentials, ProviderKind } from './provider-kind.js';
+import type { ProviderRegistry } from './provider-registry.js';
 
 export interface NewPhoneProvider {
   name: PhoneProviderName;
-  credentials: PhoneProviderCredentials;
+  /** As the API accepts them: the keys of any kind (an empty object for a kind that needs none). */
+  credentials: Readonly<Record<string, unknown>>;
   disabled?: boolean | undefined;
   configuration?: PhoneProviderConfiguration | undefined;
 }
@@ -44,32 +22,22 @@ export type PhoneProviderPatch = Partial<NewPhoneProvider>;
 
 const bad = (detail: string) => new AppError('bad_phone_provider_configuration', `Bad Operation on Notification Resource: ${detail}`);
 
-/** Rebuilds the configuration with known keys only, in the order Auth0 returns them. */
-function normalize(cfg: PhoneProviderConfiguration): PhoneProviderConfiguration {
-  return {
-    ...(cfg.sid !== undefined ? { sid: cfg.sid } : {}),
-    ...(cfg.default_from !== undefined ? { default_from: cfg.default_from } : {}),
-    ...(cfg.mssid !== undefined ? { mssid: cfg.mssid } : {}),
-    delivery_methods: [...cfg.delivery_methods],
-  };
-}
-
 /**
- * Checks the provider as it will be stored. A custom provider keeps whatever Twilio keys it was
- * given (Auth0 was observed to keep them after switching), but a sender number must still be valid.
+ * Checks the provider as it will be stored: the generic rules, then the kind's own. A provider keeps
+ * whatever keys of other kinds it was given (Auth0 was observed to keep them after a switch of
+ * `name`), but a sender number must still be valid.
  */
-function checkProvider(name: PhoneProviderName, cfg: PhoneProviderConfiguration | undefined, hasAuthToken: boolean): PhoneProviderConfiguration {
+function checkProvider(kinds: ProviderRegistry, kind: ProviderKind, cfg: PhoneProviderConfiguration | undefined, credentials: ProviderCredentials): PhoneProviderConfiguration {
   if (!cfg) throw bad('configuration with delivery_methods is required');
   if (cfg.delivery_methods.length === 0) throw bad('configuration.delivery_methods needs at least one of text, voice');
+  const unsupported = cfg.delivery_methods.filter((m) => !kind.deliveryMethods.includes(m));
+  if (unsupported.length > 0) throw bad(`${kind.name} cannot deliver by ${unsupported.join(', ')}`);
   if (cfg.default_from !== undefined && !isE164(cfg.default_from)) {
     throw bad('configuration.default_from must be a valid phone number in E.164 format, e.g. +14155552671');
   }
-  if (name === 'twilio') {
-    if (!cfg.sid) throw bad('twilio needs configuration.sid');
-    if ((cfg.default_from === undefined) === (cfg.mssid === undefined)) throw bad('twilio needs exactly one of default_from or mssid');
-    if (!hasAuthToken) throw bad('twilio needs credentials.auth_token');
-  }
-  return normalize(cfg);
+  const problem = kind.check?.(cfg, credentials);
+  if (problem) throw bad(problem);
+  return kinds.normalizeConfiguration(cfg);
 }
 
 /** The tenant's phone provider (Unified Phone Experience): one per tenant, credentials sealed at rest. */
@@ -78,8 +46,16 @@ export class PhoneProviderService {
     private readonly repos: Repositories,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
-    private readonly actions: CustomProviderActions,
+    /** The provider kinds this server offers (the provider API builds its schemas from them). */
+    readonly kinds: ProviderRegistry,
   ) {}
+
+  /** The kind named `name`; the API schema only lets registered names through, so this guards direct callers. */
+  private kindOf(name: string): ProviderKind {
+    const kind = this.kinds.get(name);
+    if (!kind) throw bad(`unknown provider ${JSON.stringify(name)}; one of ${this.kinds.names.join(', ')}`);
+    return kind;
+  }
 
   /** The tenant's provider as a list of zero or one, optionally filtered on `disabled`. */
   async list(tenant: TenantRecord, filter: { disabled?: boolean | undefined } = {}): Promise<PhoneProviderRecord[]> {
@@ -95,20 +71,22 @@ export class PhoneProviderService {
   }
 
   /** The stored credentials, opened; for the senders (never for API responses). */
-  credentialsOf(provider: PhoneProviderRecord): PhoneProviderCredentials {
+  credentialsOf(provider: PhoneProviderRecord): ProviderCredentials {
     return openProviderCredentials(this.sealer, provider.credentialsSealed);
   }
 
   async create(tenant: TenantRecord, input: NewPhoneProvider): Promise<PhoneProviderRecord> {
-    const configuration = checkProvider(input.name, input.configuration, Boolean(input.credentials.auth_token));
-    if (input.name === 'custom') await this.requireCustomAction(tenant.id);
+    const kind = this.kindOf(input.name);
+    const credentials = this.kinds.pickCredentials(input.credentials);
+    const configuration = checkProvider(this.kinds, kind, input.configuration, credentials);
+    await kind.admit?.(tenant.id);
     const now = this.clock.now().toISOString();
     const provider: PhoneProviderRecord = {
       id: newId('pro'),
       name: input.name,
       disabled: input.disabled ?? false,
       configuration,
-      credentialsSealed: sealProviderCredentials(this.sealer, input.credentials),
+      credentialsSealed: sealProviderCredentials(this.sealer, credentials),
       createdAt: now,
       updatedAt: now,
     };
@@ -119,14 +97,15 @@ export class PhoneProviderService {
 
   /**
    * Partial update: only given fields change; a given configuration replaces the stored one. Without
-   * new credentials the stored ones are kept, so a Twilio provider can be edited without resending its
-   * token. `force` only overrides the refusal to disable a provider the MFA phone factor depends on.
+   * new credentials the stored ones are kept, so a provider can be edited without resending its
+   * secrets. `force` only overrides the refusal to disable a provider the MFA phone factor depends on.
    */
   async update(tenant: TenantRecord, id: string, patch: PhoneProviderPatch, force: boolean): Promise<PhoneProviderRecord> {
     const before = await this.get(tenant, id);
-    // Checked here, outside the transaction (it reads the actions): switching to custom needs an action.
-    if ((patch.name ?? before.name) === 'custom' && before.name !== 'custom') await this.requireCustomAction(tenant.id);
-    const sealed = patch.credentials ? sealProviderCredentials(this.sealer, patch.credentials) : undefined;
+    // Checked here, outside the transaction (it may read other aggregates, a custom provider's actions).
+    if (patch.name !== undefined && patch.name !== before.name) await this.kindOf(patch.name).admit?.(tenant.id);
+    const newCredentials = patch.credentials ? this.kinds.pickCredentials(patch.credentials) : undefined;
+    const sealed = newCredentials ? sealProviderCredentials(this.sealer, newCredentials) : undefined;
     const updatedAt = this.clock.now().toISOString();
     let next!: PhoneProviderRecord;
     await this.repos.transaction(async (r) => {
@@ -137,8 +116,8 @@ export class PhoneProviderService {
       const current = await r.phoneProviders.get(tenant.id, id);
       if (!current) throw new AppError('inexistent_phone_provider');
       const name = patch.name ?? current.name;
-      const hasAuthToken = patch.credentials ? Boolean(patch.credentials.auth_token) : Boolean(this.credentialsOf(current).auth_token);
-      const configuration = checkProvider(name, patch.configuration ?? current.configuration, hasAuthToken);
+      const credentials = newCredentials ?? this.credentialsOf(current);
+      const configuration = checkProvider(this.kinds, this.kindOf(name), patch.configuration ?? current.configuration, credentials);
       next = {
         ...current,
         name,
@@ -159,11 +138,5 @@ export class PhoneProviderService {
     await this.get(tenant, id);
     assertProviderChangeKeepsMfa(tenant, await this.repos.guardian.get(tenant.id), undefined, force);
     if (!(await this.repos.phoneProviders.delete(tenant.id, id))) throw new AppError('inexistent_phone_provider');
-  }
-
-  private async requireCustomAction(tenantId: string): Promise<void> {
-    if (!(await this.actions.hasDeployedCustomPhoneProviderAction(tenantId))) {
-      throw new AppError('custom_email_provider_deployed_action_not_found');
-    }
   }
 }

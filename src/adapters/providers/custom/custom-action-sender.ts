@@ -1,10 +1,19 @@
-import { customPhoneProviderEvent, sendPhoneMessageEvent } from '../../domain/actions/phone-events.js';
-import type { ActionRepository } from '../../domain/actions/ports.js';
-import { outcomeOf, type TriggerExecutor, type TriggerRun } from '../../domain/actions/trigger-executor.js';
-import { CUSTOM_PHONE_PROVIDER, SEND_PHONE_MESSAGE } from '../../domain/actions/triggers.js';
-import type { OutgoingMessage, PhoneSender, SendResult } from '../../domain/notifications/sender.js';
-import type { PhoneProviderRecord } from '../../domain/ports.js';
-import type { CustomProviderActions } from '../../domain/phone-provider/phone-provider-service.js';
+import { customPhoneProviderEvent, sendPhoneMessageEvent } from '../../../domain/actions/phone-events.js';
+import type { ActionRepository } from '../../../domain/actions/ports.js';
+import { outcomeOf, type TriggerExecutor, type TriggerRun } from '../../../domain/actions/trigger-executor.js';
+import { CUSTOM_PHONE_PROVIDER, SEND_PHONE_MESSAGE } from '../../../domain/actions/triggers.js';
+import type { OutgoingMessage, PhoneSender, SendResult } from '../../../domain/notifications/sender.js';
+
+/**
+ * The action is the tenant's whole account (its secrets are the action's), so these senders need no
+ * provider record; an earlier contract passed one as a second argument, still accepted and ignored.
+ */
+type IgnoredProvider = unknown;
+
+/** What the custom kind needs to know about the tenant's Actions (a custom provider is an Action). */
+export interface CustomProviderActions {
+  hasDeployedCustomPhoneProviderAction(tenantId: string): Promise<boolean>;
+}
 
 /** Auth0: a notification an action asked to retry is retried up to 5 times. */
 export const CUSTOM_PROVIDER_MAX_RETRIES = 5;
@@ -51,7 +60,7 @@ const transient = (kind: string) => kind === 'runtime' || kind === 'timeout' || 
 export class CustomActionSender implements PhoneSender {
   constructor(private readonly executor: TriggerExecutor) {}
 
-  async send(message: OutgoingMessage, _provider: PhoneProviderRecord): Promise<SendResult> {
+  async send(message: OutgoingMessage, _provider?: IgnoredProvider): Promise<SendResult> {
     const run = await this.executor.runBound(message.tenant.internalId, CUSTOM_PHONE_PROVIDER, (secrets) => customPhoneProviderEvent(message, secrets));
     return toSendResult(run, transient);
   }
@@ -65,7 +74,7 @@ export class CustomActionSender implements PhoneSender {
 export class SendPhoneMessageSender implements PhoneSender {
   constructor(private readonly executor: TriggerExecutor) {}
 
-  async send(message: OutgoingMessage, _provider?: PhoneProviderRecord): Promise<SendResult> {
+  async send(message: OutgoingMessage, _provider?: IgnoredProvider): Promise<SendResult> {
     const run = await this.executor.runBound(message.tenant.internalId, SEND_PHONE_MESSAGE, (secrets) => sendPhoneMessageEvent(message, secrets));
     return toSendResult(run, () => false);
   }

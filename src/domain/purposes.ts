@@ -1,0 +1,27 @@
+/**
+ * Every sealing purpose, in one place. A purpose is bound to a sealed value as additional
+ * authenticated data (see `adapters/crypto/secret-box.ts`): a value sealed for one purpose cannot be
+ * opened for another, so a ciphertext copied from one column into another is refused instead of
+ * being used. The strings are stored with the data they protect: never change one, add a new one.
+ */
+
+/** A tenant phone provider's credentials, as one JSON object (`phone_providers.credentials_sealed`). */
+export const PHONE_PROVIDER_CREDENTIALS_PURPOSE = 'phone_provider_credentials';
+
+/** The legacy Guardian phone settings' auth token (`guardian_settings.twilio_auth_token_sealed`). */
+export const GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE = 'guardian_twilio_auth_token';
+
+/** A notification's one-time code, until the notification is final (`notifications.code_sealed`). */
+export const NOTIFICATION_CODE_PURPOSE = 'notification_code';
+
+/** An application's client secret (`clients.secret_sealed`). */
+export const CLIENT_SECRET_PURPOSE = 'client_secret';
+
+/** A tenant's RS256 token signing private key, PEM (`signing_keys.private_key_sealed`). */
+export const SIGNING_KEY_PURPOSE = 'signing_key';
+
+/** The server-wide root the hashing keys are derived from (`unifone_meta`, key `secret:derivation_root`). */
+export const DERIVATION_ROOT_PURPOSE = 'derivation_root';
+
+/** An action's secrets, as one JSON object `{name: value}` (`actions` and `action_versions`, `secrets_sealed`). */
+export const ACTION_SECRET_PURPOSE = 'action_secret';
