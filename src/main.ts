@@ -5,7 +5,6 @@ import { createContainer } from './composition/container.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { runBootstrap } from './composition/startup.js';
-import { ActionsPurgeWorker } from './workers/actions-purge.js';
 
 /** Process entry: configuration, storage and migrations, first-start bootstrap, listen, signals. */
 async function main(): Promise<void> {
@@ -24,8 +23,7 @@ async function main(): Promise<void> {
   const boot = await runBootstrap(c);
   const app = await buildApp(c.http);
   await app.listen({ port: config.port, host: config.host });
-  const actionsPurge = new ActionsPurgeWorker(c.actions, logger);
-  actionsPurge.start();
+  c.actionsPurge.start();
   if (config.delivery.dispatcherEnabled) c.outbox.start();
   const scheme = config.tls ? 'https' : 'http';
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -56,7 +54,6 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
-    await actionsPurge.stop();
     await c.close();
     process.exit(0);
   };

@@ -31,6 +31,7 @@ import type { Repositories } from '../domain/repositories.js';
 import { PhoneTemplateService } from '../domain/templates/phone-template-service.js';
 import { TenantService } from '../domain/tenants/tenant-service.js';
 import type { AppDeps } from '../http/app.js';
+import { ActionsPurgeWorker } from '../workers/actions-purge.js';
 import { OutboxWorker } from '../workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './actions-module.js';
 import { createAuthModule } from './auth-module.js';
@@ -54,6 +55,8 @@ export interface Container {
   dispatcher: Dispatcher;
   /** The background dispatcher; `main.ts` starts it (tests drive `tick()` themselves). */
   outbox: OutboxWorker;
+  /** Removes old action executions and expired cache entries; `main.ts` starts it. */
+  actionsPurge: ActionsPurgeWorker;
   metrics: Registry;
   /** The Actions runtime (isolates), its service and senders. */
   actions: ActionsModule;
@@ -114,6 +117,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const policy = config.delivery;
   const legacyHook = actions.sendPhoneMessage;
   const dispatcher = new Dispatcher(repos, box, clock, kinds, policy, pipeline, logger, legacyHook);
+  const actionsPurge = new ActionsPurgeWorker(actions, logger);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...(opts.extraGuards ?? [])], repos.logs, clock);
   const notifications = new NotificationService(repos, box, clock, dispatcher, policy, sendPolicy, { dispatchInline: opts.dispatchInline ?? true });
@@ -155,12 +159,14 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     sendPolicy,
     dispatcher,
     outbox,
+    actionsPurge,
     metrics: registry,
     actions,
     identity,
     auth,
     http: httpDeps({ config, logger, services, repos, tokenKeys, metrics: registry, actions, identity, auth }),
     async close() {
+      await actionsPurge.stop();
       await outbox.stop();
       await dispatcher.stop();
       await actions.close();
