@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import type { GuardDecision, SendGuard, SendRequest } from '../notifications/send-policy.js';
-import type { OtpPurpose, OtpRepository } from './ports.js';
+import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
+import type { OtpPurpose, OtpRecord, OtpRepository } from './ports.js';
 
 /** Auth0: at most 10 SMS/voice messages per user per hour; voice is stricter. */
 export const SEND_LIMITS = { windowMs: 60 * 60 * 1000, total: 10, voice: 3 } as const;
@@ -33,17 +33,20 @@ export class OtpSendLimitGuard implements SendGuard {
     private readonly clock: Clock,
   ) {}
 
-  async check(r: SendRequest): Promise<GuardDecision> {
-    if (!r.otp) return { verdict: 'allow' };
+  check(r: SendRequest): GuardDecision | Promise<GuardDecision> {
+    return r.otp ? this.issue(r, r.otp) : ALLOW;
+  }
+
+  private async issue(r: SendRequest, otp: OtpRecord): Promise<GuardDecision> {
     const now = this.clock.now();
     const limit = {
       since: new Date(now.getTime() - SEND_LIMITS.windowMs).toISOString(),
-      purposes: SEND_BUDGETS[r.otp.purpose],
+      purposes: SEND_BUDGETS[otp.purpose],
       total: SEND_LIMITS.total,
       voice: SEND_LIMITS.voice,
     };
-    if (await this.repo.issue(r.tenant.id, r.otp, limit)) return { verdict: 'allow' };
-    const voice = r.otp.channel === 'voice';
+    if (await this.repo.issue(r.tenant.id, otp, limit)) return ALLOW;
+    const voice = otp.channel === 'voice';
     return {
       verdict: 'deny',
       error: 'too_many_attempts',

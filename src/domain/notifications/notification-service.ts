@@ -9,7 +9,7 @@ import { NOTIFICATION_CODE_PURPOSE } from '../purposes.js';
 import type { Dispatcher, RetryPolicy } from './dispatcher.js';
 import type { NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
 import { pickLocale } from './render.js';
-import { flowOf, type SendPolicy } from './send-policy.js';
+import { flowOf, type PolicyOutcome, type SendPolicy, type SendRequest } from './send-policy.js';
 import type { NotificationContext } from './sender.js';
 
 export interface EnqueueInput {
@@ -48,50 +48,54 @@ export class NotificationService {
   async enqueue(tenant: TenantRecord, input: EnqueueInput): Promise<NotificationRecord> {
     const parsed = parseRecipient(input.recipient);
     if (!parsed) throw new AppError('invalid_body', `Payload validation error: invalid phone number ${JSON.stringify(input.recipient)}; use E.164 (+14155552671)`);
-    const recipient = parsed.e164;
     const context = input.context ?? {};
-    const testNumber = await this.repos.testNumbers.get(tenant.id, recipient);
+    const testNumber = await this.repos.testNumbers.get(tenant.id, parsed.e164);
     const channel: NotificationChannel = testNumber ? 'test_number' : (input.channel ?? 'provider');
     const clientId = context.client?.client_id ?? null;
     const userId = context.user?.user_id ?? null;
     const ip = context.request?.ip ?? null;
     // Every send passes the guards before anything is written (a deny throws its catalogued error).
-    const decided = await this.sendPolicy.evaluate({
-      tenant,
-      flow: flowOf(input.source, input.type),
-      source: input.source,
-      type: input.type,
-      deliveryMethod: input.deliveryMethod,
-      recipient: parsed,
-      channel,
-      userId,
-      clientId,
-      ip,
-      ...(input.otp ? { otp: input.otp } : {}),
-    });
-    const template = await this.repos.phoneTemplates.getByType(tenant.id, input.type);
-    const now = this.clock.now();
-    const at = now.toISOString();
+    const request: SendRequest = { tenant, flow: flowOf(input.source, input.type), source: input.source, type: input.type, deliveryMethod: input.deliveryMethod, recipient: parsed, channel, userId, clientId, ip };
+    if (input.otp) request.otp = input.otp;
+    const decided = await this.sendPolicy.evaluate(request);
     // Sent from here right away, the row is written already claimed by this process (`sending`,
     // attempt 1, with a lease): no second write to claim it. Should the process die before the
     // attempt is recorded, the lease runs out and the background dispatcher takes it over. A send a
     // guard delayed is queued for then and left to the background dispatcher.
     const inline = this.options.dispatchInline && decided.delayMs === 0;
-    const n: NotificationRecord = {
+    const n = await this.record(tenant, input, request, context, decided, inline);
+    await this.repos.notifications.insert(tenant.id, n);
+    if (inline) void this.dispatcher.processClaimed(tenant, n, input.code, input.provider);
+    return n;
+  }
+
+  /** The notification row as enqueued: queued, or already claimed by this process when sent inline. */
+  private async record(
+    tenant: TenantRecord,
+    input: EnqueueInput,
+    to: SendRequest,
+    context: NotificationContext,
+    decided: PolicyOutcome,
+    inline: boolean,
+  ): Promise<NotificationRecord> {
+    const template = await this.repos.phoneTemplates.getByType(tenant.id, input.type);
+    const now = this.clock.now();
+    const at = now.toISOString();
+    return {
       id: newNotificationId(),
       type: input.type,
       deliveryMethod: input.deliveryMethod,
-      recipient,
+      recipient: to.recipient.e164,
       source: input.source,
-      channel,
+      channel: to.channel,
       templateId: template?.id ?? null,
       templateVersion: template?.version ?? null,
       locale: pickLocale(context, tenant.enabledLocales),
       context,
       codeSealed: input.code !== undefined ? this.sealer.seal(input.code, NOTIFICATION_CODE_PURPOSE) : null,
-      clientId,
-      userId,
-      ip,
+      clientId: to.clientId,
+      userId: to.userId,
+      ip: to.ip,
       status: inline ? 'sending' : 'queued',
       provider: null,
       providerMessageId: null,
@@ -107,9 +111,6 @@ export class NotificationService {
       sentAt: null,
       finalAt: null,
     };
-    await this.repos.notifications.insert(tenant.id, n);
-    if (inline) void this.dispatcher.processClaimed(tenant, n, input.code, input.provider);
-    return n;
   }
 
   /** The fixed one-time code configured for a test number, if `recipient` is one and has one. */

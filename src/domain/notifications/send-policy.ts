@@ -73,8 +73,11 @@ export interface SendGuard {
    * a guard that reserves something (a rate-limit point, a code row) keeps it when a later guard
    * denies, as a consumed rate-limit point stays consumed.
    */
-  check(request: SendRequest): Promise<GuardDecision>;
+  check(request: SendRequest): GuardDecision | Promise<GuardDecision>;
 }
+
+/** The plain allow, shared: a guard with nothing to say about a send answers it without allocating. */
+export const ALLOW: GuardDecision = Object.freeze({ verdict: 'allow' });
 
 /** What the guards decided for an allowed send: the decisions, and the longest delay asked for. */
 export interface PolicyOutcome {
@@ -96,7 +99,9 @@ export class SendPolicy {
     const decisions: DecisionRecord[] = [];
     let delayMs = 0;
     for (const guard of this.guards) {
-      const d = await guard.check(request);
+      // A guard that decides without I/O answers a plain value: no promise to wait on for it.
+      const answer = guard.check(request);
+      const d = answer instanceof Promise ? await answer : answer;
       if (d.verdict === 'deny') {
         decisions.push({ guard: guard.name, verdict: 'deny', reason: d.reason });
         await this.logs.insert(request.tenant.id, this.deniedLog(request, guard.name, d));
@@ -105,12 +110,10 @@ export class SendPolicy {
         throw e;
       }
       if (d.verdict === 'delay') delayMs = Math.max(delayMs, d.delayMs);
-      decisions.push({
-        guard: guard.name,
-        verdict: d.verdict,
-        ...(d.reason !== undefined ? { reason: d.reason } : {}),
-        ...(d.verdict === 'delay' ? { delay_ms: d.delayMs } : {}),
-      });
+      const record: DecisionRecord = { guard: guard.name, verdict: d.verdict };
+      if (d.reason !== undefined) record.reason = d.reason;
+      if (d.verdict === 'delay') record.delay_ms = d.delayMs;
+      decisions.push(record);
     }
     return { decisions, delayMs };
   }
