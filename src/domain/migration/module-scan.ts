@@ -53,7 +53,7 @@ export function scanModule(ast: AnyNode): ModuleReport {
       if (isMember(n)) {
         const key = staticKey(n);
         const obj = n['object'] as AnyNode;
-        if (isSecretsMember(obj) || (obj.type === 'Identifier' && secretAliases.has(obj['name']))) {
+        if (isSecretsMember(obj) || (obj.type === 'Identifier' && (obj['name'] === 'secrets' || secretAliases.has(obj['name'])))) {
           if (key !== undefined) secrets.add(key);
           else warn(n, 'dynamic_secret', 'a secret read by a computed name: list the secrets it may read by hand');
         }
