@@ -143,6 +143,11 @@ describe('send-phone-message translator: the rewrites', () => {
     assert.match(t.code, /\(event\.notification\.delivery_method === 'voice' \? 'voice' : 'sms'\) === 'text'/);
   });
 
+  test('the event handed on in a shorthand property keeps its key', () => {
+    const t = translateSendPhoneMessage('exports.onExecuteSendPhoneMessage = async (event, api) => helper({ event, api });');
+    assert.match(t.code, /helper\(\{ event: legacyEvent, api \}\)/);
+  });
+
   test('message_options.language is the notification locale (the seed table)', () => {
     const t = translateSendPhoneMessage('exports.onExecuteSendPhoneMessage = async (event) => event.message_options.language;');
     assert.match(t.code, /event\.notification\.locale/);

@@ -140,7 +140,11 @@ export function rewriteHandler(fnPath: Path, names: NamePool, changes: Translati
       line,
       description: `the event is read through ${view}, the legacy event rebuilt from the new one (${adapter.event}), where the code destructures, aliases, hands on or changes it`,
     });
-    for (const p of uses.eventOthers) p.replace({ type: 'Identifier', name: view });
+    for (const p of uses.eventOthers) {
+      // `{ event }` keeps its key: the shorthand is spelled out as `event: legacyEvent`.
+      if (p.parent?.node.type === 'ObjectProperty' && p.parent.node['shorthand']) p.parent.node['shorthand'] = false;
+      p.replace({ type: 'Identifier', name: view });
+    }
     for (const p of [...uses.optionOthers, ...uses.optionReads.map((r) => r.path.get('object')), ...uses.clientOthers]) {
       changes.push({ line: lineOf(p.node), description: `${staticKey(p.node)} is read from the legacy view` });
       p.get('object').replace({ type: 'Identifier', name: view });
