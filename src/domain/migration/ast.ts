@@ -9,7 +9,6 @@ import { AppError } from '../errors.js';
  */
 
 /** A node of the babel tree, loosely typed: the translator reads only a few fields of a few kinds. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyNode = { type: string; loc?: { start: { line: number } } | null; [key: string]: any };
 
 /** The ast-types path of a node: its parent chain and scope, and replacement in place. */
