@@ -87,6 +87,10 @@ export const errorCatalogue = {
   action_is_bound: { status: 409, message: 'The action is bound to a trigger; unbind it first or delete with force=true' },
   invalid_binding: { status: 400, message: 'Invalid binding' },
 
+  // ---- phone migration (the send-phone-message translator) ----
+  action_code_unparsable: { status: 400, message: 'The action code does not parse' },
+  send_phone_message_handler_not_found: { status: 400, message: 'The code does not export onExecuteSendPhoneMessage' },
+
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },
   invalid_client: { status: 401, message: 'Client authentication failed' },

@@ -46,6 +46,9 @@ export const MANAGEMENT_SCOPES = [
   'delete:authentication_methods',
   'read:guardian_enrollments',
   'delete:guardian_enrollments',
+  // Our extension: the send-phone-message → custom-phone-provider migration tools.
+  'read:phone_migration',
+  'update:phone_migration',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

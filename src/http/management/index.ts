@@ -6,6 +6,7 @@ import { guardianRoutes, type GuardianRouteDeps } from './guardian.routes.js';
 import { identityRoutes, type IdentityRouteDeps } from './identity.routes.js';
 import { logRoutes, type LogRouteDeps } from './logs.routes.js';
 import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
+import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { tenantSettingsRoutes, type TenantSettingsRouteDeps } from './tenant-settings.routes.js';
@@ -22,6 +23,7 @@ export type ManagementRouteDeps = ClientRouteDeps &
   TenantSettingsRouteDeps &
   PhoneDeliveryRouteDeps &
   LogRouteDeps &
+  PhoneMigrationRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -37,5 +39,6 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(logRoutes(deps));
     await app.register(actionRoutes(deps.actions));
     await app.register(identityRoutes(deps));
+    await app.register(phoneMigrationRoutes(deps));
   };
 }
