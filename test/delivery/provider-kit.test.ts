@@ -123,7 +123,7 @@ describeEachDialect(
       gateway.received.length = 0; // one gateway for both dialects' runs
       const doc = (await e().api('GET', '/api/v2/openapi.json')).json() as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: Record<string, { anyOf?: Array<{ const?: string; enum?: string[] }> }> } }> } } }> };
       const name = doc.paths['/api/v2/branding/phone/providers']!.post!.requestBody!.content['application/json']!.schema.properties['name']!;
-      assert.deepEqual(name.anyOf?.map((s) => s.const ?? s.enum?.[0]), ['twilio', 'custom', 'pigeon'], 'the OpenAPI document lists the kind');
+      assert.deepEqual(name.anyOf?.map((s) => s.const ?? s.enum?.[0]), ['twilio', 'custom', 'sms_gateway', 'pigeon'], 'the OpenAPI document lists the kind');
 
       for (const [body, detail] of [
         [{ name: 'pigeon', configuration: { delivery_methods: ['text'] }, credentials: { pigeon_key: KEY } }, /pigeon needs configuration\.pigeon_url/],

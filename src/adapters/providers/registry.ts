@@ -2,13 +2,14 @@ import type { ProviderKind } from '../../domain/phone-provider/provider-kind.js'
 import { ProviderRegistry } from '../../domain/phone-provider/provider-registry.js';
 import { customKind } from './custom/custom-kind.js';
 import type { ProviderKindDeps, ProviderKindModule } from './provider-module.js';
+import { smsGatewayKind } from './sms-gateway/sms-gateway-kind.js';
 import { twilioKind } from './twilio/twilio-kind.js';
 
 /**
  * Every provider kind of this server, in the order the API lists their configuration keys. Adding a
  * kind: its folder under `adapters/providers/`, one entry here, its tests.
  */
-export const providerKinds = [twilioKind, customKind] as const;
+export const providerKinds = [twilioKind, customKind, smsGatewayKind] as const;
 
 /** Kinds added by `registerProviderKind` (tests); they join every registry built afterwards in this process. */
 const registered: ProviderKindModule[] = [];

@@ -61,7 +61,7 @@ export interface ProviderReceipts {
 
 /** One kind of phone provider. */
 export interface ProviderKind {
-  /** The provider `name` on the wire; also the receipts' webhook path segment, so `[a-z][a-z0-9-]*`. */
+  /** The provider `name` on the wire; also the receipts' webhook path segment, so `[a-z][a-z0-9_-]*`. */
   readonly name: string;
   /**
    * The configuration keys this kind reads, as TypeBox schemas, in the order responses list them.

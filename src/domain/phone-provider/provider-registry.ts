@@ -2,7 +2,8 @@ import type { TProperties, TSchema } from '@sinclair/typebox';
 import type { PhoneProviderConfiguration } from '../ports.js';
 import { DefaultFromSchema, DeliveryMethodsSchema, type ProviderCredentials, type ProviderKind, type ProviderReceipts } from './provider-kind.js';
 
-const NAME = /^[a-z][a-z0-9-]{0,99}$/;
+// Underscores too: Auth0 names the gateway kind `sms_gateway`.
+const NAME = /^[a-z][a-z0-9_-]{0,99}$/;
 
 /** Adds `props` to `into`, refusing a key two kinds declare differently (the API has one schema per key). */
 function merge(into: Record<string, TSchema>, props: TProperties, kind: string, what: string): void {
@@ -29,7 +30,7 @@ export class ProviderRegistry {
     const configuration: Record<string, TSchema> = {};
     const credentials: Record<string, TSchema> = {};
     for (const kind of kinds) {
-      if (!NAME.test(kind.name)) throw new Error(`provider kind name ${JSON.stringify(kind.name)} is not [a-z][a-z0-9-]*`);
+      if (!NAME.test(kind.name)) throw new Error(`provider kind name ${JSON.stringify(kind.name)} is not [a-z][a-z0-9_-]*`);
       if (this.byName.has(kind.name)) throw new Error(`provider kind ${kind.name} is registered twice`);
       this.byName.set(kind.name, kind);
       merge(configuration, kind.configuration, kind.name, 'configuration');

@@ -1,3 +1,5 @@
+import { isRetryableStatus } from '../http-failures.js';
+
 /**
  * How Twilio REST errors are treated by the pipeline. Codes: https://www.twilio.com/docs/api/errors.
  * Anything about the recipient, the sender or the account is final; rate limits and Twilio's own
@@ -29,15 +31,6 @@ export function classifyTwilioError(httpStatus: number, code: number | undefined
     const block: TwilioBlock | undefined = code === 60410 ? 'fraud' : code === 21408 || code === 21215 ? 'region' : undefined;
     return { retryable: false, reason: FINAL[code], ...(block ? { block } : {}) };
   }
-  if ((code !== undefined && RETRYABLE.has(code)) || httpStatus === 429 || httpStatus >= 500) return { retryable: true, reason: undefined };
+  if ((code !== undefined && RETRYABLE.has(code)) || isRetryableStatus(httpStatus)) return { retryable: true, reason: undefined };
   return { retryable: false, reason: undefined };
-}
-
-/** `Retry-After` in milliseconds (seconds or an HTTP date), if present and sane. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const secs = Number(header);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -1,7 +1,8 @@
 import { Agent, request } from 'undici';
 import type { OutgoingMessage, SendResult } from '../../../domain/notifications/sender.js';
 import { receiptUrl, type ProviderAccount } from '../../../domain/phone-provider/provider-kind.js';
-import { classifyTwilioError, retryAfterMs } from './twilio-errors.js';
+import { retryAfterOf, transportFailure } from '../http-failures.js';
+import { classifyTwilioError } from './twilio-errors.js';
 import { twiml } from './twiml.js';
 
 /** The kind's name: the provider `name` on the wire and the receipts' webhook path segment. */
@@ -14,8 +15,6 @@ export interface TwilioSenderOptions {
   publicUrl: string | undefined;
   timeoutMs: number;
 }
-
-const headerValue = (v: string | string[] | undefined): string | null => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));
 
 /**
  * Sends SMS (Messages.json) and voice calls (Calls.json with inline TwiML) through Twilio's REST API,
@@ -65,13 +64,7 @@ export class TwilioSender {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
     } catch (e) {
-      const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
-      return {
-        status: 'failed',
-        retryable: true,
-        errorCode: timeout ? 'timeout' : 'network_error',
-        reason: timeout ? `Twilio did not answer within ${this.opts.timeoutMs} ms` : `Could not reach Twilio: ${(e as Error).cause ? String((e as { cause: Error }).cause.message ?? (e as { cause: unknown }).cause) : (e as Error).message}`,
-      };
+      return transportFailure(e, 'Twilio', this.opts.timeoutMs);
     }
     const status = res.statusCode;
     let body: { sid?: string; status?: string; code?: number; message?: string; more_info?: string } = {};
@@ -87,7 +80,7 @@ export class TwilioSender {
       retryable: c.retryable,
       errorCode: body.code !== undefined ? String(body.code) : `http_${status}`,
       reason: c.reason ? `${c.reason} (Twilio ${body.code})` : `Twilio answered ${status}${body.message ? `: ${body.message}` : ''}`,
-      ...(c.retryable ? { retryAfterMs: retryAfterMs(headerValue(res.headers['retry-after']), Date.now()) } : {}),
+      ...(c.retryable ? retryAfterOf(res.headers) : {}),
       detail: { http_status: status, ...(c.block ? { blocked: c.block } : {}), ...(body.more_info ? { more_info: body.more_info } : {}) },
     };
   }
