@@ -244,3 +244,32 @@ describeEachDialect(
     DISPATCHER_POLL_MS: '50',
   },
 );
+
+describeEachDialect(
+  'an SMS gateway on an internal address is refused by default (SMS_GATEWAY_ALLOW_PRIVATE_NETWORK unset)',
+  (env) => {
+    test('an address in gateway_url is refused at save; a host name that resolves to one fails the send, not retried, and nothing leaves', async () => {
+      const token = await env().token();
+      const base = { default_from: '+14155550100', delivery_methods: ['text'] };
+      const refused = await env().api('POST', P, { token, body: { name: 'sms_gateway', configuration: { ...base, gateway_url: 'https://10.1.2.3/sms' }, credentials: {} } });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().errorCode, 'bad_phone_provider_configuration');
+      // `localhost` is a name: it passes the save-time check and is refused when the connection is made.
+      const port = new URL(gateway.url).port;
+      const created = await env().api('POST', P, { token, body: { name: 'sms_gateway', configuration: { ...base, gateway_url: `https://localhost:${port}/sms` }, credentials: {} } });
+      assert.equal(created.statusCode, 201, created.body);
+      const before = gateway.received.length;
+      const to = '+14155552699';
+      const sent = await env().api('POST', `${P}/${created.json().id}/try`, { token, body: { to } });
+      assert.equal(sent.statusCode, 202, sent.body);
+      const n = await waitFor('the send to fail', async () => {
+        const t = (await env().api('GET', `/api/v2/phone/notifications/${sent.json().notification_id}`, { token })).json();
+        return t.status === 'failed' ? t : undefined;
+      });
+      assert.equal(n.error_code, 'egress_denied');
+      assert.equal(n.attempt_count, 1, 'not retried');
+      assert.equal(gateway.received.length, before, 'nothing reached the gateway');
+    });
+  },
+  { NOTIFY_RETRY_BASE_MS: '20', NOTIFY_MAX_ATTEMPTS: '3' },
+);
