@@ -91,6 +91,14 @@ describeEachDialect('POST /oauth/token (client credentials) and the JWKS', (env)
     assert.equal(res.json().issuer, 'https://localhost:3000/');
     assert.equal(res.json().jwks_uri, 'https://localhost:3000/.well-known/jwks.json');
   });
+
+  test('the discovery documents vary by Host (each host is its own issuer, or its own tenant)', async () => {
+    for (const url of ['/.well-known/openid-configuration', '/.well-known/jwks.json']) {
+      const res = await env().api('GET', url);
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['vary']), /\bhost\b/i, url);
+    }
+  });
 });
 
 describeEachDialect('Management API authentication and scopes', (env) => {

@@ -90,7 +90,8 @@ export function loadSecretKeys(configured: readonly string[], dataDir: string): 
   if (configured.length > 0) return { keys: configured.map(decodeKey), generated: false };
   const file = path.join(dataDir, 'secret.key');
   if (fs.existsSync(file)) return { keys: [decodeKey(fs.readFileSync(file, 'utf8'))], generated: false };
-  fs.mkdirSync(dataDir, { recursive: true });
+  // The folder also holds the embedded database: the owner's alone (storage/db.ts tightens an older one).
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   fs.writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   return { keys: [key], generated: true };

@@ -53,8 +53,8 @@ export function openStorage(opts: StorageOptions): Storage {
       close: () => db.destroy(),
     };
   }
-  fs.mkdirSync(opts.dataDir, { recursive: true });
   const file = path.join(opts.dataDir, opts.sqliteFile ?? 'unifone.db');
+  privateFiles(opts.dataDir, file);
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
@@ -112,4 +112,26 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The embedded database holds emails, phone numbers and password hashes: the data folder is the
+ * owner's alone (0700) and the database file too (0600), created so before SQLite opens it. SQLite
+ * gives its `-wal` and `-shm` files the database file's mode. Files of an older install are
+ * tightened (never loosened) on every start.
+ */
+function privateFiles(dataDir: string, file: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  tighten(dataDir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, 0o600);
+}
+
+function tighten(target: string, mode: number): void {
+  try {
+    const current = fs.statSync(target).mode & 0o777;
+    if ((current & ~mode) !== 0) fs.chmodSync(target, current & mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }

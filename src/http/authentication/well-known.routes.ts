@@ -9,6 +9,10 @@ export interface WellKnownRouteDeps {
 
 export function wellKnownRoutes(c: WellKnownRouteDeps): FastifyPluginAsync {
   return async (app) => {
+    // Both documents depend on the Host (its tenant, its issuer): a shared cache must key on it.
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('vary', 'Host');
+    });
     app.get('/.well-known/jwks.json', { schema: { tags: ['authentication'] } }, async (req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return c.tokenKeys.jwks(req.tenant.id);
