@@ -23,12 +23,34 @@ export const REDACT_PATHS = [
   '*.credentials',
 ];
 
+/** What a request log line says of the request: no query string, where numbers, emails and codes travel. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  hostname?: string;
+  ip?: string;
+  id?: string;
+}
+
+export function requestSerializer(req: LoggedRequest): Record<string, unknown> {
+  const url = typeof req.url === 'string' ? req.url : '';
+  const q = url.indexOf('?');
+  return {
+    method: req.method,
+    url: q === -1 ? url : url.slice(0, q),
+    ...(q === -1 ? {} : { query: '[omitted]' }),
+    hostname: req.hostname,
+    remoteAddress: req.ip,
+  };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'unifone' },
+      serializers: { req: requestSerializer },
     },
     destination,
   );
