@@ -223,6 +223,9 @@ describeEachDialect(
       const after = await timeline(id);
       assert.equal(after.status, 'delivered');
       assert.ok(after.events.some((ev: { kind: string }) => ev.kind === 'receipt_ignored'));
+      // A signed receipt replayed over and over adds nothing to the timeline.
+      for (let i = 0; i < 20; i++) assert.equal((await receipt({ ...base, MessageStatus: 'delivered' })).statusCode, 204);
+      assert.equal((await timeline(id)).events.length, after.events.length, 'replays leave the timeline as it was');
       const delivered = (await e().api('GET', '/api/v2/logs?q=type:phone_delivered', { token })).json();
       assert.ok(delivered.some((l: { details: { notification_id: string } }) => l.details.notification_id === id));
 

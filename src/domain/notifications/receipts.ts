@@ -11,6 +11,12 @@ import { failedType, LOG_TYPES, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { NotificationChannel } from './ports.js';
 
+
+/** The timeline kinds a receipt writes. */
+const RECEIPT_EVENT_KINDS: ReadonlySet<string> = new Set(['receipt_progress', 'receipt_ignored', 'delivered', 'undelivered', 'failed']);
+/** Receipts one notification keeps: a message goes through a handful of statuses, retries included. */
+export const MAX_RECEIPT_EVENTS = 50;
+
 /** What became of a posted receipt. */
 export type ReceiptOutcome = 'applied' | 'ignored' | 'unknown' | 'refused' | 'not_found';
 
@@ -70,6 +76,13 @@ export class ReceiptService {
       ...(attempt !== undefined ? { attempt } : {}),
       ...(errorCode ? { error_code: errorCode } : {}),
     };
+    // A replayed receipt (the same message, status and attempt as one recorded already) is news to
+    // nobody: it adds nothing, so a signed callback replayed in a loop cannot grow the timeline. The
+    // receipts a notification keeps are bounded too (two concurrent replays may both pass the check).
+    const seen = (await this.repos.notifications.events(tenantId, n.id)).filter((e) => RECEIPT_EVENT_KINDS.has(e.kind));
+    const same = (d: Record<string, unknown>) =>
+      d['provider_status'] === detail.provider_status && d['provider_message_id'] === detail.provider_message_id && d['attempt'] === detail.attempt;
+    if (seen.length >= MAX_RECEIPT_EVENTS || seen.some((e) => same(e.detail))) return 'ignored';
     if (!status) {
       await this.repos.notifications.addEvent(tenantId, n.id, { id: sortableId(now), at, kind: 'receipt_progress', detail });
       return 'ignored';
