@@ -31,6 +31,11 @@ const baseSchema = z.object({
   TLS_KEY: z.string().optional(),
   /** The externally reachable base URL of this server (used for callback URLs). */
   PUBLIC_URL: z.string().url().optional(),
+  /**
+   * The bearer token that `GET /metrics` asks for (at least 16 characters). Unset, `/metrics` is not
+   * served: its series name every tenant.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
@@ -73,6 +78,8 @@ export type Config = Readonly<ProviderSettings & {
   defaultTenantDomains: readonly string[];
   tls: { cert: string; key: string } | undefined;
   publicUrl: string | undefined;
+  /** `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it is not served. */
+  metricsToken: string | undefined;
   logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
   accessTokenTtl: number;
   signingThreads: number;
@@ -127,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultTenantDomains: Object.freeze(list(e.DEFAULT_TENANT_DOMAINS)),
     tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ cert: e.TLS_CERT, key: e.TLS_KEY }) : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),

@@ -49,5 +49,6 @@ export function httpDeps(p: Parts): AppDeps {
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },
     metrics: p.metrics,
+    metricsToken: p.config.metricsToken,
   };
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -25,6 +26,8 @@ export interface AppDeps {
   authentication: AuthenticationRouteDeps;
   receipts: ReceiptRouteDeps;
   metrics: { contentType: string; metrics(): Promise<string> };
+  /** The bearer token `/metrics` asks for; undefined: `/metrics` is not served (it names every tenant). */
+  metricsToken: string | undefined;
 }
 
 export interface BuildAppOptions {
@@ -96,10 +99,19 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
   app.get('/healthz', { config: { global: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/api/v2/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/metrics', { config: { global: true }, schema: { hide: true } }, async (_req, reply) => {
-    reply.type(c.metrics.contentType);
-    return c.metrics.metrics();
-  });
+  // Not tenant-scoped, and its series name every tenant: served only behind its own bearer token.
+  if (c.metricsToken !== undefined) {
+    const expected = createHash('sha256').update(c.metricsToken).digest();
+    app.get('/metrics', { config: { global: true }, schema: { hide: true } }, async (req, reply) => {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      // Compared as digests: constant time, whatever the lengths.
+      if (!m || !timingSafeEqual(createHash('sha256').update(m[1]!).digest(), expected)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send({ error: 'unauthorized', error_description: 'A valid metrics bearer token is required' });
+      }
+      reply.type(c.metrics.contentType);
+      return c.metrics.metrics();
+    });
+  }
 
   await app.register(managementRoutes(c.management), { prefix: '/api/v2' });
   await app.register(authenticationRoutes(c.authentication));

@@ -14,7 +14,9 @@ const PUBLIC = 'https://unifone.example';
 const mock = await startTwilioMock({ [SID]: TOKEN, [LEGACY_SID]: LEGACY_TOKEN });
 after(() => mock.close());
 
+const METRICS_TOKEN = 'metrics-token-for-the-tests-0001';
 const ENV = {
+  METRICS_TOKEN,
   TWILIO_API_BASE_URL: mock.url,
   PUBLIC_URL: PUBLIC,
   TWILIO_TIMEOUT_MS: '300',
@@ -452,7 +454,10 @@ describeEachDialect(
 
     test('metrics: notifications by final status, provider latency, retries, queue depth', async () => {
       await e().c.dispatcher.idle();
-      const res = await e().app.inject({ method: 'GET', url: '/metrics' });
+      // Behind its own bearer token: none, or a wrong one, is 401.
+      assert.equal((await e().app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
+      assert.equal((await e().app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer not-the-metrics-token' } })).statusCode, 401);
+      const res = await e().app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       assert.equal(res.statusCode, 200);
       const text = res.body;
       assert.match(text, /unifone_notifications_total\{tenant="default",type="otp_verify",provider="twilio",status="sent"\} \d+/);

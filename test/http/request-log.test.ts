@@ -22,3 +22,11 @@ describeEachDialect('request logs', (env) => {
     assert.deepEqual(req, { method: 'GET', url: '/api/v2/users-by-email', query: '[omitted]', hostname: 'localhost', remoteAddress: '127.0.0.1' });
   });
 });
+
+describeEachDialect('metrics endpoint without METRICS_TOKEN', (env) => {
+  test('is not served: its series name every tenant, so it needs its own token', async () => {
+    const res = await env().app.inject({ method: 'GET', url: '/metrics', headers: { host: 'localhost' } });
+    assert.equal(res.statusCode, 404);
+    assert.doesNotMatch(res.body, /unifone_/);
+  });
+});
