@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -36,6 +37,12 @@ const baseSchema = z.object({
    * served: its series name every tenant.
    */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * The proxies in front of this server (addresses or CIDRs, comma-separated): X-Forwarded-For from
+   * them gives the client's address (brute-force keys, logs, blocked_account texts). Unset: none is
+   * trusted, the socket's address is the client's.
+   */
+  TRUST_PROXY: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
@@ -80,6 +87,8 @@ export type Config = Readonly<ProviderSettings & {
   publicUrl: string | undefined;
   /** `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it is not served. */
   metricsToken: string | undefined;
+  /** Addresses or CIDRs of trusted proxies (X-Forwarded-For); empty: none. */
+  trustProxy: readonly string[];
   logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
   accessTokenTtl: number;
   signingThreads: number;
@@ -112,6 +121,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError('invalid configuration: DATABASE_URL must be a postgres:// URL');
   }
+  for (const p of list(e.TRUST_PROXY)) {
+    const [addr, bits, extra] = p.split('/');
+    const family = net.isIP(addr ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`invalid configuration: TRUST_PROXY entry ${JSON.stringify(p)} is not an address or a CIDR`);
+    }
+  }
   // A lease shorter than the slowest provider call lets another dispatcher take the notification
   // over while the first is still sending it: the message would go twice.
   const providers = providerSections.map((s) => ({ section: s, values: s.read(parsed.data) }));
@@ -135,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ cert: e.TLS_CERT, key: e.TLS_KEY }) : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     metricsToken: e.METRICS_TOKEN,
+    trustProxy: Object.freeze(list(e.TRUST_PROXY)),
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),

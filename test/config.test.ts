@@ -20,3 +20,9 @@ test('config: a lease shorter than twice the slowest provider timeout is refused
   refuses({ ACTIONS_TIMEOUT_MS: '90000' }, /DISPATCHER_LEASE_MS \(60000\)/);
   assert.equal(loadConfig({ DISPATCHER_LEASE_MS: '180000', ACTIONS_TIMEOUT_MS: '90000' }).delivery.leaseMs, 180_000);
 });
+
+test('TRUST_PROXY takes addresses and CIDRs, and refuses anything else', () => {
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.1,2001:db8::/32' }).trustProxy, ['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  for (const bad of ['true', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/1']) refuses({ TRUST_PROXY: bad }, /TRUST_PROXY/);
+});

@@ -50,5 +50,6 @@ export function httpDeps(p: Parts): AppDeps {
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },
     metrics: p.metrics,
     metricsToken: p.config.metricsToken,
+    trustProxy: p.config.trustProxy,
   };
 }

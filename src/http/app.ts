@@ -28,6 +28,8 @@ export interface AppDeps {
   metrics: { contentType: string; metrics(): Promise<string> };
   /** The bearer token `/metrics` asks for; undefined: `/metrics` is not served (it names every tenant). */
   metricsToken: string | undefined;
+  /** Trusted proxies (addresses or CIDRs) whose X-Forwarded-For gives the client's address; empty: none. */
+  trustProxy: readonly string[];
 }
 
 export interface BuildAppOptions {
@@ -55,7 +57,7 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
   const app = Fastify({
     loggerInstance: c.logger,
     bodyLimit: c.bodyLimit,
-    trustProxy: false,
+    trustProxy: c.trustProxy.length > 0 ? [...c.trustProxy] : false,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
 

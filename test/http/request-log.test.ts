@@ -30,3 +30,27 @@ describeEachDialect('metrics endpoint without METRICS_TOKEN', (env) => {
     assert.doesNotMatch(res.body, /unifone_/);
   });
 });
+
+const clientAddressLogged = async (env: () => import('../helpers/harness.js').TestEnv, forwardedFor: string) => {
+  const res = await env().app.inject({ method: 'GET', url: '/.well-known/jwks.json?from=proxy-test', headers: { host: 'localhost', 'x-forwarded-for': forwardedFor } });
+  assert.equal(res.statusCode, 200);
+  const line = [...env().logs].reverse().find((l) => l.includes('"url":"/.well-known/jwks.json"') && l.includes('"req"'));
+  assert.ok(line, 'the request is logged');
+  return (JSON.parse(line) as { req: { remoteAddress: string } }).req.remoteAddress;
+};
+
+describeEachDialect('the client address without TRUST_PROXY', (env) => {
+  test('is the socket\'s: X-Forwarded-For from anyone is ignored', async () => {
+    assert.equal(await clientAddressLogged(env, '203.0.113.7'), '127.0.0.1');
+  });
+});
+
+describeEachDialect(
+  'the client address behind a trusted proxy (TRUST_PROXY)',
+  (env) => {
+    test('comes from X-Forwarded-For when the socket is a trusted proxy', async () => {
+      assert.equal(await clientAddressLogged(env, '203.0.113.7'), '203.0.113.7');
+    });
+  },
+  { TRUST_PROXY: '127.0.0.1/32, ::1' },
+);
