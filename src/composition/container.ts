@@ -4,8 +4,6 @@ import type { Config } from '../config.js';
 import { createSecretBox, loadSecretKeys, type SecretBox } from '../adapters/crypto/secret-box.js';
 import { RsaTokenKeys } from '../adapters/crypto/token-keys.js';
 import { createJwsSigner } from '../adapters/crypto/jws-signer.js';
-import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
-import { createProviderRegistry } from '../adapters/providers/registry.js';
 import { migrateToLatest, openStorage, type Storage, type StorageOptions } from '../adapters/storage/db.js';
 import { featuresOf } from '../adapters/storage/features.js';
 import { withReadCache } from '../adapters/storage/read-cache.js';
@@ -13,17 +11,15 @@ import { createRepositories } from '../adapters/storage/repositories.js';
 import { directoryPort } from '../domain/auth/directory-adapter.js';
 import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
-import { OtpSendLimitGuard } from '../domain/auth/send-limit-guard.js';
 import { ClientService } from '../domain/clients/client-service.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { deriveKey, loadDerivationRoot } from '../domain/keys/derivation-root.js';
 import { mfaPhoneDependsOnProvider } from '../domain/mfa/delivery-rules.js';
 import { GuardianService } from '../domain/mfa/guardian-service.js';
 import { ActivityService } from '../domain/notifications/activity.js';
-import { Dispatcher } from '../domain/notifications/dispatcher.js';
-import { NotificationService } from '../domain/notifications/notification-service.js';
+import type { Dispatcher } from '../domain/notifications/dispatcher.js';
 import { ReceiptService } from '../domain/notifications/receipts.js';
-import { SendPolicy, type SendGuard } from '../domain/notifications/send-policy.js';
+import type { SendGuard, SendPolicy } from '../domain/notifications/send-policy.js';
 import { TestNumberService } from '../domain/notifications/test-numbers.js';
 import { TestSends } from '../domain/notifications/test-sends.js';
 import { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
@@ -32,9 +28,10 @@ import { PhoneTemplateService } from '../domain/templates/phone-template-service
 import { TenantService } from '../domain/tenants/tenant-service.js';
 import type { AppDeps } from '../http/app.js';
 import { ActionsPurgeWorker } from '../workers/actions-purge.js';
-import { OutboxWorker } from '../workers/outbox-worker.js';
+import type { OutboxWorker } from '../workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './actions-module.js';
 import { createAuthModule } from './auth-module.js';
+import { createDeliveryModule } from './delivery-module.js';
 import { httpDeps } from './http-deps.js';
 import type { Services } from './services.js';
 import { createIdentityModule, type IdentityModule } from './identity-module.js';
@@ -112,15 +109,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       return Boolean(tenant && provider?.name === 'custom' && !provider.disabled && mfaPhoneDependsOnProvider(tenant, guardian));
     },
   });
-  const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
-  const kinds = createProviderRegistry({ config, actions });
-  const policy = config.delivery;
-  const legacyHook = actions.sendPhoneMessage;
-  const dispatcher = new Dispatcher(repos, box, clock, kinds, policy, pipeline, logger, legacyHook);
+  const delivery = createDeliveryModule({ config, logger, repos, sealer: box, clock, actions, extraGuards: opts.extraGuards ?? [], dispatchInline: opts.dispatchInline ?? true });
+  const { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline } = delivery;
   const actionsPurge = new ActionsPurgeWorker(actions, logger);
-  const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
-  const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...(opts.extraGuards ?? [])], repos.logs, clock);
-  const notifications = new NotificationService(repos, box, clock, dispatcher, policy, sendPolicy, { dispatchInline: opts.dispatchInline ?? true });
   const services = {
     tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
     clients: new ClientService(repos, box, clock),

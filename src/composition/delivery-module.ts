@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
+import { createProviderRegistry } from '../adapters/providers/registry.js';
+import type { Config } from '../config.js';
+import { OtpSendLimitGuard } from '../domain/auth/send-limit-guard.js';
+import type { Clock } from '../domain/clock.js';
+import { Dispatcher } from '../domain/notifications/dispatcher.js';
+import type { PipelineMetrics } from '../domain/notifications/metrics.js';
+import { NotificationService } from '../domain/notifications/notification-service.js';
+import { SendPolicy, type SendGuard } from '../domain/notifications/send-policy.js';
+import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
+import type { Sealer } from '../domain/ports.js';
+import type { Repositories } from '../domain/repositories.js';
+import { OutboxWorker } from '../workers/outbox-worker.js';
+import type { ActionsModule } from './actions-module.js';
+
+export interface DeliveryModuleOptions {
+  config: Config;
+  logger: Logger;
+  repos: Repositories;
+  sealer: Sealer;
+  clock: Clock;
+  actions: ActionsModule;
+  /** Guards after the built-in ones (tests). */
+  extraGuards: SendGuard[];
+  /** Send right after enqueue; false leaves everything to the outbox worker (tests). */
+  dispatchInline: boolean;
+}
+
+/** The delivery pipeline: provider kinds, the send policy, the outbox, its dispatcher and metrics. */
+export interface DeliveryModule {
+  kinds: ProviderRegistry;
+  sendPolicy: SendPolicy;
+  notifications: NotificationService;
+  dispatcher: Dispatcher;
+  outbox: OutboxWorker;
+  metrics: Registry;
+  pipeline: PipelineMetrics;
+}
+
+/** Wires the delivery pipeline; the send policy's guards are listed here, in the order they decide. */
+export function createDeliveryModule(o: DeliveryModuleOptions): DeliveryModule {
+  const { repos, clock, config, logger } = o;
+  const { registry, pipeline } = createPrometheusMetrics(() => repos.notifications.queueDepth());
+  const kinds = createProviderRegistry({ config, actions: o.actions });
+  const policy = config.delivery;
+  const dispatcher = new Dispatcher(repos, o.sealer, clock, kinds, policy, pipeline, logger, o.actions.sendPhoneMessage);
+  const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
+  const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...o.extraGuards], repos.logs, clock);
+  const notifications = new NotificationService(repos, o.sealer, clock, dispatcher, policy, sendPolicy, { dispatchInline: o.dispatchInline });
+  return { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline };
+}
