@@ -13,6 +13,7 @@ export const LOG_TYPES = {
   phone_delivered: 'Phone message delivered (provider receipt)',
   phone_undelivered: 'Phone message not delivered (provider receipt)',
   phone_test_number: 'Phone message to a test number captured; no provider was called',
+  phone_send_denied: 'Phone message refused by the send policy',
 } as const;
 
 export type LogType = keyof typeof LOG_TYPES;

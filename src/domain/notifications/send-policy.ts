@@ -5,6 +5,7 @@ import type { ParsedRecipient } from '../phone-number.js';
 import type { DeliveryMethod, TemplateType, TenantRecord } from '../ports.js';
 import type { OtpRecord } from '../auth/ports.js';
 import { maskNumber } from './dispatcher.js';
+import { LOG_TYPES } from './log-types.js';
 import type { DecisionRecord, LogRecord, LogRepository, NotificationChannel, NotificationSource } from './ports.js';
 
 /**
@@ -85,8 +86,6 @@ export interface PolicyOutcome {
   delayMs: number;
 }
 
-export const SEND_DENIED_LOG_TYPE = 'phone_send_denied';
-
 /** Runs the guards in order; a deny is written to the tenant log and thrown as its catalogued error. */
 export class SendPolicy {
   constructor(
@@ -103,7 +102,6 @@ export class SendPolicy {
       const answer = guard.check(request);
       const d = answer instanceof Promise ? await answer : answer;
       if (d.verdict === 'deny') {
-        decisions.push({ guard: guard.name, verdict: 'deny', reason: d.reason });
         await this.logs.insert(request.tenant.id, this.deniedLog(request, guard.name, d));
         const e = new AppError(d.error, d.message);
         if (d.retryAfterSeconds !== undefined) e.headers = { 'retry-after': String(d.retryAfterSeconds) };
@@ -123,8 +121,8 @@ export class SendPolicy {
     return {
       log_id: sortableId(now),
       date: now.toISOString(),
-      type: SEND_DENIED_LOG_TYPE,
-      description: `Phone message refused by the send policy: ${d.message}`,
+      type: 'phone_send_denied',
+      description: `${LOG_TYPES.phone_send_denied}: ${d.message}`,
       client_id: r.clientId,
       client_name: null,
       ip: r.ip,
