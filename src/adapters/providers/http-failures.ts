@@ -1,4 +1,4 @@
-import type { SendResult } from '../../domain/notifications/sender.js';
+import { sendFailure, type SendResult } from '../../domain/notifications/sender.js';
 
 /**
  * What every HTTP provider sender shares about failures: which HTTP statuses are worth another
@@ -37,10 +37,5 @@ export function transportFailure(error: unknown, provider: string, timeoutMs: nu
   const timeout = e.name === 'TimeoutError' || e.name === 'AbortError';
   const cause = e.cause instanceof Error ? e.cause.message : e.cause !== undefined ? String(e.cause) : e.message;
   const Provider = provider.charAt(0).toUpperCase() + provider.slice(1);
-  return {
-    status: 'failed',
-    retryable: true,
-    errorCode: timeout ? 'timeout' : 'network_error',
-    reason: timeout ? `${Provider} did not answer within ${timeoutMs} ms` : `Could not reach ${provider}: ${cause}`,
-  };
+  return sendFailure(true, timeout ? 'timeout' : 'network_error', timeout ? `${Provider} did not answer within ${timeoutMs} ms` : `Could not reach ${provider}: ${cause}`);
 }

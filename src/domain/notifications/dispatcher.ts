@@ -13,7 +13,7 @@ import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
 import { renderNotification } from './render.js';
-import type { OutgoingMessage, PhoneSender, SendResult, TenantView } from './sender.js';
+import { sendFailure, type OutgoingMessage, type PhoneSender, type SendResult, type TenantView } from './sender.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -68,8 +68,6 @@ export function abandonedTrace(n: NotificationRecord, now: Date): { event: Notif
   const detail = { attempt: n.attempts, error_code: 'attempts_exhausted', reason: ABANDONED_REASON, retryable: false };
   return { event: { id: sortableId(now), at: now.toISOString(), kind: 'failed', detail }, log: notificationLog(n, now, failedType(n.deliveryMethod), ABANDONED_REASON, detail) };
 }
-
-const failed = (retryable: boolean, errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable, errorCode, reason });
 
 /**
  * Sends claimed notifications: render, pick the sender, call it (never inside a transaction), then
@@ -152,13 +150,13 @@ export class Dispatcher {
     // A test send may use a provider that is not enabled yet: testing before enabling is the point.
     const isTest = n.source === 'try_provider' || n.source === 'try_template';
     if (!provider || (provider.disabled && !isTest)) {
-      return { provider: provider?.name ?? 'none', result: failed(false, 'provider_not_configured', 'No enabled phone provider is configured') };
+      return { provider: provider?.name ?? 'none', result: sendFailure(false, 'provider_not_configured', 'No enabled phone provider is configured') };
     }
     if (!provider.configuration.delivery_methods.includes(n.deliveryMethod)) {
-      return { provider: provider.name, result: failed(false, 'delivery_method_not_enabled', `The phone provider does not deliver by ${n.deliveryMethod}`) };
+      return { provider: provider.name, result: sendFailure(false, 'delivery_method_not_enabled', `The phone provider does not deliver by ${n.deliveryMethod}`) };
     }
     const kind = this.kinds.get(provider.name);
-    if (!kind) return { provider: provider.name, result: failed(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
+    if (!kind) return { provider: provider.name, result: sendFailure(false, 'provider_unavailable', `No sender for provider ${provider.name} in this server`) };
     const message = await this.render(tenant, n, (templateFrom) => senderNumber(kind, provider.configuration, templateFrom), plainCode);
     const sender = kind.sender({ configuration: provider.configuration, credentials: this.credentials.open(provider.credentialsSealed) });
     return { provider: provider.name, result: await sender.send(message) };
@@ -227,7 +225,7 @@ export class Dispatcher {
       // Deterministic failures (a template that cannot render) are not worth retrying.
       const deterministic = isAppError(err);
       if (!deterministic) this.log.error({ err, notificationId: n.id }, 'notification attempt threw');
-      result = failed(!deterministic, deterministic ? err.code : 'internal_error', deterministic ? err.message : 'Internal error while sending');
+      result = sendFailure(!deterministic, deterministic ? err.code : 'internal_error', deterministic ? err.message : 'Internal error while sending');
     }
     const durationMs = Math.round(performance.now() - t0);
     const now = this.clock.now();

@@ -4,7 +4,7 @@ import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
 import type { GuardianSettingsRecord, Sealer, TemplateType } from '../ports.js';
 import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE } from '../purposes.js';
 import { renderBody } from './render.js';
-import type { OutgoingMessage, PhoneSender, SendResult } from './sender.js';
+import { sendFailure, type OutgoingMessage, type PhoneSender, type SendResult } from './sender.js';
 
 /**
  * The legacy (pre-UPE) MFA path: a tenant with `phone_consolidated_experience: false` sends its MFA
@@ -51,8 +51,6 @@ export function legacyReceiptCredentials(s: GuardianSettingsRecord | undefined, 
 /** How a legacy-mode message goes out: a sender and the `from` it carries, or why it cannot. */
 export type LegacyRoute = { provider: string; sender: PhoneSender; from: string | undefined } | { provider: string; failure: SendResult };
 
-const failed = (errorCode: string, reason: string): SendResult => ({ status: 'failed', retryable: false, errorCode, reason });
-
 /**
  * The way the Guardian selected provider picks: the provider kit's kind with the Guardian account,
  * or the send-phone-message hook. The Guardian number is the sender (none with a Messaging Service);
@@ -60,13 +58,13 @@ const failed = (errorCode: string, reason: string): SendResult => ({ status: 'fa
  */
 export function legacyRoute(s: GuardianSettingsRecord | undefined, sealer: Pick<Sealer, 'open'>, kinds: ProviderRegistry, hook: PhoneSender | undefined): LegacyRoute {
   const selected = s?.selectedProvider ?? 'auth0';
-  const unavailable = { provider: selected, failure: failed('provider_unavailable', `The Guardian phone provider ${selected} is not available on this server`) };
+  const unavailable = { provider: selected, failure: sendFailure(false, 'provider_unavailable', `The Guardian phone provider ${selected} is not available on this server`) };
   if (!s) return unavailable;
   if (selected === 'phone-message-hook') return hook ? { provider: selected, sender: hook, from: undefined } : unavailable;
   const kind = selected === GUARDIAN_ACCOUNT_KIND ? kinds.get(GUARDIAN_ACCOUNT_KIND) : undefined;
   if (!kind) return unavailable;
   const account = legacyAccount(s, sealer);
-  if (!account) return { provider: selected, failure: failed('provider_misconfigured', 'The Guardian Twilio settings have no account SID or auth token') };
+  if (!account) return { provider: selected, failure: sendFailure(false, 'provider_misconfigured', 'The Guardian Twilio settings have no account SID or auth token') };
   return { provider: selected, sender: kind.sender(account), from: senderNumber(kind, account.configuration, undefined) };
 }
 

@@ -105,6 +105,11 @@ export type SendResult =
       detail?: Record<string, unknown>;
     };
 
+/** A failed attempt's result (the one way the pipeline, the legacy path and senders write one). */
+export function sendFailure(retryable: boolean, errorCode: string, reason: string, detail?: Record<string, unknown>): Extract<SendResult, { status: 'failed' }> {
+  return { status: 'failed', retryable, errorCode, reason, ...(detail ? { detail } : {}) };
+}
+
 /**
  * A way to deliver a message, bound to one account: a provider kind's sender (built with the
  * credentials already opened, see `phone-provider/provider-kind.ts`) or the legacy hook.

@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { SignJWT } from 'jose';
 import { Agent, request } from 'undici';
-import type { OutgoingMessage, SendResult } from '../../../domain/notifications/sender.js';
+import { sendFailure, type OutgoingMessage, type SendResult } from '../../../domain/notifications/sender.js';
 import type { ProviderAccount } from '../../../domain/phone-provider/provider-kind.js';
 import { isAddressAllowed } from '../../actions/ip-policy.js';
 import { isRetryableStatus, retryAfterOf, transportFailure } from '../http-failures.js';
@@ -77,14 +77,6 @@ export function parseGatewayUrl(value: unknown): URL | null {
   }
 }
 
-const failed = (retryable: boolean, errorCode: string, reason: string, detail?: Record<string, unknown>): SendResult => ({
-  status: 'failed',
-  retryable,
-  errorCode,
-  reason,
-  ...(detail ? { detail } : {}),
-});
-
 /** What a 2xx answer may name the message by: `id` of a JSON body (Auth0 reads only the status; a gateway may still say). */
 function messageIdOf(text: string): string | undefined {
   try {
@@ -110,16 +102,16 @@ export class SmsGatewaySender {
   async send(message: OutgoingMessage, account: ProviderAccount): Promise<SendResult> {
     const { configuration: cfg, credentials } = account;
     const url = parseGatewayUrl(cfg['gateway_url']);
-    if (!url) return failed(false, 'provider_misconfigured', 'The SMS gateway provider has no gateway_url');
+    if (!url) return sendFailure(false, 'provider_misconfigured', 'The SMS gateway provider has no gateway_url');
     // An address in the URL connects without a lookup: checked here instead.
     const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(literal) && !isAddressAllowed(literal, this.opts.allowPrivateNetwork).allowed) return failed(false, 'egress_denied', new EgressDenied(literal).message);
+    if (net.isIP(literal) && !isAddressAllowed(literal, this.opts.allowPrivateNetwork).allowed) return sendFailure(false, 'egress_denied', new EgressDenied(literal).message);
 
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     const auth = cfg['gateway_authentication'] as GatewayAuthentication | undefined;
     if (auth) {
       const secret = credentials['secret'];
-      if (!secret) return failed(false, 'provider_misconfigured', 'The SMS gateway provider has gateway_authentication but no credentials.secret');
+      if (!secret) return sendFailure(false, 'provider_misconfigured', 'The SMS gateway provider has gateway_authentication but no credentials.secret');
       headers['authorization'] = `Bearer ${await new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(auth.subject)
@@ -141,7 +133,7 @@ export class SmsGatewaySender {
     } catch (e) {
       // A refused address is the configuration's fault: another attempt would be refused the same way.
       const denied = e instanceof EgressDenied ? e : (e as { cause?: unknown }).cause instanceof EgressDenied ? ((e as { cause: EgressDenied }).cause) : undefined;
-      if (denied) return failed(false, 'egress_denied', denied.message);
+      if (denied) return sendFailure(false, 'egress_denied', denied.message);
       return transportFailure(e, NAME, this.opts.timeoutMs);
     }
     const status = res.statusCode;
@@ -152,9 +144,9 @@ export class SmsGatewaySender {
     // Only the status counts (as on Auth0); the body is read away so the connection can be reused.
     await res.body.dump();
     const detail = { http_status: status };
-    if (isRetryableStatus(status)) return { ...failed(true, `http_${status}`, `The SMS gateway answered ${status}`, detail), ...retryAfterOf(res.headers) } as SendResult;
-    if (status === 401 || status === 403) return failed(false, `http_${status}`, `Authentication failed while calling the SMS gateway: ${status}`, detail);
-    return failed(false, `http_${status}`, `The SMS gateway answered ${status}`, detail);
+    if (isRetryableStatus(status)) return { ...sendFailure(true, `http_${status}`, `The SMS gateway answered ${status}`, detail), ...retryAfterOf(res.headers) };
+    if (status === 401 || status === 403) return sendFailure(false, `http_${status}`, `Authentication failed while calling the SMS gateway: ${status}`, detail);
+    return sendFailure(false, `http_${status}`, `The SMS gateway answered ${status}`, detail);
   }
 }
 

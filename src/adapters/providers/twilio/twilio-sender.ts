@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { OutgoingMessage, SendResult } from '../../../domain/notifications/sender.js';
+import { sendFailure, type OutgoingMessage, type SendResult } from '../../../domain/notifications/sender.js';
 import { receiptUrl, type ProviderAccount } from '../../../domain/phone-provider/provider-kind.js';
 import { retryAfterOf, transportFailure } from '../http-failures.js';
 import { classifyTwilioError } from './twilio-errors.js';
@@ -31,7 +31,7 @@ export class TwilioSender {
     const sid = account.configuration['sid'];
     const authToken = account.credentials['auth_token'];
     if (typeof sid !== 'string' || !sid || !authToken) {
-      return { status: 'failed', retryable: false, errorCode: 'provider_misconfigured', reason: 'The Twilio provider has no account SID or auth token' };
+      return sendFailure(false, 'provider_misconfigured', 'The Twilio provider has no account SID or auth token');
     }
     const mssid = account.configuration['mssid'];
 
@@ -39,7 +39,7 @@ export class TwilioSender {
     const voice = message.deliveryMethod === 'voice';
     if (voice) {
       // Calls need a caller id: a Messaging Service cannot place calls.
-      if (!message.from) return { status: 'failed', retryable: false, errorCode: 'no_caller_id', reason: 'Voice calls need a default_from number (a Messaging Service cannot place calls)' };
+      if (!message.from) return sendFailure(false, 'no_caller_id', 'Voice calls need a default_from number (a Messaging Service cannot place calls)');
       form.set('From', message.from);
       form.set('Twiml', twiml(message));
     } else {
