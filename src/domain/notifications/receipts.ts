@@ -5,9 +5,9 @@ import type { ProviderCredentials, Receipt, ReceiptRequest } from '../phone-prov
 import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
 import type { Sealer } from '../ports.js';
 import type { Repositories } from '../repositories.js';
-import { maskNumber } from './dispatcher.js';
+import { notificationLog } from './dispatcher.js';
 import { legacyReceiptCredentials } from './legacy.js';
-import { failedType, LOG_TYPES, type LogType } from './log-types.js';
+import { failedType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { NotificationChannel } from './ports.js';
 
@@ -96,19 +96,7 @@ export class ReceiptService {
       { errorCode, lastError: status === 'delivered' ? null : reason, at },
       { attempt, providerMessageId },
       { id: sortableId(now), at, kind: status, detail },
-      [
-        {
-          log_id: sortableId(now),
-          date: at,
-          type: logType,
-          description: reason ? `${LOG_TYPES[logType]}: ${reason}` : LOG_TYPES[logType],
-          client_id: n.clientId,
-          client_name: n.context.client?.name ?? null,
-          ip: n.ip,
-          user_id: n.userId,
-          details: { notification_id: n.id, message_type: n.type, delivery_method: n.deliveryMethod, to: maskNumber(n.recipient), ...detail },
-        },
-      ],
+      [notificationLog(n, now, logType, reason ?? undefined, detail)],
     );
     if (applied) {
       const tenant = await this.repos.tenants.findById(tenantId);
