@@ -8,7 +8,6 @@ import type { ActionsModule } from './actions-module.js';
 import type { IdentityModule } from './identity-module.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
 import type { Services } from './services.js';
-import { translateSendPhoneMessage } from '../domain/migration/action-translator.js';
 
 interface Parts {
   config: Config;
@@ -44,7 +43,8 @@ export function httpDeps(p: Parts): AppDeps {
       tokens: auth.tokens,
       enrollments: s.enrollments,
       actions: { service: p.actions.service },
-      phoneMigration: { translate: translateSendPhoneMessage },
+      // The translator (a JavaScript parser and printer) is loaded on first use, not at every start.
+      phoneMigration: { translate: async (code) => (await import('../domain/migration/action-translator.js')).translateSendPhoneMessage(code) },
     },
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

@@ -10,7 +10,7 @@ import { responses, Strict } from '../schemas/common.js';
  * code reads by name only (the request carries no secret values).
  */
 export interface PhoneMigrationRouteDeps {
-  phoneMigration: { translate(code: string): Translation };
+  phoneMigration: { translate(code: string): Promise<Translation> };
 }
 
 const TranslateBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: MAX_ACTION_CODE_BYTES }) }, Strict);
