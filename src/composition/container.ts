@@ -33,6 +33,7 @@ import { createActionsModule, type ActionsModule } from './actions-module.js';
 import { createAuthModule } from './auth-module.js';
 import { createDeliveryModule } from './delivery-module.js';
 import { httpDeps } from './http-deps.js';
+import { createMigrationService } from './migration-module.js';
 import type { Services } from './services.js';
 import { createIdentityModule, type IdentityModule } from './identity-module.js';
 
@@ -112,10 +113,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const delivery = createDeliveryModule({ config, logger, repos, sealer: box, clock, actions, extraGuards: opts.extraGuards ?? [], dispatchInline: opts.dispatchInline ?? true });
   const { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline } = delivery;
   const actionsPurge = new ActionsPurgeWorker(actions, logger);
-  const services = {
-    tenants: new TenantService(repos, tokenKeys, clock, config.defaultTenant),
+  const tenants = new TenantService(repos, tokenKeys, clock, config.defaultTenant);
+  const phoneProviders = new PhoneProviderService(repos, box, clock, kinds);
+  const services: Services = {
+    tenants,
     clients: new ClientService(repos, box, clock),
-    phoneProviders: new PhoneProviderService(repos, box, clock, kinds),
+    phoneProviders,
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),
     notifications,
@@ -124,6 +127,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     testNumbers: new TestNumberService(repos.testNumbers, clock),
     activity: new ActivityService(repos),
     enrollments: new EnrollmentAdmin(repos.enrollments),
+    phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants, openConnectionSecrets: () => ({}) }),
   };
   const identity = createIdentityModule({ repos, clock, notifications, logger });
   const userDirectory = directoryPort(identity.directory);

@@ -43,8 +43,7 @@ export function httpDeps(p: Parts): AppDeps {
       tokens: auth.tokens,
       enrollments: s.enrollments,
       actions: { service: p.actions.service },
-      // The translator (a JavaScript parser and printer) is loaded on first use, not at every start.
-      phoneMigration: { translate: async (code) => (await import('../domain/migration/action-translator.js')).translateSendPhoneMessage(code) },
+      phoneMigration: s.phoneMigration,
     },
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

@@ -1,4 +1,5 @@
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
+import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { GuardianService } from '../domain/mfa/guardian-service.js';
 import type { ActivityService } from '../domain/notifications/activity.js';
@@ -23,4 +24,5 @@ export interface Services {
   testNumbers: TestNumberService;
   activity: ActivityService;
   enrollments: EnrollmentAdmin;
+  phoneMigration: PhoneMigrationService;
 }

@@ -90,6 +90,12 @@ export const errorCatalogue = {
   // ---- phone migration (the send-phone-message translator) ----
   action_code_unparsable: { status: 400, message: 'The action code does not parse' },
   send_phone_message_handler_not_found: { status: 400, message: 'The code does not export onExecuteSendPhoneMessage' },
+  phone_migration_not_applicable: { status: 409, message: 'The tenant has no legacy phone configuration to migrate' },
+  phone_migration_blocked: { status: 409, message: 'The migration plan has blockers; resolve them first' },
+  phone_migration_plan_changed: { status: 409, message: 'The tenant changed since the plan was made; read the plan again' },
+  phone_migration_secrets_not_confirmed: { status: 400, message: 'The migration copies secrets into the new Action; repeat with copy_secrets: true' },
+  phone_migration_not_found: { status: 404, message: 'The tenant has no migration to roll back' },
+  phone_migration_changed_since: { status: 409, message: 'Objects the migration created were changed since; repeat with ?force=true to roll back anyway' },
 
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },

@@ -25,3 +25,6 @@ export const DERIVATION_ROOT_PURPOSE = 'derivation_root';
 
 /** An action's secrets, as one JSON object `{name: value}` (`actions` and `action_versions`, `secrets_sealed`). */
 export const ACTION_SECRET_PURPOSE = 'action_secret';
+
+/** The snapshot of a tenant's legacy phone configuration kept by a migration for its rollback. */
+export const PHONE_MIGRATION_SNAPSHOT_PURPOSE = 'phone_migration_snapshot';

@@ -1,6 +1,7 @@
 import type { ActionCacheRepository, ActionRepository } from './actions/ports.js';
 import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenRepository } from './auth/mfa-ports.js';
 import type { ConnectionRepository, LoginFailureRepository, OtpRepository, UserRepository } from './auth/ports.js';
+import type { PhoneMigrationRepository } from './migration/ports.js';
 import type { LogRepository, NotificationRepository, TestNumberRepository } from './notifications/ports.js';
 import type {
   ClientGrantRepository,
@@ -40,6 +41,7 @@ export interface Repositories {
   refreshTokens: RefreshTokenRepository;
   actions: ActionRepository;
   actionCache: ActionCacheRepository;
+  phoneMigrations: PhoneMigrationRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

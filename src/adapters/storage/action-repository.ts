@@ -13,6 +13,9 @@ import { forUpdate, lockKey } from './features.js';
 import { bool, int, isForeignKeyViolation, isUniqueViolation, json, text } from './json.js';
 import type { Database } from './schema.js';
 
+/** Runs `fn` in a transaction of its own, or in the caller's when `db` is one already (a unit of work spanning repositories). */
+const inTransaction = <T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+
 const action = (r: Selectable<ActionsTable>): ActionRecord => ({
   id: r.id,
   name: r.name,
@@ -136,7 +139,7 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
       }
     },
     async delete(tenantId, id) {
-      return db.transaction().execute(async (trx) => {
+      return inTransaction(db, async (trx) => {
         // Locked first (PostgreSQL), as a deploy locks it: a deploy and a delete never interleave.
         if (!(await lockedAction(trx, tenantId, id))) return false;
         await trx.deleteFrom('action_bindings').where('tenant_id', '=', tenantId).where('action_id', '=', id).execute();
@@ -152,7 +155,7 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
       // one connection. The retry on the unique (action_id, number) is a second fence.
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          return await db.transaction().execute(async (trx) => {
+          return await inTransaction(db, async (trx) => {
             if (!(await lockedAction(trx, tenantId, v.actionId))) return undefined;
             const max = await trx.selectFrom('action_versions').select((eb) => eb.fn.max<number>('number').as('n')).where('action_id', '=', v.actionId).executeTakeFirst();
             const stored: ActionVersionRecord = { ...v, number: Number(max?.n ?? 0) + 1 };
@@ -211,7 +214,7 @@ export function actionRepository(db: Kysely<Database>): ActionRepository {
 
     listBindings,
     async replaceBindings(tenantId, triggerId, bindings) {
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         // Concurrent replacements of one trigger's bindings take turns (READ COMMITTED would let both
         // delete, then both insert at the same positions).
         await lockKey(trx, `bindings:${tenantId}:${triggerId}`);

@@ -17,6 +17,7 @@ import type { Database } from './schema.js';
 import { serverSecretRepository } from './server-secret-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
+import { phoneMigrationRepository } from './phone-migration-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
@@ -42,6 +43,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     refreshTokens: refreshTokenRepository(db),
     actions: actionRepository(db),
     actionCache: actionCacheRepository(db),
+    phoneMigrations: phoneMigrationRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

@@ -186,6 +186,14 @@ export interface MetaTable {
   value: string;
 }
 
+export interface PhoneMigrationsTable {
+  tenant_id: string;
+  plan_hash: string;
+  snapshot_sealed: string;
+  created: string;
+  applied_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -196,6 +204,7 @@ export interface Database {
   phone_templates: PhoneTemplatesTable;
   guardian_settings: GuardianSettingsTable;
   unifone_meta: MetaTable;
+  phone_migrations: PhoneMigrationsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

@@ -75,13 +75,17 @@ export class PhoneProviderService {
     return openProviderCredentials(this.sealer, provider.credentialsSealed);
   }
 
-  async create(tenant: TenantRecord, input: NewPhoneProvider): Promise<PhoneProviderRecord> {
+  /**
+   * The provider `input` describes, checked and with its credentials sealed, not stored. The kind's
+   * admission (a custom provider needs its Action) is the caller's to check: a migration creates the
+   * Action in the same transaction.
+   */
+  prepare(input: NewPhoneProvider): PhoneProviderRecord {
     const kind = this.kindOf(input.name);
     const credentials = this.kinds.pickCredentials(input.credentials);
     const configuration = checkProvider(this.kinds, kind, input.configuration, credentials);
-    await kind.admit?.(tenant.id);
     const now = this.clock.now().toISOString();
-    const provider: PhoneProviderRecord = {
+    return {
       id: newId('pro'),
       name: input.name,
       disabled: input.disabled ?? false,
@@ -90,6 +94,11 @@ export class PhoneProviderService {
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  async create(tenant: TenantRecord, input: NewPhoneProvider): Promise<PhoneProviderRecord> {
+    const provider = this.prepare(input);
+    await this.kindOf(input.name).admit?.(tenant.id);
     // The unique tenant_id column decides races between two creates; the loser gets the 409.
     if (!(await this.repos.phoneProviders.insert(tenant.id, provider))) throw new AppError('phone_provider_conflict');
     return provider;

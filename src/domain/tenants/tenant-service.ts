@@ -124,6 +124,11 @@ export class TenantService {
     return tenant;
   }
 
+  /** Forgets the tenants resolved so far (after a change written outside this service, in a transaction). */
+  forget(): void {
+    this.resolved.clear();
+  }
+
   async updateSettings(tenantId: string, patch: TenantSettingsPatch): Promise<TenantRecord> {
     const updated = await this.repos.tenants.updateSettings(tenantId, patch, this.clock.now().toISOString());
     if (!updated) throw new AppError('inexistent_tenant');
