@@ -227,6 +227,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         guardian_twilio_auth_tokens: { total: 1, resealed: 1, skipped: 0 },
         action_secrets: { total: 2, resealed: 2, skipped: 0 },
         server_secrets: { total: 1, resealed: 1, skipped: 0 },
+        phone_migration_snapshots: { total: 0, resealed: 0, skipped: 0 },
       });
       const after = await sealedValues(c);
       assert.equal(after.length, 10);

@@ -22,6 +22,7 @@ export function registerKeys(program: Command): void {
           guardian_twilio_auth_tokens: r.guardianTwilioAuthTokens,
           action_secrets: r.actionSecrets,
           server_secrets: r.serverSecrets,
+          phone_migration_snapshots: r.phoneMigrationSnapshots,
         };
         printJson({ key_id: c.box.primaryKid, ...kinds });
         const skipped = Object.values(kinds).reduce((n, k) => n + k.skipped, 0);

@@ -8,6 +8,7 @@ import {
   CLIENT_SECRET_PURPOSE,
   DERIVATION_ROOT_PURPOSE,
   GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
+  PHONE_MIGRATION_SNAPSHOT_PURPOSE,
   PHONE_PROVIDER_CREDENTIALS_PURPOSE,
 } from '../purposes.js';
 import { DERIVATION_ROOT } from './derivation-root.js';
@@ -35,6 +36,8 @@ export interface RotationReport {
   actionSecrets: KindReport;
   /** Server-wide values: the derivation root of the hashing keys (re-sealed, never changed). */
   serverSecrets: KindReport;
+  /** The legacy configuration each migrated tenant keeps for its rollback. */
+  phoneMigrationSnapshots: KindReport;
 }
 
 /** A stored value cannot be opened with the configured keys (typically: the old key was dropped too early). */
@@ -72,6 +75,7 @@ export async function rotateSecrets(
     guardianTwilioAuthTokens: empty(),
     actionSecrets: empty(),
     serverSecrets: empty(),
+    phoneMigrationSnapshots: empty(),
   };
 
   const items: Item[] = [
@@ -109,6 +113,15 @@ export async function rotateSecrets(
         sealed: r.sealed,
         purpose: ACTION_SECRET_PURPOSE,
         write: (to) => actions!.updateSealed(r.tenantId, r.table, r.id, r.sealed, to),
+      }),
+    ),
+    ...(await repos.phoneMigrations.listSealed()).map(
+      (r): Item => ({
+        kind: 'phoneMigrationSnapshots',
+        what: `phone migration snapshot (tenant ${r.tenantId})`,
+        sealed: r.sealed,
+        purpose: PHONE_MIGRATION_SNAPSHOT_PURPOSE,
+        write: (to) => repos.phoneMigrations.updateSealed(r.tenantId, r.sealed, to),
       }),
     ),
     ...(await repos.serverSecrets.listSealed()).map(
