@@ -138,5 +138,51 @@ for (const { dialect, skip } of testDialects()) {
       assert.equal(await status(client.guardian.factors.phone.setMessageTypes({ message_types: ['sms', 'voice'] })), 409);
       assert.deepEqual((await client.guardian.factors.phone.getMessageTypes()).message_types, ['sms']);
     });
+
+    test('what a phone migration created (provider, templates, Action and its binding) is managed by the SDK', async () => {
+      // The tenant left by the test above (a Twilio provider, MFA on) goes back to a legacy hook.
+      await client.tenants.settings.update({ phone_consolidated_experience: false });
+      const token = await env.token();
+      const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) => {
+        const res = await env.api(method, url, { token, ...(body !== undefined ? { body } : {}) });
+        assert.ok(res.statusCode < 300, `${method} ${url}: ${res.body}`);
+        return res.json();
+      };
+      const hook = await call('POST', '/api/v2/actions/actions', {
+        name: 'legacy hook',
+        supported_triggers: [{ id: 'send-phone-message', version: 'v2' }],
+        code: "exports.onExecuteSendPhoneMessage = async (event) => { await fetch(event.secrets.URL, { method: 'POST', body: event.message_options.text }); };",
+        secrets: [{ name: 'URL', value: 'https://sms.example/send' }],
+      });
+      await call('POST', `/api/v2/actions/actions/${hook.id}/deploy`);
+      await call('PATCH', '/api/v2/actions/triggers/send-phone-message/bindings', { bindings: [{ ref: { type: 'action_id', value: hook.id } }] });
+      await call('PUT', '/api/v2/guardian/factors/phone/selected-provider', { provider: 'phone-message-hook' });
+      const plan = await call('GET', '/api/v2/phone-migration');
+      assert.equal(plan.target.kind, 'custom');
+      await call('POST', '/api/v2/phone-migration', { plan_hash: plan.plan_hash, copy_secrets: true });
+
+      const providers = (await client.branding.phone.providers.list()).providers ?? [];
+      assert.deepEqual(providers.map((p) => p.name), ['custom']);
+      const verify = ((await client.branding.phone.templates.list()).templates ?? []).find((t) => t.type === 'otp_verify');
+      assert.equal(verify?.content?.body?.text, '{{code}} is your verification code for {{friendly_name}}', 'the Guardian default, in the UPE variables');
+      const actions = [];
+      for await (const a of await client.actions.list({ triggerId: 'custom-phone-provider' })) actions.push(a);
+      assert.equal(actions.length, 1);
+      const migrated = actions[0]!;
+      assert.deepEqual(migrated.secrets?.map((x) => x.name), ['URL'], 'copied as asked, values never shown');
+      const bindings = await client.actions.triggers.bindings.list('custom-phone-provider');
+      const bound = [];
+      for await (const b of bindings) bound.push(b);
+      assert.deepEqual(bound.map((b) => b.action?.id), [migrated.id]);
+      const edited = await client.actions.update(migrated.id!, { code: `${(await client.actions.get(migrated.id!)).code}\n// reviewed\n` });
+      assert.match(edited.code ?? '', /reviewed/);
+      await client.actions.deploy(migrated.id!);
+      // The Action changed since apply: the rollback asks for force, then restores the Twilio provider.
+      assert.equal((await env.api('DELETE', '/api/v2/phone-migration', { token })).statusCode, 409);
+      await call('DELETE', '/api/v2/phone-migration?force=true');
+      assert.deepEqual(((await client.branding.phone.providers.list()).providers ?? []).map((p) => p.name), ['twilio']);
+      assert.equal((await client.tenants.settings.get()).phone_consolidated_experience, false);
+      assert.equal(await status(client.actions.get(migrated.id!)), 404);
+    });
   });
 }
