@@ -148,6 +148,27 @@ describe('send-phone-message translator: the rewrites', () => {
     assert.match(t.code, /helper\(\{ event: legacyEvent, api \}\)/);
   });
 
+  test('a block-scoped binding of the same name shadows the handler parameter; the parameter outside it is rewritten', () => {
+    const t = translateSendPhoneMessage(
+      [
+        'exports.onExecuteSendPhoneMessage = async (event) => {',
+        '  const to = event.message_options.recipient;',
+        '  {',
+        '    const event = { message_options: { recipient: to } };',
+        '    log(event.message_options.recipient);',
+        '  }',
+        '  for (const event of queue) log(event.message_options);',
+        '  switch (to) { case 1: { let event = 2; log(event); } }',
+        '};',
+      ].join('\n'),
+    );
+    assert.match(t.code, /const to = event\.notification\.recipient;/);
+    assert.match(t.code, /const event = \{ message_options: \{ recipient: to \} \};\n\s*log\(event\.message_options\.recipient\);/, 'the block\'s own event is left alone');
+    assert.match(t.code, /for \(const event of queue\) log\(event\.message_options\);/);
+    assert.match(t.code, /let event = 2; log\(event\);/);
+    assert.deepEqual(t.changes.filter((c) => c.line > 1).map((c) => c.line), [2], 'nothing inside the shadowing blocks is rewritten');
+  });
+
   test('message_options.language is the notification locale (the seed table)', () => {
     const t = translateSendPhoneMessage('exports.onExecuteSendPhoneMessage = async (event) => event.message_options.language;');
     assert.match(t.code, /event\.notification\.locale/);

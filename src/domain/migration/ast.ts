@@ -89,3 +89,44 @@ export function statements(source: string): AnyNode[] {
   stripLocations(body);
   return body;
 }
+
+/** Whether `pattern` (a declaration's id or a parameter) binds `name`. */
+function binds(pattern: AnyNode | null | undefined, name: string): boolean {
+  if (!pattern) return false;
+  switch (pattern.type) {
+    case 'Identifier':
+      return pattern['name'] === name;
+    case 'ObjectPattern':
+      return (pattern['properties'] as AnyNode[]).some((p) => binds(p.type === 'RestElement' ? p['argument'] : p['value'], name));
+    case 'ArrayPattern':
+      return (pattern['elements'] as Array<AnyNode | null>).some((el) => binds(el, name));
+    case 'AssignmentPattern':
+      return binds(pattern['left'], name);
+    case 'RestElement':
+      return binds(pattern['argument'], name);
+    default:
+      return false;
+  }
+}
+
+/** Whether a `let`, `const` or `class` directly in `block`'s statements (or a `for` head) declares `name`. */
+function blockDeclares(block: AnyNode, name: string): boolean {
+  const lexical = (d: AnyNode | null | undefined) =>
+    (d?.type === 'VariableDeclaration' && d['kind'] !== 'var' && (d['declarations'] as AnyNode[]).some((x) => binds(x['id'], name))) ||
+    (d?.type === 'ClassDeclaration' && d['id']?.['name'] === name);
+  if (block.type === 'ForStatement') return lexical(block['init']);
+  if (block.type === 'ForInStatement' || block.type === 'ForOfStatement') return lexical(block['left']);
+  const body = block.type === 'SwitchStatement' ? (block['cases'] as AnyNode[]).flatMap((c) => c['consequent'] as AnyNode[]) : block.type === 'BlockStatement' ? (block['body'] as AnyNode[]) : [];
+  return body.some(lexical);
+}
+
+/**
+ * Whether `name` at `p` is a block-scoped binding between `p` and the function `fn`, which the scope
+ * lookup of ast-types (function and catch scopes only) would take for `fn`'s parameter.
+ */
+export function shadowedInBlock(p: NodePath, name: string, fn: AnyNode): boolean {
+  for (let q = p.parent; q && q.node !== fn; q = q.parent) {
+    if (blockDeclares(q.node, name)) return true;
+  }
+  return false;
+}

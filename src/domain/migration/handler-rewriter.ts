@@ -1,5 +1,5 @@
 import { visit } from 'recast';
-import { expression, isMember, lineOf, staticKey, statements, type AnyNode, type NodePath } from './ast.js';
+import { expression, isMember, lineOf, shadowedInBlock, staticKey, statements, type AnyNode, type NodePath } from './ast.js';
 import { MESSAGE_OPTIONS, OTP_TYPES, type EnumMapping } from './legacy-mapping.js';
 import type { NamePool } from './name-pool.js';
 import type { TranslationChange } from './translation.js';
@@ -73,7 +73,7 @@ function collectUses(fnPath: Path, eventName: string): Uses {
   visit(fnPath.get('body') as unknown as Parameters<typeof visit>[0], {
     visitIdentifier(this: { traverse(p: unknown): void }, p: Path) {
       // Only the handler's own parameter, not a helper's or a nested function's of the same name.
-      if (p.node['name'] !== eventName || !isReference(p) || p.scope?.lookup(eventName)?.node !== fn) return false;
+      if (p.node['name'] !== eventName || !isReference(p) || p.scope?.lookup(eventName)?.node !== fn || shadowedInBlock(p, eventName, fn)) return false;
       const key = memberKeyOf(p);
       const member = p.parent as Path;
       if (key === 'message_options') {
