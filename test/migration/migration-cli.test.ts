@@ -17,13 +17,14 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-migcli-'));
 const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, UNIFONE_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEFAULT_TENANT: '' };
 delete env['DATABASE_URL'];
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function unifone(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', 'phone-migration', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+const cli = (args: string[]) => unifone(['phone-migration', ...args]);
 
 const withContainer = async <T>(fn: (c: Container) => Promise<T>): Promise<T> => {
   const c = await createContainer({ config: loadConfig(env), logger: createLogger('silent') });
@@ -81,12 +82,23 @@ test('plan (summary and --json), apply --dry-run, apply, rollback; bad input exi
     assert.deepEqual(c.services.phoneProviders.credentialsOf(p!), { auth_token: 'cli-token' }, 'the Guardian auth token was copied, sealed');
   });
 
+  // The snapshot is a sealed value like any other: rotated to a new key, the old key can go.
+  const oldKey = env['UNIFONE_SECRET_KEY']!;
+  const newKey = randomBytes(32).toString('hex');
+  env['UNIFONE_SECRET_KEY'] = `${newKey},${oldKey}`;
+  const rotated = await unifone(['keys', 'rotate']);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.deepEqual(JSON.parse(rotated.stdout).phone_migration_snapshots, { total: 1, resealed: 1, skipped: 0 });
+  env['UNIFONE_SECRET_KEY'] = newKey;
+
   const back = await cli(['rollback', '--tenant', 'migcli']);
   assert.equal(back.code, 0, back.stderr);
   await withContainer(async (c) => {
     const t = (await c.repos.tenants.findByName('migcli'))!;
     assert.equal(t.phoneConsolidatedExperience, false);
     assert.equal(await c.repos.phoneProviders.getForTenant(t.id), undefined);
+    const g = (await c.repos.guardian.get(t.id))!;
+    assert.equal(c.box.open(g.twilioAuthTokenSealed!, 'guardian_twilio_auth_token'), 'cli-token', 'the Guardian token is back, sealed with the new key');
   });
   const none = await cli(['rollback', '--tenant', 'migcli']);
   assert.equal(none.code, 2);
