@@ -85,7 +85,7 @@ interface Tenant {
 }
 
 describeEachDialect(
-  'migration to the Unified Phone Experience: seven legacy starting points, real flows before, after and after rollback',
+  'migration to the Unified Phone Experience: the legacy starting points, real flows before, after and after rollback',
   (env) => {
     let e: TestEnv;
     before(() => {
@@ -375,6 +375,26 @@ describeEachDialect(
       const plan = await migrate(t, 'sms_gateway');
       assert.equal(plan.target.provider.configuration.sender, 'Unifone');
       assert.deepEqual(await round(t, flows), before_);
+      await rollback(t);
+      assert.deepEqual(await round(t, flows), before_);
+    });
+
+    test('MFA on Twilio, passwordless through a gateway → the generated provider signs the gateway requests in the Action', async () => {
+      const t = await tenant('mixed');
+      await guardianTwilio(t);
+      await passwordlessGateway(t);
+      const flows = { mfa: true, voice: true, passwordless: true };
+      const before_ = await round(t, flows);
+      assert.equal(before_['passwordless']!.via, 'gateway:bearer');
+      const plan = await ok(t, 'GET', '/api/v2/phone-migration');
+      assert.deepEqual(plan.secrets.map((s: { name: string }) => s.name), ['MFA_TWILIO_SID', 'MFA_TWILIO_AUTH_TOKEN', 'MFA_TWILIO_FROM', 'PASSWORDLESS_GATEWAY_SECRET']);
+      const mark = gatewayRequests.length;
+      await migrate(t, 'custom', { copy_secrets: true });
+      assert.deepEqual(await round(t, flows), before_);
+      const signed = gatewayRequests.slice(mark).at(-1)!;
+      const { jwtVerify } = await import('jose');
+      const verified = await jwtVerify(signed.auth!.slice('Bearer '.length), new TextEncoder().encode(GATEWAY_SECRET), { audience: 'urn:gateway', subject: 'urn:unifone' });
+      assert.ok(verified.payload.exp! - verified.payload.iat! <= 60, 'a short-lived token, as the built-in kind signs');
       await rollback(t);
       assert.deepEqual(await round(t, flows), before_);
     });

@@ -12,7 +12,7 @@ import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE, PHONE_MIGRATION_SNAPSHOT_PURPOSE } 
 import type { Repositories } from '../repositories.js';
 import { PhoneTemplateService } from '../templates/phone-template-service.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
-import { accountSecrets } from './generated-provider.js';
+import { accountSecrets, gatewaySecretName } from './generated-provider.js';
 import { readLegacyState, type LegacySmsOptions, type LegacyState } from './legacy-state.js';
 import { makePlan, MIGRATED_ACTION_NAME, type MigrationPlan, type PlanChoices, type TargetKind } from './plan.js';
 import type { CreatedObjects } from './ports.js';
@@ -160,10 +160,12 @@ export class PhoneMigrationService {
     }
     const g = state.guardian;
     const o = state.sms!.options;
-    return [
-      ...accountSecrets('MFA', { sid: g.twilio.sid!, from: g.twilio.from, messagingServiceSid: g.twilio.messaging_service_sid, authToken: this.guardianToken(g)! }),
-      ...accountSecrets('PASSWORDLESS', { sid: o.twilio_sid!, from: o.from ?? null, messagingServiceSid: o.messaging_service_sid ?? null, authToken: this.d.openConnectionSecrets(o).twilioToken ?? '' }),
-    ];
+    const opened = this.d.openConnectionSecrets(o);
+    const mfa = accountSecrets('MFA', { sid: g.twilio.sid!, from: g.twilio.from, messagingServiceSid: g.twilio.messaging_service_sid, authToken: this.guardianToken(g)! });
+    if (o.provider === 'twilio') {
+      return [...mfa, ...accountSecrets('PASSWORDLESS', { sid: o.twilio_sid!, from: o.from ?? null, messagingServiceSid: o.messaging_service_sid ?? null, authToken: opened.twilioToken ?? '' })];
+    }
+    return [...mfa, ...(o.gateway_authentication && opened.gatewaySecret ? [{ name: gatewaySecretName('PASSWORDLESS'), value: opened.gatewaySecret }] : [])];
   }
 
   private guardianToken(g: GuardianSettingsRecord): string | null {

@@ -1,7 +1,7 @@
 import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT } from '../mfa/guardian-service.js';
 import { METHOD_FOR_MESSAGE_TYPE, unsupportedMessageTypes } from '../mfa/delivery-rules.js';
 import type { DeliveryMethod, MfaMessageType, TemplateType } from '../ports.js';
-import { accountSecrets, twoTwilioAccountsAction, type GeneratedAccount } from './generated-provider.js';
+import { accountSecrets, gatewaySecretName, routingProviderAction, type GeneratedRoute } from './generated-provider.js';
 import { stateHash, type LegacyState } from './legacy-state.js';
 import { guardianBody, passwordlessBody, sharedVerifyBody } from './template-translation.js';
 import type { Translation } from './translation.js';
@@ -199,31 +199,44 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
       warnings,
     };
   }
-  // MFA and passwordless through two Twilio accounts: a generated custom provider routes each flow to its own.
-  if (mfaTwilio && pwd.enabled && pwd.provider === 'twilio') {
-    const placeholder = (p: 'MFA' | 'PASSWORDLESS', a: GeneratedAccount) => accountSecrets(p, a).map((x) => ({ name: x.name, source: `${p === 'MFA' ? 'Guardian Twilio settings' : 'sms connection'}` }));
-    secrets.push(
-      ...placeholder('MFA', { sid: g.twilio.sid!, from: g.twilio.from, messagingServiceSid: g.twilio.messaging_service_sid, authToken: '' }),
-      ...placeholder('PASSWORDLESS', { sid: o!.twilio_sid!, from: o!.from ?? null, messagingServiceSid: o!.messaging_service_sid ?? null, authToken: '' }),
-    );
+  // MFA through Twilio, passwordless through another account or a gateway: a generated custom provider
+  // routes each flow to the provider it used before.
+  if (mfaTwilio && pwd.enabled) {
+    const mfaAccount = { sid: g.twilio.sid!, from: g.twilio.from, messagingServiceSid: g.twilio.messaging_service_sid, authToken: '' };
+    secrets.push(...accountSecrets('MFA', mfaAccount).map((x) => ({ name: x.name, source: 'Guardian Twilio settings' })));
+    let passwordless: GeneratedRoute;
+    if (pwd.provider === 'twilio') {
+      passwordless = { kind: 'twilio' };
+      const account = { sid: o!.twilio_sid!, from: o!.from ?? null, messagingServiceSid: o!.messaging_service_sid ?? null, authToken: '' };
+      secrets.push(...accountSecrets('PASSWORDLESS', account).map((x) => ({ name: x.name, source: 'sms connection' })));
+    } else {
+      const auth = o!.gateway_authentication;
+      passwordless = {
+        kind: 'sms_gateway',
+        url: o!.gateway_url!,
+        sender: o!.from ?? null,
+        auth: auth ? { subject: auth.subject, audience: auth.audience, secret_base64_encoded: auth.secret_base64_encoded ?? false } : null,
+        forwardReqInfo: o!.forward_req_info ?? false,
+      };
+      if (auth) secrets.push({ name: gatewaySecretName('PASSWORDLESS'), source: 'sms connection gateway secret' });
+    }
     return {
       target: {
         kind: 'custom',
-        reason: 'MFA and passwordless SMS use different Twilio accounts: a custom provider is required (the seed); this one is generated and routes each flow to its account',
+        reason: `MFA uses Twilio and passwordless SMS ${pwd.provider === 'twilio' ? 'another Twilio account' : 'an SMS gateway'}: a custom provider is required (the seed); this one is generated and routes each flow to its provider`,
         provider: { name: 'custom', configuration: { delivery_methods: methods }, credentials_from: null },
-        action: { name: MIGRATED_ACTION_NAME, source: 'generated', code: twoTwilioAccountsAction(inputs.twilioApiBaseUrl), changes: [], warnings: [] },
+        action: {
+          name: MIGRATED_ACTION_NAME,
+          source: 'generated',
+          code: routingProviderAction(inputs.twilioApiBaseUrl, { MFA: { kind: 'twilio' }, PASSWORDLESS: passwordless }),
+          changes: [],
+          warnings: [],
+        },
       },
       secrets,
       blockers,
       warnings,
     };
-  }
-  if (mfaTwilio && pwd.enabled) {
-    blockers.push({
-      code: 'mixed_providers',
-      message: 'MFA uses Twilio and passwordless SMS an SMS gateway: no custom provider is generated for this pair. Move passwordless to Twilio (or MFA to a custom provider) first, or write the custom provider yourself',
-    });
-    return { target: null, secrets, blockers, warnings };
   }
   if (mfaHook) {
     if (pwd.enabled) {
