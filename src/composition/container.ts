@@ -125,7 +125,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     activity: new ActivityService(repos),
     enrollments: new EnrollmentAdmin(repos.enrollments),
   };
-  const identity = createIdentityModule({ repos, clock, notifications, logger });
+  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds });
   const userDirectory = directoryPort(identity.directory);
   const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({
