@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
 import type { ConnectionRecord, SmsConnectionOptions } from '../../domain/auth/ports.js';
+import { hasLegacyPasswordlessProvider } from '../../domain/notifications/legacy-passwordless.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { responses, Strict } from '../schemas/common.js';
 
@@ -150,8 +151,8 @@ const view = (c: ConnectionRecord): ConnectionOut => ({
   updated_at: c.updatedAt,
 });
 
-/** Whether an `sms` connection names a legacy provider (`provider` set): it sends through it only in legacy mode. */
-const hasLegacyProvider = (c: ConnectionRecord) => c.strategy === 'sms' && (c.options as SmsConnectionOptions).provider !== undefined;
+/** Whether an `sms` connection names a legacy provider: it sends through it only in legacy mode. */
+const hasLegacyProvider = (c: ConnectionRecord) => c.strategy === 'sms' && hasLegacyPasswordlessProvider(c.options as SmsConnectionOptions);
 
 /** RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-". */
 export const UNUSED_LEGACY_OPTIONS_WARNING =
