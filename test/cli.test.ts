@@ -225,6 +225,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         client_secrets: { total: 3, resealed: 3, skipped: 0 },
         phone_provider_credentials: { total: 1, resealed: 1, skipped: 0 },
         guardian_twilio_auth_tokens: { total: 1, resealed: 1, skipped: 0 },
+        connection_secrets: { total: 0, resealed: 0, skipped: 0 },
         action_secrets: { total: 2, resealed: 2, skipped: 0 },
         server_secrets: { total: 1, resealed: 1, skipped: 0 },
         phone_migration_snapshots: { total: 0, resealed: 0, skipped: 0 },
@@ -234,7 +235,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       for (const s of after) assert.ok(s.value.startsWith(`v1.${kidOf(key2)}.`), `${s.where} still carries ${s.value.split('.')[1]}`);
 
       const again = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
-      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'action_secrets', 'server_secrets']) {
+      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'connection_secrets', 'action_secrets', 'server_secrets']) {
         assert.equal(again[kind].resealed, 0, kind);
       }
     });

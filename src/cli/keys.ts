@@ -20,6 +20,7 @@ export function registerKeys(program: Command): void {
           client_secrets: r.clientSecrets,
           phone_provider_credentials: r.phoneProviderCredentials,
           guardian_twilio_auth_tokens: r.guardianTwilioAuthTokens,
+          connection_secrets: r.connectionSecrets,
           action_secrets: r.actionSecrets,
           server_secrets: r.serverSecrets,
           phone_migration_snapshots: r.phoneMigrationSnapshots,

@@ -127,9 +127,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     testNumbers: new TestNumberService(repos.testNumbers, clock),
     activity: new ActivityService(repos),
     enrollments: new EnrollmentAdmin(repos.enrollments),
-    phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants, openConnectionSecrets: () => ({}) }),
+    phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
   };
-  const identity = createIdentityModule({ repos, clock, notifications, logger });
+  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds });
   const userDirectory = directoryPort(identity.directory);
   const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({

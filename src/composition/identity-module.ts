@@ -1,6 +1,8 @@
 import type { GeoIpLookup, GuardLogger, NotificationPort } from '../domain/auth/login-guard.js';
 import { UserDirectory } from '../domain/auth/user-directory.js';
 import type { Clock } from '../domain/clock.js';
+import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
+import type { Sealer } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
 
 export interface IdentityModuleOptions {
@@ -10,6 +12,10 @@ export interface IdentityModuleOptions {
   logger?: GuardLogger;
   /** An IP → city/country lookup for `blocked_account` texts; none by default (docs/api.md, "Passwords"). */
   geoip?: GeoIpLookup;
+  /** Seals the legacy secrets of `sms` connections. */
+  sealer: Sealer;
+  /** The provider kinds: a legacy `sms_gateway` connection is checked by its kind's rules. */
+  kinds: ProviderRegistry;
 }
 
 /** Users, connections and attack protection: `identity.directory` is the service the flows and routes call. */
@@ -31,7 +37,7 @@ export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
     },
     o.clock,
     o.notifications,
-    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}) },
+    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds } },
   );
   return { directory };
 }

@@ -1,8 +1,7 @@
 import type { Config } from '../config.js';
 import { ActionService } from '../domain/actions/action-service.js';
 import type { Clock } from '../domain/clock.js';
-import type { LegacySmsOptions } from '../domain/migration/legacy-state.js';
-import { PhoneMigrationService, type ConnectionSecrets } from '../domain/migration/migration-service.js';
+import { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
 import type { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
 import type { Sealer } from '../domain/ports.js';
@@ -19,7 +18,6 @@ interface Parts {
   actions: ActionsModule;
   providers: PhoneProviderService;
   tenants: TenantService;
-  openConnectionSecrets(options: LegacySmsOptions): ConnectionSecrets;
 }
 
 /** The migration to the Unified Phone Experience (plan, apply, rollback) over this process's services. */
@@ -33,7 +31,6 @@ export function createMigrationService(p: Parts): PhoneMigrationService {
     checkCode: (code) => p.actions.runner.check(code),
     // The translator (a JavaScript parser and printer) is loaded on first use, not at every start.
     translate: async (code) => (await import('../domain/migration/action-translator.js')).translateSendPhoneMessage(code),
-    openConnectionSecrets: p.openConnectionSecrets,
     twilioApiBaseUrl: p.config.twilioApiBaseUrl,
     kindMethods: (kind) => p.kinds.get(kind)?.deliveryMethods ?? [],
     tenantChanged: () => p.tenants.forget(),

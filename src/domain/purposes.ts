@@ -11,6 +11,12 @@ export const PHONE_PROVIDER_CREDENTIALS_PURPOSE = 'phone_provider_credentials';
 /** The legacy Guardian phone settings' auth token (`guardian_settings.twilio_auth_token_sealed`). */
 export const GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE = 'guardian_twilio_auth_token';
 
+/** The `twilio_token` of an `sms` connection's legacy options (`connections.options`, key `twilio_token_sealed`). */
+export const LEGACY_SMS_TWILIO_TOKEN_PURPOSE = 'legacy_sms_twilio_token';
+
+/** The `gateway_authentication.secret` of an `sms` connection's legacy options (`connections.options`, key `gateway_secret_sealed`). */
+export const LEGACY_SMS_GATEWAY_SECRET_PURPOSE = 'legacy_sms_gateway_secret';
+
 /** A notification's one-time code, until the notification is final (`notifications.code_sealed`). */
 export const NOTIFICATION_CODE_PURPOSE = 'notification_code';
 

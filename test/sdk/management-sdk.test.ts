@@ -114,6 +114,41 @@ for (const { dialect, skip } of testDialects()) {
       assert.equal(await status(client.branding.phone.templates.get(created.id!)), 404);
     });
 
+    test('connections: the sms connection\'s legacy options through create and update; the secrets never come back', async () => {
+      const token = 'sdk-legacy-twilio-token-1';
+      const secret = 'sdk-legacy-gateway-secret-1';
+      env.neverReveal.add(token);
+      env.neverReveal.add(secret);
+      const tenant = (await env.c.repos.tenants.findByName('default'))!;
+      const sms = await env.c.identity.directory.connections.byName(tenant, 'sms');
+      assert.ok(sms);
+      await client.connections.delete(sms.id);
+      const created = await client.connections.create({
+        name: 'sms',
+        strategy: 'sms',
+        options: { provider: 'twilio', twilio_sid: 'AC00000000000000000000000000000003', twilio_token: token, from: '+14155552671', syntax: 'md_with_macros', template: 'Code @@password@@' },
+      });
+      assert.equal(created.strategy, 'sms');
+      const options = created.options as Record<string, unknown>;
+      assert.equal(options['provider'], 'twilio');
+      assert.equal(options['twilio_sid'], 'AC00000000000000000000000000000003');
+      assert.equal(options['template'], 'Code @@password@@');
+      assert.equal(options['twilio_token'], undefined);
+      const updated = await client.connections.update(created.id!, {
+        options: { ...options, provider: 'sms_gateway', gateway_url: 'https://gateway.example/sms', gateway_authentication: { method: 'bearer', subject: 'urn:Auth0', audience: 'urn:gw', secret } },
+      });
+      const after = updated.options as Record<string, unknown>;
+      assert.equal(after['provider'], 'sms_gateway');
+      assert.deepEqual(after['gateway_authentication'], { method: 'bearer', subject: 'urn:Auth0', audience: 'urn:gw' });
+      assert.equal(JSON.stringify(await client.connections.get(created.id!)).includes('_sealed'), false);
+      const bad = client.connections.update(created.id!, { options: { ...after, syntax: 'handlebars' } });
+      assert.equal(await status(bad), 400);
+      // The stored secrets survived the update that did not repeat the token.
+      const stored = (await env.c.repos.connections.get(tenant.id, created.id!))!.options as unknown as Record<string, string>;
+      assert.equal(env.c.box.open(stored['twilio_token_sealed']!, 'legacy_sms_twilio_token'), token);
+      assert.equal(env.c.box.open(stored['gateway_secret_sealed']!, 'legacy_sms_gateway_secret'), secret);
+    });
+
     test('guardian factors, phone message types (with the 409) and tenant settings', async () => {
       const settings = await client.tenants.settings.get();
       assert.equal(settings.phone_consolidated_experience, true);

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ConnectionRecord, ConnectionRepository, ConnectionStrategy } from '../../domain/auth/ports.js';
+import { SMS_CONNECTION_SEALED_KEYS, type ConnectionRecord, type ConnectionRepository, type ConnectionStrategy } from '../../domain/auth/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { ConnectionsTable } from './auth-tables.js';
 import { isUniqueViolation, json, text } from './json.js';
@@ -65,6 +65,32 @@ export function connectionRepository(db: Kysely<Database>): ConnectionRepository
         await db.updateTable('connections').set(row).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
       }
       return get(tenantId, id);
+    },
+    async listSealed() {
+      // Only sms connections carry sealed options; the LIKE skips the rest without parsing them.
+      const rows = await db.selectFrom('connections').select(['tenant_id', 'id', 'options']).where('strategy', '=', 'sms').where('options', 'like', '%_sealed%').execute();
+      return rows.flatMap((r) => {
+        const o = json<Record<string, unknown>>(r.options);
+        return SMS_CONNECTION_SEALED_KEYS.flatMap((key) => {
+          const sealed = o[key];
+          return typeof sealed === 'string' ? [{ tenantId: r.tenant_id, id: r.id, key, sealed }] : [];
+        });
+      });
+    },
+    async updateSealed(tenantId, id, key, from, to) {
+      const r = await db.selectFrom('connections').select('options').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!r) return false;
+      const o = json<Record<string, unknown>>(r.options);
+      if (o[key] !== from) return false;
+      // Compare and swap on the whole options text: any change in between (another key too) wins.
+      const u = await db
+        .updateTable('connections')
+        .set({ options: text({ ...o, [key]: to }) })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .where('options', '=', r.options)
+        .executeTakeFirst();
+      return Number(u.numUpdatedRows) > 0;
     },
     async delete(tenantId, id) {
       return db.transaction().execute(async (trx) => {

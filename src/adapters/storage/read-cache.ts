@@ -79,7 +79,7 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     connections: cache.wrap(
       repos.connections,
       { get: (tenantId: string, id: string) => `cn:${tenantId}:${id}`, getByName: (tenantId: string, name: string) => `cnn:${tenantId}:${name}` },
-      ['list'],
+      ['list', 'listSealed'],
     ),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };

@@ -1,13 +1,18 @@
 import { randomBase62 } from '../ids.js';
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
-import type { TenantRecord } from '../ports.js';
+import { AppError, isAppError } from '../errors.js';
+import { legacyPasswordlessAccount } from '../notifications/legacy-passwordless.js';
+import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
+import type { Sealer, TenantRecord } from '../ports.js';
+import { LEGACY_SMS_GATEWAY_SECRET_PURPOSE, LEGACY_SMS_TWILIO_TOKEN_PURPOSE } from '../purposes.js';
+import { validateTemplate } from '../templates/liquid.js';
 import type {
   ConnectionRecord,
   ConnectionRepository,
   ConnectionStrategy,
   DatabaseConnectionOptions,
   SmsConnectionOptions,
+  SmsGatewayAuthentication,
 } from './ports.js';
 
 /** The database connection every tenant gets (Auth0's default name). */
@@ -30,11 +35,50 @@ export const SMS_DEFAULTS: SmsConnectionOptions = {
   brute_force_protection: true,
 };
 
+/**
+ * Auth0's legacy delivery options of the `sms` connection as the API takes them: the secrets in
+ * clear (`twilio_token`, `gateway_authentication.secret`), sealed before they are stored. On PATCH
+ * an omitted key keeps its value and `null` removes it; an omitted secret keeps the sealed one.
+ */
+export interface LegacySmsOptionsInput {
+  provider?: 'twilio' | 'sms_gateway' | null;
+  twilio_sid?: string | null;
+  twilio_token?: string | null;
+  from?: string | null;
+  messaging_service_sid?: string | null;
+  template?: string | null;
+  syntax?: 'md_with_macros' | 'liquid' | null;
+  gateway_url?: string | null;
+  gateway_authentication?: (SmsGatewayAuthentication & { secret?: string }) | null;
+  forward_req_info?: boolean | null;
+}
+
+/** The legacy option keys, in the order responses list them. */
+export const LEGACY_SMS_OPTION_KEYS = [
+  'provider',
+  'twilio_sid',
+  'twilio_token',
+  'from',
+  'messaging_service_sid',
+  'template',
+  'syntax',
+  'gateway_url',
+  'gateway_authentication',
+  'forward_req_info',
+] as const satisfies ReadonlyArray<keyof LegacySmsOptionsInput>;
+
 export type ConnectionOptionsInput = Partial<Omit<DatabaseConnectionOptions, 'identifiers'>> &
-  Partial<Omit<SmsConnectionOptions, 'totp'>> & {
+  Partial<Pick<SmsConnectionOptions, 'disable_signup' | 'brute_force_protection'>> &
+  LegacySmsOptionsInput & {
     identifiers?: DatabaseConnectionOptions['identifiers'];
     totp?: Partial<SmsConnectionOptions['totp']>;
   };
+
+/** What the legacy options need beyond the repository: the sealer of their secrets, the provider kinds that check them. */
+export interface LegacySmsDeps {
+  sealer: Pick<Sealer, 'seal' | 'open'>;
+  kinds?: ProviderRegistry;
+}
 
 export interface NewConnection {
   name: string;
@@ -58,11 +102,79 @@ function invalid(msg: string): AppError {
   return new AppError('invalid_body', `Payload validation error: ${msg}`);
 }
 
-/** Merges `input` over `base` for the strategy, refusing options of the other strategy and values out of range. */
+/** The plain (non-secret) legacy keys, stored as given. */
+const PLAIN_LEGACY_KEYS = ['provider', 'twilio_sid', 'from', 'messaging_service_sid', 'template', 'syntax', 'gateway_url', 'forward_req_info'] as const;
+
+function needSealer(legacy: LegacySmsDeps | undefined): Pick<Sealer, 'seal' | 'open'> {
+  if (!legacy) throw new Error('the legacy options of sms connections need a sealer (ConnectionCatalog built without one)');
+  return legacy.sealer;
+}
+
+/**
+ * The legacy delivery options of `input` over those of `b`: an omitted key keeps its value, `null`
+ * removes it. Secrets are sealed here; an omitted `twilio_token`, or a `gateway_authentication`
+ * without `secret`, keeps the sealed value (a round trip through GET, which never shows it, does not
+ * wipe it). `gateway_authentication` is replaced as a whole (`null` removes it and its secret).
+ */
+function mergeLegacy(b: SmsConnectionOptions, input: ConnectionOptionsInput, legacy: LegacySmsDeps | undefined): Partial<SmsConnectionOptions> {
+  const out: Record<string, unknown> = {};
+  for (const k of PLAIN_LEGACY_KEYS) {
+    const v = input[k] === undefined ? b[k] : input[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  if (input.twilio_token === undefined) {
+    if (b.twilio_token_sealed !== undefined) out['twilio_token_sealed'] = b.twilio_token_sealed;
+  } else if (input.twilio_token !== null) {
+    out['twilio_token_sealed'] = needSealer(legacy).seal(input.twilio_token, LEGACY_SMS_TWILIO_TOKEN_PURPOSE);
+  }
+  const auth = input.gateway_authentication;
+  if (auth === undefined) {
+    if (b.gateway_authentication !== undefined) out['gateway_authentication'] = b.gateway_authentication;
+    if (b.gateway_secret_sealed !== undefined) out['gateway_secret_sealed'] = b.gateway_secret_sealed;
+  } else if (auth !== null) {
+    const { secret, ...shown } = auth;
+    out['gateway_authentication'] = {
+      method: shown.method,
+      subject: shown.subject,
+      audience: shown.audience,
+      ...(shown.secret_base64_encoded !== undefined ? { secret_base64_encoded: shown.secret_base64_encoded } : {}),
+    } satisfies SmsGatewayAuthentication;
+    if (secret !== undefined) out['gateway_secret_sealed'] = needSealer(legacy).seal(secret, LEGACY_SMS_GATEWAY_SECRET_PURPOSE);
+    else if (b.gateway_secret_sealed !== undefined) out['gateway_secret_sealed'] = b.gateway_secret_sealed;
+    else throw invalid('options.gateway_authentication.secret is required');
+  }
+  return out as Partial<SmsConnectionOptions>;
+}
+
+/** The rules of the legacy options as stored: a Liquid template parses; a gateway account passes its kind's checks. */
+function checkLegacy(o: SmsConnectionOptions, legacy: LegacySmsDeps | undefined): void {
+  if (o.syntax === 'liquid' && o.template !== undefined) {
+    try {
+      validateTemplate(o.template);
+    } catch (e) {
+      if (isAppError(e)) throw invalid(`options.template is not valid Liquid: ${e.message}`);
+      throw e;
+    }
+  }
+  // The gateway rules (https, no credentials in the URL, no internal address, a base64url secret
+  // when so declared) are the sms_gateway kind's, checked once the options name a complete gateway.
+  if (o.gateway_url !== undefined && legacy?.kinds) {
+    const built = legacyPasswordlessAccount({ ...o, provider: 'sms_gateway' }, legacy.sealer);
+    const kind = legacy.kinds.get('sms_gateway');
+    const problem = built && kind?.check?.(built.account.configuration, built.account.credentials);
+    if (problem) throw invalid(`options: ${problem.replace(/configuration\.|credentials\./g, '')}`);
+  }
+}
+
+/**
+ * Merges `input` over `base` for the strategy, refusing options of the other strategy and values
+ * out of range. `legacy` seals the secrets of the `sms` strategy's legacy options.
+ */
 export function mergeOptions(
   strategy: ConnectionStrategy,
   base: DatabaseConnectionOptions | SmsConnectionOptions,
   input: ConnectionOptionsInput = {},
+  legacy?: LegacySmsDeps,
 ): DatabaseConnectionOptions | SmsConnectionOptions {
   if (strategy === 'sms') {
     for (const k of ['identifiers', 'brute_force_threshold', 'breached_password_action', 'password_min_length'] as const) {
@@ -72,13 +184,19 @@ export function mergeOptions(
     const totp = { ...b.totp, ...input.totp };
     if (!Number.isInteger(totp.length) || totp.length < 4 || totp.length > 10) throw invalid('totp.length must be between 4 and 10');
     if (!Number.isInteger(totp.time_step) || totp.time_step < 60 || totp.time_step > 3600) throw invalid('totp.time_step must be between 60 and 3600');
-    return {
+    const out: SmsConnectionOptions = {
       totp,
       disable_signup: input.disable_signup ?? b.disable_signup,
       brute_force_protection: input.brute_force_protection ?? b.brute_force_protection,
+      ...mergeLegacy(b, input, legacy),
     };
+    if (LEGACY_SMS_OPTION_KEYS.some((k) => input[k] !== undefined)) checkLegacy(out, legacy);
+    return out;
   }
   if (input.totp !== undefined) throw invalid('option totp is not supported by the auth0 strategy');
+  for (const k of LEGACY_SMS_OPTION_KEYS) {
+    if (input[k] !== undefined) throw invalid(`option ${k} is not supported by the auth0 strategy`);
+  }
   const b = base as DatabaseConnectionOptions;
   const out: DatabaseConnectionOptions = {
     identifiers: input.identifiers ?? b.identifiers,
@@ -103,6 +221,8 @@ export class ConnectionCatalog {
     private readonly clients: ClientLister,
     private readonly provisionDefaults: DefaultsProvisioner,
     private readonly clock: Clock,
+    /** Seals the secrets of `sms` connections' legacy options and checks a gateway with its kind. */
+    private readonly legacy?: LegacySmsDeps,
   ) {}
 
   /**
@@ -142,7 +262,7 @@ export class ConnectionCatalog {
       id: newConnectionId(),
       name: input.name,
       strategy: input.strategy,
-      options: mergeOptions(input.strategy, base, input.options),
+      options: mergeOptions(input.strategy, base, input.options, this.legacy),
       enabledClients: await this.checkClients(tenant.id, input.enabledClients ?? []),
       createdAt: now,
       updatedAt: now,
@@ -176,7 +296,7 @@ export class ConnectionCatalog {
   ): Promise<ConnectionRecord> {
     const c = await this.get(tenant, id);
     const updated = await this.repo.update(tenant.id, id, {
-      ...(patch.options !== undefined ? { options: mergeOptions(c.strategy, c.options, patch.options) } : {}),
+      ...(patch.options !== undefined ? { options: mergeOptions(c.strategy, c.options, patch.options, this.legacy) } : {}),
       ...(patch.enabledClients !== undefined ? { enabledClients: await this.checkClients(tenant.id, patch.enabledClients) } : {}),
       updatedAt: this.clock.now().toISOString(),
     });

@@ -29,7 +29,10 @@ export interface SendCodeInput {
   type: TemplateType;
   source: NotificationSource;
   context: NotificationContext;
-  /** Legacy (pre-UPE) tenants send MFA messages through their Guardian configuration. */
+  /**
+   * Legacy (pre-UPE) tenants send MFA messages through their Guardian configuration, and
+   * passwordless codes through the legacy options of their `sms` connection.
+   */
   legacy?: boolean;
 }
 

@@ -24,11 +24,43 @@ export interface DatabaseConnectionOptions {
   password_min_length: number;
 }
 
+/** Auth0's `gateway_authentication` of an `sms_gateway` connection, without its `secret` (sealed apart). */
+export interface SmsGatewayAuthentication {
+  method: 'bearer';
+  subject: string;
+  audience: string;
+  secret_base64_encoded?: boolean;
+}
+
+/**
+ * The options of the passwordless `sms` connection. Besides the code settings, Auth0's legacy
+ * delivery options: the way a tenant in legacy mode (`phone_consolidated_experience: false`) sends
+ * its passwordless codes (see `domain/notifications/legacy-passwordless.ts`). The two secrets are
+ * stored sealed inside the options (`twilio_token_sealed`, `gateway_secret_sealed`); the API never
+ * sets those keys directly and never returns them.
+ */
 export interface SmsConnectionOptions {
   totp: { length: number; time_step: number };
   disable_signup: boolean;
   brute_force_protection: boolean;
+  provider?: 'twilio' | 'sms_gateway';
+  twilio_sid?: string;
+  from?: string;
+  messaging_service_sid?: string;
+  template?: string;
+  syntax?: 'md_with_macros' | 'liquid';
+  gateway_url?: string;
+  gateway_authentication?: SmsGatewayAuthentication;
+  forward_req_info?: boolean;
+  /** `twilio_token`, sealed (purpose `LEGACY_SMS_TWILIO_TOKEN_PURPOSE`). */
+  twilio_token_sealed?: string;
+  /** `gateway_authentication.secret`, sealed (purpose `LEGACY_SMS_GATEWAY_SECRET_PURPOSE`). */
+  gateway_secret_sealed?: string;
 }
+
+/** The sealed keys of `SmsConnectionOptions`: stored, never set from the API, never shown. */
+export const SMS_CONNECTION_SEALED_KEYS = ['twilio_token_sealed', 'gateway_secret_sealed'] as const;
+export type SmsConnectionSealedKey = (typeof SMS_CONNECTION_SEALED_KEYS)[number];
 
 export interface ConnectionRecord {
   id: string;
@@ -104,6 +136,13 @@ export interface ConnectionRepository {
    * already is left as it is. Resolves true when this call provisioned them.
    */
   provisionDefaults(tenantId: string, connections: ConnectionRecord[]): Promise<boolean>;
+  /** Every sealed value kept in a connection's options, all tenants (key rotation). */
+  listSealed(): Promise<Array<{ tenantId: string; id: string; key: SmsConnectionSealedKey; sealed: string }>>;
+  /**
+   * Replaces one sealed value of a connection's options, only if it is still `from` (compare and
+   * swap: a secret replaced through the API meanwhile is not overwritten). True when written.
+   */
+  updateSealed(tenantId: string, id: string, key: SmsConnectionSealedKey, from: string, to: string): Promise<boolean>;
 }
 
 export interface LoginFailureRecord {

@@ -5,7 +5,7 @@ import type { NotificationContext } from '../notifications/sender.js';
 import { toE164 } from '../phone-number.js';
 import type { TenantRecord } from '../ports.js';
 import { isBreached } from './breached-passwords.js';
-import { ConnectionCatalog, DEFAULT_DATABASE_CONNECTION, type ClientLister, type DefaultsProvisioner } from './connection-catalog.js';
+import { ConnectionCatalog, DEFAULT_DATABASE_CONNECTION, type ClientLister, type DefaultsProvisioner, type LegacySmsDeps } from './connection-catalog.js';
 import { LoginGuard, type GeoIpLookup, type GuardLogger, type LoginContext, type NotificationPort } from './login-guard.js';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
 import type {
@@ -35,6 +35,8 @@ export interface IdentityRepos {
 export interface UserDirectoryOptions {
   geoip?: GeoIpLookup;
   logger?: GuardLogger;
+  /** Seals the legacy secrets of `sms` connections (and checks a gateway with its provider kind). */
+  legacySms?: LegacySmsDeps;
 }
 
 export type Identifier = 'email' | 'phone_number' | 'username';
@@ -91,7 +93,7 @@ export class UserDirectory {
     notifications: NotificationPort,
     options: UserDirectoryOptions = {},
   ) {
-    this.connections = new ConnectionCatalog(repos.connections, repos.clients, repos.provisionDefaults, clock);
+    this.connections = new ConnectionCatalog(repos.connections, repos.clients, repos.provisionDefaults, clock, options.legacySms);
     this.guard = new LoginGuard(repos.loginFailures, clock, notifications, (u) => this.profile(u), options.geoip, options.logger);
   }
 

@@ -8,6 +8,8 @@ import {
   CLIENT_SECRET_PURPOSE,
   DERIVATION_ROOT_PURPOSE,
   GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
+  LEGACY_SMS_GATEWAY_SECRET_PURPOSE,
+  LEGACY_SMS_TWILIO_TOKEN_PURPOSE,
   PHONE_MIGRATION_SNAPSHOT_PURPOSE,
   PHONE_PROVIDER_CREDENTIALS_PURPOSE,
 } from '../purposes.js';
@@ -32,6 +34,8 @@ export interface RotationReport {
   clientSecrets: KindReport;
   phoneProviderCredentials: KindReport;
   guardianTwilioAuthTokens: KindReport;
+  /** The legacy secrets of `sms` connections (`twilio_token`, `gateway_authentication.secret`), sealed in their options. */
+  connectionSecrets: KindReport;
   /** Action secrets: each action's draft and each deployed version carry their own sealed blob. */
   actionSecrets: KindReport;
   /** Server-wide values: the derivation root of the hashing keys (re-sealed, never changed). */
@@ -73,6 +77,7 @@ export async function rotateSecrets(
     clientSecrets: empty(),
     phoneProviderCredentials: empty(),
     guardianTwilioAuthTokens: empty(),
+    connectionSecrets: empty(),
     actionSecrets: empty(),
     serverSecrets: empty(),
     phoneMigrationSnapshots: empty(),
@@ -104,6 +109,15 @@ export async function rotateSecrets(
         sealed: r.sealed,
         purpose: GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
         write: (to) => repos.guardian.updateSealed(r.tenantId, r.sealed, to),
+      }),
+    ),
+    ...(await repos.connections.listSealed()).map(
+      (r): Item => ({
+        kind: 'connectionSecrets',
+        what: `${r.key === 'twilio_token_sealed' ? 'Twilio auth token' : 'SMS gateway secret'} of connection ${r.id} (tenant ${r.tenantId})`,
+        sealed: r.sealed,
+        purpose: r.key === 'twilio_token_sealed' ? LEGACY_SMS_TWILIO_TOKEN_PURPOSE : LEGACY_SMS_GATEWAY_SECRET_PURPOSE,
+        write: (to) => repos.connections.updateSealed(r.tenantId, r.id, r.key, r.sealed, to),
       }),
     ),
     ...(actions ? await actions.listSealed() : []).map(

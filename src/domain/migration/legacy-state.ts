@@ -8,26 +8,11 @@ import type { Repositories } from '../repositories.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import type { PhoneMigrationRecord } from './ports.js';
 
-/** Auth0's legacy options of the `sms` connection (its own Twilio account or SMS gateway). */
-export type LegacySmsOptions = SmsConnectionOptions & {
-  provider?: 'twilio' | 'sms_gateway';
-  twilio_sid?: string;
-  twilio_token_sealed?: string;
-  from?: string;
-  messaging_service_sid?: string;
-  template?: string;
-  syntax?: 'md_with_macros' | 'liquid';
-  gateway_url?: string;
-  gateway_authentication?: { method: 'bearer'; subject: string; audience: string; secret_base64_encoded?: boolean };
-  gateway_secret_sealed?: string;
-  forward_req_info?: boolean;
-};
-
 /** Everything a migration reads of a tenant, read together (inside the apply transaction, from it). */
 export interface LegacyState {
   tenant: TenantRecord;
   guardian: GuardianSettingsRecord;
-  sms: (ConnectionRecord & { options: LegacySmsOptions }) | undefined;
+  sms: (ConnectionRecord & { options: SmsConnectionOptions }) | undefined;
   /** The send-phone-message bindings with their actions (the legacy MFA hook). */
   hooks: Array<{ binding: ActionBindingRecord; action: ActionRecord }>;
   /** Actions that support custom-phone-provider (at most one per tenant). */

@@ -1,5 +1,7 @@
 import type { ActionService } from '../actions/action-service.js';
 import type { ActionBindingRecord } from '../actions/ports.js';
+import type { SmsConnectionOptions } from '../auth/ports.js';
+import { legacyPasswordlessAccount } from '../notifications/legacy-passwordless.js';
 import { openSecrets } from '../actions/trigger-executor.js';
 import { CUSTOM_PHONE_PROVIDER } from '../actions/triggers.js';
 import type { Clock } from '../clock.js';
@@ -13,16 +15,10 @@ import type { Repositories } from '../repositories.js';
 import { PhoneTemplateService } from '../templates/phone-template-service.js';
 import { defaultGuardianSettings } from '../tenants/tenant-service.js';
 import { accountSecrets, gatewaySecretName } from './generated-provider.js';
-import { readLegacyState, type LegacySmsOptions, type LegacyState } from './legacy-state.js';
+import { readLegacyState, type LegacyState } from './legacy-state.js';
 import { makePlan, MIGRATED_ACTION_NAME, type MigrationPlan, type PlanChoices, type TargetKind } from './plan.js';
 import type { CreatedObjects } from './ports.js';
 import type { Translation } from './translation.js';
-
-/** The plain secrets of the sms connection's legacy options (sealed at rest). */
-export interface ConnectionSecrets {
-  twilioToken?: string | undefined;
-  gatewaySecret?: string | undefined;
-}
 
 export interface PhoneMigrationDeps {
   repos: Repositories;
@@ -35,7 +31,6 @@ export interface PhoneMigrationDeps {
   /** Compiles Action code without running it. */
   checkCode(code: string): Promise<{ ok: true } | { ok: false; message: string }>;
   translate(code: string): Promise<Translation>;
-  openConnectionSecrets(options: LegacySmsOptions): ConnectionSecrets;
   twilioApiBaseUrl: string;
   kindMethods(kind: TargetKind): readonly DeliveryMethod[];
   /** Called after a commit that changed a tenant's settings (per-process caches of tenants). */
@@ -160,12 +155,19 @@ export class PhoneMigrationService {
     }
     const g = state.guardian;
     const o = state.sms!.options;
-    const opened = this.d.openConnectionSecrets(o);
+    const opened = this.connectionSecrets(o);
     const mfa = accountSecrets('MFA', { sid: g.twilio.sid!, from: g.twilio.from, messagingServiceSid: g.twilio.messaging_service_sid, authToken: this.guardianToken(g)! });
     if (o.provider === 'twilio') {
       return [...mfa, ...accountSecrets('PASSWORDLESS', { sid: o.twilio_sid!, from: o.from ?? null, messagingServiceSid: o.messaging_service_sid ?? null, authToken: opened.twilioToken ?? '' })];
     }
     return [...mfa, ...(o.gateway_authentication && opened.gatewaySecret ? [{ name: gatewaySecretName('PASSWORDLESS'), value: opened.gatewaySecret }] : [])];
+  }
+
+  /** The sms connection's sealed secrets, opened (the same reading as its legacy sends). */
+  private connectionSecrets(o: SmsConnectionOptions): { twilioToken?: string | undefined; gatewaySecret?: string | undefined } {
+    const a = legacyPasswordlessAccount(o, this.d.sealer);
+    if (!a) return {};
+    return a.kind === 'twilio' ? { twilioToken: a.account.credentials['auth_token'] } : { gatewaySecret: a.account.credentials['secret'] };
   }
 
   private guardianToken(g: GuardianSettingsRecord): string | null {
@@ -175,7 +177,7 @@ export class PhoneMigrationService {
   /** The new provider's credentials, from the legacy configuration they were copied from. */
   private providerCredentials(kind: TargetKind, state: LegacyState): Record<string, string> {
     if (kind === 'custom') return {};
-    const secrets = state.sms ? this.d.openConnectionSecrets(state.sms.options) : {};
+    const secrets = state.sms ? this.connectionSecrets(state.sms.options) : {};
     if (kind === 'sms_gateway') return secrets.gatewaySecret ? { secret: secrets.gatewaySecret } : {};
     const g = state.guardian;
     const fromGuardian = g.factors['sms'] && g.selectedProvider === 'twilio';

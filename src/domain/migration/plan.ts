@@ -1,13 +1,12 @@
 import { LEGACY_ENROLLMENT_DEFAULT, LEGACY_VERIFICATION_DEFAULT } from '../mfa/guardian-service.js';
 import { METHOD_FOR_MESSAGE_TYPE, unsupportedMessageTypes } from '../mfa/delivery-rules.js';
+import { LEGACY_PASSWORDLESS_DEFAULT_TEMPLATE } from '../notifications/legacy-passwordless.js';
 import type { DeliveryMethod, MfaMessageType, TemplateType } from '../ports.js';
 import { accountSecrets, gatewaySecretName, routingProviderAction, type GeneratedRoute } from './generated-provider.js';
 import { stateHash, type LegacyState } from './legacy-state.js';
 import { guardianBody, passwordlessBody, sharedVerifyBody } from './template-translation.js';
 import type { Translation } from './translation.js';
 
-/** Auth0's default passwordless SMS text (the connection's `template` when it has none). */
-export const LEGACY_PASSWORDLESS_TEMPLATE = 'Your verification code is: @@password@@';
 
 /** What the operator may choose; the plan checks the choices against the seed's two tables. */
 export interface PlanChoices {
@@ -138,7 +137,8 @@ function passwordlessSource(s: LegacyState): PasswordlessSource {
 
 /** A Twilio account as the tenant provider's configuration (the legacy names mapped to the kind's). */
 function twilioConfiguration(sid: string, from: string | null, mssid: string | null, methods: DeliveryMethod[]): Record<string, unknown> {
-  return { sid, ...(from ? { default_from: from } : {}), ...(mssid ? { mssid } : {}), delivery_methods: methods };
+  // With a Messaging Service the service picks the sender (the number was unused, as in legacy sends).
+  return { sid, ...(mssid ? { mssid } : from ? { default_from: from } : {}), delivery_methods: methods };
 }
 
 interface Decided {
@@ -366,7 +366,7 @@ export function deliveryChecks(
 function plannedTemplates(mfa: MfaSource, pwd: PasswordlessSource, target: PlanTarget | null): PlannedTemplate[] {
   if (!target) return [];
   const mfaText = mfa.enabled ? { enroll: mfa.enrollment_message ?? LEGACY_ENROLLMENT_DEFAULT, verify: mfa.verification_message ?? LEGACY_VERIFICATION_DEFAULT } : undefined;
-  const pwdText = pwd.enabled ? passwordlessBody(pwd.template ?? LEGACY_PASSWORDLESS_TEMPLATE, pwd.syntax) : undefined;
+  const pwdText = pwd.enabled ? passwordlessBody(pwd.template ?? LEGACY_PASSWORDLESS_DEFAULT_TEMPLATE, pwd.syntax) : undefined;
   const out: PlannedTemplate[] = [];
   if (mfaText) {
     out.push({

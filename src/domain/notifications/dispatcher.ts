@@ -8,7 +8,9 @@ import { senderNumber } from '../phone-provider/provider-kind.js';
 import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
 import type { PhoneProviderRecord, Sealer, TenantRecord } from '../ports.js';
 import type { Repositories } from '../repositories.js';
+import type { SmsConnectionOptions } from '../auth/ports.js';
 import { legacyRoute, withLegacyBodies, withLegacyFrom } from './legacy.js';
+import { legacyPasswordlessRoute, renderLegacyPasswordless } from './legacy-passwordless.js';
 import { failedType, LOG_TYPES, sentType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { AttemptOutcome, LogRecord, NotificationEventRecord, NotificationRecord } from './ports.js';
@@ -167,6 +169,7 @@ export class Dispatcher {
    * SMS service, has none here), the Guardian templates give the MFA texts (see legacy.ts).
    */
   private async attemptLegacy(tenant: TenantRecord, n: NotificationRecord, plainCode?: string): Promise<{ provider: string; result: SendResult }> {
+    if (n.source === 'passwordless') return this.attemptLegacyPasswordless(tenant, n, plainCode);
     const settings = await this.repos.guardian.get(tenant.id);
     const route = legacyRoute(settings, this.sealer, this.kinds, this.legacyHook);
     if ('failure' in route) return { provider: route.provider, result: route.failure };
@@ -174,17 +177,62 @@ export class Dispatcher {
     return { provider: route.provider, result: await route.sender.send(message) };
   }
 
+  /**
+   * A passwordless code of a tenant in legacy mode: the delivery options of the connection it was
+   * asked for (`provider` with its Twilio or gateway settings) send it, with the connection's
+   * `template` in its `syntax` as the text (see legacy-passwordless.ts). Text only.
+   */
+  private async attemptLegacyPasswordless(tenant: TenantRecord, n: NotificationRecord, plainCode?: string): Promise<{ provider: string; result: SendResult }> {
+    const name = n.context.connection?.name;
+    const conn = name === undefined ? undefined : await this.repos.connections.getByName(tenant.id, name);
+    if (!conn || conn.strategy !== 'sms') {
+      return { provider: 'none', result: sendFailure(false, 'provider_misconfigured', `The passwordless connection ${name ?? '(none)'} does not exist any more`) };
+    }
+    const options = conn.options as SmsConnectionOptions;
+    const route = legacyPasswordlessRoute(options, this.sealer, this.kinds);
+    if ('failure' in route) return { provider: route.provider, result: route.failure };
+    if (n.deliveryMethod !== 'text') {
+      return { provider: route.provider, result: sendFailure(false, 'delivery_method_not_enabled', `The sms connection delivers by text only, not by ${n.deliveryMethod}`) };
+    }
+    const code = this.codeOf(n, plainCode) ?? '';
+    const locale = n.locale ?? 'en';
+    const client = n.context.client;
+    const body = renderLegacyPasswordless(
+      options,
+      { code, locale, ...(client ? { application: { name: client.name, client_id: client.client_id } } : {}) },
+      `legacy-passwordless:${tenant.id}:${conn.id}`,
+    );
+    const message = this.outgoing(tenantView(tenant), n, { asText: body, asVoice: body, voiceSegments: [body] }, route.from, code, locale, locale);
+    return { provider: route.provider, result: await route.sender.send(message) };
+  }
+
+  /** The one-time code: the enqueuing process hands it over in memory; anyone else opens the sealed copy. */
+  private codeOf(n: NotificationRecord, plainCode?: string): string | undefined {
+    return plainCode ?? (n.codeSealed ? this.sealer.open(n.codeSealed, NOTIFICATION_CODE_PURPOSE) : undefined);
+  }
+
   /** Renders `n`; `fromFor` picks the sender number given the template's (the provider kind's rule). */
   private async render(tenant: TenantRecord, n: NotificationRecord, fromFor: (templateFrom: string | undefined) => string | undefined, plainCode?: string): Promise<OutgoingMessage> {
     const stored = await this.repos.phoneTemplates.getByType(tenant.id, n.type);
     // A disabled template turns its customisation off: the built-in body is used instead.
     const template = stored && !stored.disabled ? stored : undefined;
-    // The enqueuing process hands the code over in memory; anyone else opens the sealed copy.
-    const code = plainCode ?? (n.codeSealed ? this.sealer.open(n.codeSealed, NOTIFICATION_CODE_PURPOSE) : undefined);
-    const view = tenantView(tenant);
+    const code = this.codeOf(n, plainCode);
     const locale = n.locale ?? 'en';
+    const view = tenantView(tenant);
     const r = renderNotification({ type: n.type, template, tenant: view, context: n.context, locale, code });
-    const from = fromFor(r.from);
+    return this.outgoing(view, n, r, fromFor(r.from), code, locale, r.bodyLocale);
+  }
+
+  /** The message handed to a sender, with its bodies already rendered. */
+  private outgoing(
+    view: TenantView,
+    n: NotificationRecord,
+    bodies: { asText: string; asVoice: string; voiceSegments: string[] },
+    from: string | undefined,
+    code: string | undefined,
+    locale: string,
+    bodyLocale: string,
+  ): OutgoingMessage {
     return {
       notificationId: n.id,
       attempt: n.attempts,
@@ -193,12 +241,12 @@ export class Dispatcher {
       deliveryMethod: n.deliveryMethod,
       recipient: n.recipient,
       ...(from ? { from } : {}),
-      asText: r.asText,
-      asVoice: r.asVoice,
-      voiceSegments: r.voiceSegments,
+      asText: bodies.asText,
+      asVoice: bodies.asVoice,
+      voiceSegments: bodies.voiceSegments,
       ...(code !== undefined ? { code } : {}),
       locale,
-      ...(r.bodyLocale !== locale ? { bodyLocale: r.bodyLocale } : {}),
+      ...(bodyLocale !== locale ? { bodyLocale } : {}),
       context: n.context,
     };
   }

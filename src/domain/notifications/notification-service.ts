@@ -23,7 +23,7 @@ export interface EnqueueInput {
   code?: string;
   /** The code's row, not stored yet: the send policy issues it when it allows the send (see send-policy.ts). */
   otp?: OtpRecord;
-  /** `legacy` for tenants in legacy mode (MFA through the Guardian configuration). */
+  /** `legacy` for tenants in legacy mode (MFA through the Guardian configuration, passwordless through the connection). */
   channel?: Exclude<NotificationChannel, 'test_number'>;
   /** The tenant's provider when the caller has read it already (test sends): the inline send uses it. */
   provider?: PhoneProviderRecord;

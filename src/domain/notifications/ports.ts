@@ -4,7 +4,10 @@ import type { NotificationContext } from './sender.js';
 export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed';
 export const FINAL_STATUSES: readonly NotificationStatus[] = ['delivered', 'undelivered', 'failed'];
 
-/** Where a notification goes: the tenant provider, a test number (never leaves), or the legacy MFA path. */
+/**
+ * Where a notification goes: the tenant provider, a test number (never leaves), or the legacy path
+ * (MFA through the Guardian settings, passwordless through the `sms` connection's options).
+ */
 export type NotificationChannel = 'provider' | 'test_number' | 'legacy';
 
 /** What started a notification (logs and the timeline show it). */

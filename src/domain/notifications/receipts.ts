@@ -6,7 +6,9 @@ import type { ProviderRegistry } from '../phone-provider/provider-registry.js';
 import type { Sealer } from '../ports.js';
 import type { Repositories } from '../repositories.js';
 import { notificationLog } from './dispatcher.js';
+import type { SmsConnectionOptions } from '../auth/ports.js';
 import { legacyReceiptCredentials } from './legacy.js';
+import { legacyPasswordlessReceiptCredentials } from './legacy-passwordless.js';
 import { failedType, type LogType } from './log-types.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { NotificationChannel } from './ports.js';
@@ -36,11 +38,20 @@ export class ReceiptService {
   ) {}
 
   /**
-   * The credentials that sign the receipts of a notification: the legacy Guardian settings' for a
-   * legacy-mode MFA message (it was sent with them), else the tenant's phone provider's.
+   * The credentials that sign the receipts of a notification: for a legacy-mode message, those it was
+   * sent with (the `sms` connection's legacy options for a passwordless code, the Guardian settings'
+   * for an MFA message), else the tenant's phone provider's.
    */
-  private async signingCredentials(tenantId: string, channel: NotificationChannel, kind: string): Promise<ProviderCredentials | undefined> {
-    if (channel === 'legacy') return legacyReceiptCredentials(await this.repos.guardian.get(tenantId), this.sealer, kind);
+  private async signingCredentials(tenantId: string, notificationId: string, channel: NotificationChannel, kind: string): Promise<ProviderCredentials | undefined> {
+    if (channel === 'legacy') {
+      const n = await this.repos.notifications.get(tenantId, notificationId);
+      if (n?.source === 'passwordless') {
+        const name = n.context.connection?.name;
+        const conn = name === undefined ? undefined : await this.repos.connections.getByName(tenantId, name);
+        return conn?.strategy === 'sms' ? legacyPasswordlessReceiptCredentials(conn.options as SmsConnectionOptions, this.sealer, kind) : undefined;
+      }
+      return legacyReceiptCredentials(await this.repos.guardian.get(tenantId), this.sealer, kind);
+    }
     return openProviderCredentials(this.sealer, (await this.repos.phoneProviders.getForTenant(tenantId))?.credentialsSealed ?? null);
   }
 
@@ -54,7 +65,7 @@ export class ReceiptService {
     const receipts = this.kinds.get(kind)?.receipts;
     const located = receipts ? await this.repos.notifications.locate(notificationId) : undefined;
     if (!receipts || !located) return 'not_found';
-    const credentials = await this.signingCredentials(located.tenantId, located.channel, kind);
+    const credentials = await this.signingCredentials(located.tenantId, notificationId, located.channel, kind);
     if (!credentials || !receipts.verify(request, credentials)) return 'refused';
     return this.apply(located.tenantId, notificationId, receipts.read(request.body), kind, attempt);
   }

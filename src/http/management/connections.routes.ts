@@ -1,8 +1,45 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
-import type { ConnectionRecord } from '../../domain/auth/ports.js';
+import type { ConnectionRecord, SmsConnectionOptions } from '../../domain/auth/ports.js';
+import { hasLegacyPasswordlessProvider } from '../../domain/notifications/legacy-passwordless.js';
+import type { TenantRecord } from '../../domain/ports.js';
 import { responses, Strict } from '../schemas/common.js';
+
+const orNull = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+/**
+ * Auth0's legacy delivery options of the `sms` strategy (how a tenant in legacy mode sends its
+ * passwordless codes). `null` removes a key on PATCH; the secrets (`twilio_token`,
+ * `gateway_authentication.secret`) are write-only.
+ */
+const LegacySmsOptions = {
+  provider: Type.Optional(orNull(Type.Union([Type.Literal('twilio'), Type.Literal('sms_gateway')]))),
+  twilio_sid: Type.Optional(orNull(Text(255))),
+  twilio_token: Type.Optional(orNull(Text(255))),
+  from: Type.Optional(orNull(Text(64))),
+  messaging_service_sid: Type.Optional(orNull(Text(255))),
+  template: Type.Optional(orNull(Text(10_000))),
+  syntax: Type.Optional(orNull(Type.Union([Type.Literal('md_with_macros'), Type.Literal('liquid')]))),
+  gateway_url: Type.Optional(orNull(Text(2048))),
+  gateway_authentication: Type.Optional(
+    orNull(
+      Type.Object(
+        {
+          method: Type.Literal('bearer'),
+          subject: Text(255),
+          audience: Text(255),
+          secret: Type.Optional(Text(1024)),
+          secret_base64_encoded: Type.Optional(Type.Boolean()),
+        },
+        Strict,
+      ),
+    ),
+  ),
+  forward_req_info: Type.Optional(orNull(Type.Boolean())),
+};
 
 const Identifiers = Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone_number'), Type.Literal('username')]), {
   minItems: 1,
@@ -28,6 +65,7 @@ const Options = Type.Object(
         Strict,
       ),
     ),
+    ...LegacySmsOptions,
   },
   Strict,
 );
@@ -59,6 +97,21 @@ const Connection = Type.Object({
       breached_password_action: Type.Optional(Type.String()),
       password_min_length: Type.Optional(Type.Integer()),
       totp: Type.Optional(Type.Object({ length: Type.Integer(), time_step: Type.Integer() })),
+      // The legacy options as stored, without the secrets (never part of a response).
+      provider: Type.Optional(Type.String()),
+      twilio_sid: Type.Optional(Type.String()),
+      from: Type.Optional(Type.String()),
+      messaging_service_sid: Type.Optional(Type.String()),
+      template: Type.Optional(Type.String()),
+      syntax: Type.Optional(Type.String()),
+      gateway_url: Type.Optional(Type.String()),
+      gateway_authentication: Type.Optional(
+        Type.Object(
+          { method: Type.String(), subject: Type.String(), audience: Type.String(), secret_base64_encoded: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+      ),
+      forward_req_info: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -79,17 +132,37 @@ const ListQuery = Type.Object(
   Strict,
 );
 
+/** The options as shown: the sealed secrets (`*_sealed`) are left out, whatever else is stored. */
+function optionsView(c: ConnectionRecord): ConnectionOut['options'] {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c.options)) if (!k.endsWith('_sealed')) out[k] = v;
+  return out as ConnectionOut['options'];
+}
+
 const view = (c: ConnectionRecord): ConnectionOut => ({
   id: c.id,
   name: c.name,
   strategy: c.strategy,
-  options: c.options as ConnectionOut['options'],
+  options: optionsView(c),
   enabled_clients: c.enabledClients,
   realms: [c.name],
   is_domain_connection: false,
   created_at: c.createdAt,
   updated_at: c.updatedAt,
 });
+
+/** Whether an `sms` connection names a legacy provider: it sends through it only in legacy mode. */
+const hasLegacyProvider = (c: ConnectionRecord) => c.strategy === 'sms' && hasLegacyPasswordlessProvider(c.options as SmsConnectionOptions);
+
+/** RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-". */
+export const UNUSED_LEGACY_OPTIONS_WARNING =
+  '299 - "The legacy delivery options of the sms connection (provider and its settings) are kept but not used: ' +
+  'the tenant uses the Unified Phone Experience (phone_consolidated_experience is true), so passwordless codes go through the tenant phone provider"';
+
+/** Says, in a `Warning` header, that the legacy options shown are not used while the tenant is on the unified experience. */
+function warnUnusedLegacy(reply: FastifyReply, tenant: TenantRecord, shown: ConnectionRecord[]): void {
+  if (tenant.phoneConsolidatedExperience && shown.some(hasLegacyProvider)) void reply.header('warning', UNUSED_LEGACY_OPTIONS_WARNING);
+}
 
 /**
  * `/api/v2/connections`: the database (`auth0`) and passwordless (`sms`) connections. Every tenant
@@ -115,6 +188,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
           ...(b.options ? { options: b.options } : {}),
           ...(b.enabled_clients ? { enabledClients: b.enabled_clients } : {}),
         });
+        warnUnusedLegacy(reply, req.tenant, [conn]);
         return reply.code(201).send(view(conn));
       },
     );
@@ -122,16 +196,22 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
     app.get(
       '/connections',
       { config: { scope: 'read:connections' }, schema: { tags, querystring: ListQuery, response: responses({ 200: Type.Array(Connection) }) } },
-      async (req) => {
+      async (req, reply) => {
         const all = await cat.list(req.tenant, req.query.strategy ? { strategy: req.query.strategy } : {});
-        return (req.query.name ? all.filter((x) => x.name === req.query.name) : all).map(view);
+        const shown = req.query.name ? all.filter((x) => x.name === req.query.name) : all;
+        warnUnusedLegacy(reply, req.tenant, shown);
+        return shown.map(view);
       },
     );
 
     app.get(
       '/connections/:id',
       { config: { scope: 'read:connections' }, schema: { tags, params: IdParam, response: responses({ 200: Connection }) } },
-      async (req) => view(await cat.get(req.tenant, req.params.id)),
+      async (req, reply) => {
+        const conn = await cat.get(req.tenant, req.params.id);
+        warnUnusedLegacy(reply, req.tenant, [conn]);
+        return view(conn);
+      },
     );
 
     app.patch(
@@ -140,12 +220,13 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
         config: { scope: 'update:connections' },
         schema: { tags, params: IdParam, body: UpdateConnection, response: responses({ 200: Connection }) },
       },
-      async (req) => {
+      async (req, reply) => {
         const b = req.body;
         const conn = await cat.update(req.tenant, req.params.id, {
           ...(b.options ? { options: b.options } : {}),
           ...(b.enabled_clients ? { enabledClients: b.enabled_clients } : {}),
         });
+        warnUnusedLegacy(reply, req.tenant, [conn]);
         return view(conn);
       },
     );

@@ -72,6 +72,8 @@ export async function passwordlessStart(
     type: 'otp_verify',
     source: 'passwordless',
     context: notificationContext(ctx, client, user, conn),
+    // Legacy (pre-UPE) tenants send through the connection's own delivery options (legacy-passwordless.ts).
+    legacy: !ctx.tenant.phoneConsolidatedExperience,
   });
   return {
     _id: user ? user.userId.slice(user.userId.indexOf('|') + 1) : otp.id.slice(0, 24),
