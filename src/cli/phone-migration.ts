@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { MigrationPlan } from '../domain/migration/plan.js';
 import type { DeliveryMethod, MfaMessageType } from '../domain/ports.js';
 import { CliError, findTenant, printJson, withContainer } from './context.js';
 
@@ -22,7 +23,7 @@ interface PlanOptions {
 const choicesOf = (o: PlanOptions) => ({ deliveryMethods: o.deliveryMethods, messageTypes: o.messageTypes });
 
 /** The plan for a person: what was found, what it becomes, what stands in the way. */
-function printPlanSummary(plan: Awaited<ReturnType<import('../domain/migration/migration-service.js').PhoneMigrationService['plan']>>): void {
+function printPlanSummary(plan: MigrationPlan): void {
   const out: string[] = [];
   const { mfa, passwordless: pwd } = plan.sources;
   out.push(`tenant ${plan.tenant}: ${plan.status}${plan.eligible ? ', eligible' : ''}`);
