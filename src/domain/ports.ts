@@ -66,6 +66,11 @@ export interface ClientRecord {
   clientMetadata: Record<string, string>;
   callbacks: string[];
   tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic' | 'none';
+  /**
+   * Auth0 properties stored and returned unchanged without acting on them (`logo_uri`,
+   * `jwt_configuration`, …): the API layer decides which names and shapes are accepted.
+   */
+  properties: Record<string, unknown>;
   /** The client secret sealed with the secret box (purpose `client_secret`). */
   secretSealed: string;
   createdAt: string;
@@ -100,6 +105,8 @@ export interface ClientGrantRecord {
   clientId: string;
   audience: string;
   scope: string[];
+  /** Auth0 grant properties stored and returned unchanged (`organization_usage`, …); absent: none. */
+  properties?: Record<string, unknown>;
   createdAt: string;
 }
 
@@ -107,7 +114,8 @@ export interface ClientGrantRepository {
   insert(tenantId: string, grant: ClientGrantRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<ClientGrantRecord | undefined>;
   list(tenantId: string, filter: { clientId?: string; audience?: string }): Promise<ClientGrantRecord[]>;
-  updateScope(tenantId: string, id: string, scope: string[]): Promise<ClientGrantRecord | undefined>;
+  /** Writes the given parts; undefined when the grant does not exist. */
+  update(tenantId: string, id: string, patch: { scope?: string[]; properties?: Record<string, unknown> }): Promise<ClientGrantRecord | undefined>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

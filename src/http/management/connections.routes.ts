@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
 import type { ConnectionRecord } from '../../domain/auth/ports.js';
 import { responses, Strict } from '../schemas/common.js';
+import { CheckpointParams, FieldParams, listBody, listPage, listQuery, listResponse, OffsetParams, project } from '../schemas/list.js';
 
 const Identifiers = Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone_number'), Type.Literal('username')]), {
   minItems: 1,
@@ -71,13 +72,15 @@ const Connection = Type.Object({
 type ConnectionOut = Static<typeof Connection>;
 
 const IdParam = Type.Object({ id: Type.String({ pattern: '^con_[A-Za-z0-9]{16}$' }) }, Strict);
-const ListQuery = Type.Object(
-  {
-    strategy: Type.Optional(Type.Union([Type.Literal('auth0'), Type.Literal('sms')])),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-  Strict,
-);
+/** Auth0's `GET /api/v2/connections` parameters; `strategy` may repeat, and a strategy unifone lacks selects nothing. */
+const ListQuery = listQuery({
+  ...OffsetParams,
+  ...CheckpointParams,
+  ...FieldParams,
+  strategy: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), { maxItems: 50 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+const GetQuery = listQuery(FieldParams);
 
 const view = (c: ConnectionRecord): ConnectionOut => ({
   id: c.id,
@@ -121,17 +124,25 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
 
     app.get(
       '/connections',
-      { config: { scope: 'read:connections' }, schema: { tags, querystring: ListQuery, response: responses({ 200: Type.Array(Connection) }) } },
+      {
+        config: { scope: 'read:connections' },
+        schema: { tags, querystring: ListQuery, response: responses({ 200: listResponse('connections', Connection, { checkpoint: true }) }) },
+      },
       async (req) => {
-        const all = await cat.list(req.tenant, req.query.strategy ? { strategy: req.query.strategy } : {});
-        return (req.query.name ? all.filter((x) => x.name === req.query.name) : all).map(view);
+        const q = req.query;
+        const all = (await cat.list(req.tenant)).filter((x) => (!q.strategy || q.strategy.includes(x.strategy)) && (!q.name || x.name === q.name));
+        const page = listPage(all, q, (c) => `${c.createdAt}|${c.id}`);
+        return listBody('connections', page, page.items.map(view), q);
       },
     );
 
     app.get(
       '/connections/:id',
-      { config: { scope: 'read:connections' }, schema: { tags, params: IdParam, response: responses({ 200: Connection }) } },
-      async (req) => view(await cat.get(req.tenant, req.params.id)),
+      {
+        config: { scope: 'read:connections' },
+        schema: { tags, params: IdParam, querystring: GetQuery, response: responses({ 200: Type.Partial(Connection) }) },
+      },
+      async (req) => project(view(await cat.get(req.tenant, req.params.id)), req.query),
     );
 
     app.patch(
