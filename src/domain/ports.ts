@@ -119,6 +119,28 @@ export interface ClientGrantRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 
+/** An API of the tenant (Auth0's resource server) other than the Management API. */
+export interface ResourceServerRecord {
+  id: string;
+  /** The audience, unique per tenant; never changes. */
+  identifier: string;
+  name: string;
+  /** Every other Auth0 property (`scopes`, `signing_alg`, `token_lifetime`, …), as the API accepted it. */
+  properties: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResourceServerRepository {
+  /** Refuses a second identifier of the tenant with AppError `resource_server_conflict`. */
+  insert(tenantId: string, rs: ResourceServerRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ResourceServerRecord | undefined>;
+  findByIdentifier(tenantId: string, identifier: string): Promise<ResourceServerRecord | undefined>;
+  list(tenantId: string): Promise<ResourceServerRecord[]>;
+  update(tenantId: string, id: string, patch: { name?: string; properties?: Record<string, unknown>; updatedAt: string }): Promise<ResourceServerRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
 export type DeliveryMethod = 'text' | 'voice';
 /** The name of a registered provider kind (`domain/phone-provider/provider-registry.ts`). */
 export type PhoneProviderName = string;

@@ -8,6 +8,7 @@ import type {
   GuardianRepository,
   PhoneProviderRepository,
   PhoneTemplateRepository,
+  ResourceServerRepository,
   ServerSecretRepository,
   SigningKeyRepository,
   TenantRepository,
@@ -24,6 +25,7 @@ export interface Repositories {
   signingKeys: SigningKeyRepository;
   clients: ClientRepository;
   clientGrants: ClientGrantRepository;
+  resourceServers: ResourceServerRepository;
   phoneProviders: PhoneProviderRepository;
   phoneTemplates: PhoneTemplateRepository;
   guardian: GuardianRepository;

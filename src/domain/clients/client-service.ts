@@ -165,9 +165,14 @@ export class ClientService {
 
   // ---- client grants ----
 
-  private checkGrant(audience: string, scope: string[]): void {
+  /**
+   * A grant's audience is the Management API (its scopes must be Management API scopes) or one of the
+   * tenant's resource servers (its scopes are stored as given: no token is issued for them here).
+   */
+  private async checkGrant(tenantId: string, audience: string, scope: string[]): Promise<void> {
     if (!managementAudienceHost(audience)) {
-      throw new AppError('invalid_audience', 'audience must be a Management API identifier: https://{domain}/api/v2/');
+      if (await this.repos.resourceServers.findByIdentifier(tenantId, audience)) return;
+      throw new AppError('invalid_audience', 'audience must be a Management API identifier (https://{domain}/api/v2/) or the identifier of a resource server of this tenant');
     }
     const unknown = scope.filter((s) => !isManagementScope(s));
     if (unknown.length) throw new AppError('invalid_body', `Payload validation error: unknown scopes: ${unknown.join(', ')}`);
@@ -177,7 +182,7 @@ export class ClientService {
     tenantId: string,
     input: { clientId: string; audience: string; scope: string[]; properties?: Record<string, unknown> | undefined },
   ): Promise<ClientGrantRecord> {
-    this.checkGrant(input.audience, input.scope);
+    await this.checkGrant(tenantId, input.audience, input.scope);
     await this.get(tenantId, input.clientId);
     const existing = await this.repos.clientGrants.list(tenantId, { clientId: input.clientId, audience: input.audience });
     if (existing.length) throw new AppError('client_grant_conflict');
@@ -209,7 +214,7 @@ export class ClientService {
   async updateGrant(tenantId: string, id: string, patch: { scope?: string[] | undefined; properties?: Record<string, unknown> | undefined }): Promise<ClientGrantRecord> {
     const g = await this.repos.clientGrants.get(tenantId, id);
     if (!g) throw new AppError('inexistent_client_grant');
-    if (patch.scope !== undefined) this.checkGrant(g.audience, patch.scope);
+    if (patch.scope !== undefined) await this.checkGrant(tenantId, g.audience, patch.scope);
     return (await this.repos.clientGrants.update(tenantId, id, {
       ...(patch.scope !== undefined ? { scope: [...new Set(patch.scope)] } : {}),
       // A property given as null is removed (Auth0's PATCH of a grant).

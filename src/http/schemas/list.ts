@@ -40,12 +40,16 @@ export type ListPage<R> =
   | { kind: 'offset'; items: R[]; start: number; limit: number; total: number }
   | { kind: 'checkpoint'; items: R[]; next?: string };
 
-const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+/** A cursor is the order key of the last item sent, marked so that one this server did not write is told apart. */
+const CURSOR_MARK = 'ck1|';
+const encodeCursor = (key: string) => Buffer.from(CURSOR_MARK + key, 'utf8').toString('base64url');
 function decodeCursor(from: string): string {
-  const key = Buffer.from(from, 'base64url').toString('utf8');
+  const text = Buffer.from(from, 'base64url').toString('utf8');
   // A cursor this server did not write: refused, as a malformed one is by Auth0.
-  if (encodeCursor(key) !== from || key.length === 0) throw new AppError('invalid_query_string', 'Query validation error: invalid from parameter');
-  return key;
+  if (!text.startsWith(CURSOR_MARK) || text.length === CURSOR_MARK.length || encodeCursor(text.slice(CURSOR_MARK.length)) !== from) {
+    throw new AppError('invalid_query_string', 'Query validation error: invalid from parameter');
+  }
+  return text.slice(CURSOR_MARK.length);
 }
 
 /**
