@@ -16,14 +16,20 @@ export interface TenantRecord {
   enabledLocales: string[];
   /** The Unified Phone Experience switch: true routes every phone feature through the tenant provider. */
   phoneConsolidatedExperience: boolean;
+  /**
+   * Auth0 tenant settings stored and returned unchanged without acting on them (`flags`,
+   * `session_lifetime`, …); absent: none. The API layer decides which names and shapes are accepted.
+   */
+  properties?: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }
 
+/** `properties` given are merged into the stored ones: each named property replaced whole, null removes it. */
 export type TenantSettingsPatch = Partial<
   Pick<
     TenantRecord,
-    'friendlyName' | 'pictureUrl' | 'supportEmail' | 'supportUrl' | 'homeUrl' | 'enabledLocales' | 'phoneConsolidatedExperience'
+    'friendlyName' | 'pictureUrl' | 'supportEmail' | 'supportUrl' | 'homeUrl' | 'enabledLocales' | 'phoneConsolidatedExperience' | 'properties'
   >
 >;
 
