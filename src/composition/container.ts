@@ -12,6 +12,7 @@ import { directoryPort } from '../domain/auth/directory-adapter.js';
 import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
 import { ClientService } from '../domain/clients/client-service.js';
+import { ResourceServerService } from '../domain/resource-servers/resource-server-service.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { deriveKey, loadDerivationRoot } from '../domain/keys/derivation-root.js';
 import { mfaPhoneDependsOnProvider } from '../domain/mfa/delivery-rules.js';
@@ -118,6 +119,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const services: Services = {
     tenants,
     clients: new ClientService(repos, box, clock),
+    resourceServers: new ResourceServerService(repos, clock),
     phoneProviders,
     templates: new PhoneTemplateService(repos, clock),
     guardian: new GuardianService(repos, box, clock),

@@ -31,6 +31,7 @@ export function httpDeps(p: Parts): AppDeps {
     context: { tenants: s.tenants, tokenKeys: p.tokenKeys },
     management: {
       clients: s.clients,
+      resourceServers: s.resourceServers,
       connections: identity.directory.connections,
       phoneProviders: s.phoneProviders,
       templates: s.templates,

@@ -9,12 +9,14 @@ import type { TestNumberService } from '../domain/notifications/test-numbers.js'
 import type { TestSends } from '../domain/notifications/test-sends.js';
 import type { PhoneProviderService } from '../domain/phone-provider/phone-provider-service.js';
 import type { PhoneTemplateService } from '../domain/templates/phone-template-service.js';
+import type { ResourceServerService } from '../domain/resource-servers/resource-server-service.js';
 import type { TenantService } from '../domain/tenants/tenant-service.js';
 
 /** The domain services of one process, as the composition root builds them. */
 export interface Services {
   tenants: TenantService;
   clients: ClientService;
+  resourceServers: ResourceServerService;
   phoneProviders: PhoneProviderService;
   templates: PhoneTemplateService;
   guardian: GuardianService;

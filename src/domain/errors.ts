@@ -68,6 +68,9 @@ export const errorCatalogue = {
   inexistent_client_grant: { status: 404, message: 'The client grant does not exist' },
   client_grant_conflict: { status: 409, message: 'A client grant for this client and audience already exists' },
   invalid_audience: { status: 400, message: 'The audience is not an API of this tenant' },
+  inexistent_resource_server: { status: 404, message: 'The resource server does not exist' },
+  resource_server_conflict: { status: 409, message: 'A resource server with the same identifier already exists' },
+  system_resource_server: { status: 400, message: 'The Management API is a system resource server: it cannot be changed or deleted' },
   inexistent_tenant: { status: 404, message: 'Unknown tenant for this host' },
 
   // ---- actions ----

@@ -16,14 +16,20 @@ export interface TenantRecord {
   enabledLocales: string[];
   /** The Unified Phone Experience switch: true routes every phone feature through the tenant provider. */
   phoneConsolidatedExperience: boolean;
+  /**
+   * Auth0 tenant settings stored and returned unchanged without acting on them (`flags`,
+   * `session_lifetime`, …); absent: none. The API layer decides which names and shapes are accepted.
+   */
+  properties?: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }
 
+/** `properties` given are merged into the stored ones: each named property replaced whole, null removes it. */
 export type TenantSettingsPatch = Partial<
   Pick<
     TenantRecord,
-    'friendlyName' | 'pictureUrl' | 'supportEmail' | 'supportUrl' | 'homeUrl' | 'enabledLocales' | 'phoneConsolidatedExperience'
+    'friendlyName' | 'pictureUrl' | 'supportEmail' | 'supportUrl' | 'homeUrl' | 'enabledLocales' | 'phoneConsolidatedExperience' | 'properties'
   >
 >;
 
@@ -66,6 +72,11 @@ export interface ClientRecord {
   clientMetadata: Record<string, string>;
   callbacks: string[];
   tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic' | 'none';
+  /**
+   * Auth0 properties stored and returned unchanged without acting on them (`logo_uri`,
+   * `jwt_configuration`, …): the API layer decides which names and shapes are accepted.
+   */
+  properties: Record<string, unknown>;
   /** The client secret sealed with the secret box (purpose `client_secret`). */
   secretSealed: string;
   createdAt: string;
@@ -100,6 +111,8 @@ export interface ClientGrantRecord {
   clientId: string;
   audience: string;
   scope: string[];
+  /** Auth0 grant properties stored and returned unchanged (`organization_usage`, …); absent: none. */
+  properties?: Record<string, unknown>;
   createdAt: string;
 }
 
@@ -107,7 +120,30 @@ export interface ClientGrantRepository {
   insert(tenantId: string, grant: ClientGrantRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<ClientGrantRecord | undefined>;
   list(tenantId: string, filter: { clientId?: string; audience?: string }): Promise<ClientGrantRecord[]>;
-  updateScope(tenantId: string, id: string, scope: string[]): Promise<ClientGrantRecord | undefined>;
+  /** Writes the given parts; undefined when the grant does not exist. */
+  update(tenantId: string, id: string, patch: { scope?: string[]; properties?: Record<string, unknown> }): Promise<ClientGrantRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** An API of the tenant (Auth0's resource server) other than the Management API. */
+export interface ResourceServerRecord {
+  id: string;
+  /** The audience, unique per tenant; never changes. */
+  identifier: string;
+  name: string;
+  /** Every other Auth0 property (`scopes`, `signing_alg`, `token_lifetime`, …), as the API accepted it. */
+  properties: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResourceServerRepository {
+  /** Refuses a second identifier of the tenant with AppError `resource_server_conflict`. */
+  insert(tenantId: string, rs: ResourceServerRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ResourceServerRecord | undefined>;
+  findByIdentifier(tenantId: string, identifier: string): Promise<ResourceServerRecord | undefined>;
+  list(tenantId: string): Promise<ResourceServerRecord[]>;
+  update(tenantId: string, id: string, patch: { name?: string; properties?: Record<string, unknown>; updatedAt: string }): Promise<ResourceServerRecord | undefined>;
   delete(tenantId: string, id: string): Promise<boolean>;
 }
 

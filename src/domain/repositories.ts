@@ -9,6 +9,7 @@ import type {
   GuardianRepository,
   PhoneProviderRepository,
   PhoneTemplateRepository,
+  ResourceServerRepository,
   ServerSecretRepository,
   SigningKeyRepository,
   TenantRepository,
@@ -25,6 +26,7 @@ export interface Repositories {
   signingKeys: SigningKeyRepository;
   clients: ClientRepository;
   clientGrants: ClientGrantRepository;
+  resourceServers: ResourceServerRepository;
   phoneProviders: PhoneProviderRepository;
   phoneTemplates: PhoneTemplateRepository;
   guardian: GuardianRepository;

@@ -38,6 +38,7 @@ const wellFormed = (path: string) =>
     .replace('/templates/{id}', '/templates/tem_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/client-grants/{id}', '/client-grants/cgr_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/clients/{id}', '/clients/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+    .replace('/resource-servers/{id}', '/resource-servers/000000000000000000000000')
     .replace('/notifications/{id}', '/notifications/ntf_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('/logs/{id}', '/logs/00000000000000000000000000')
     .replace('/actions/actions/{actionId}/versions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000/versions/00000000-0000-4000-8000-000000000000')

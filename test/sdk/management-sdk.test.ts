@@ -174,6 +174,36 @@ for (const { dialect, skip } of testDialects()) {
       assert.deepEqual((await client.guardian.factors.phone.getMessageTypes()).message_types, ['sms']);
     });
 
+    test("list calls with Auth0's paging parameters: clients, connections (checkpoint), client grants, resource servers, actions", async () => {
+      const created = await client.clients.create({ name: 'sdk-list-app', app_type: 'spa', web_origins: ['https://sdk.example'], oidc_conformant: true });
+      assert.deepEqual(created.web_origins, ['https://sdk.example']);
+      const page = await client.clients.list({ include_totals: true, is_global: false, page: 0, per_page: 50 });
+      assert.ok(page.data.some((c) => c.client_id === created.client_id));
+      assert.equal((page.response as { total?: number }).total, page.data.length);
+      const spas = await client.clients.list({ app_type: 'spa', fields: 'client_id,app_type' });
+      assert.deepEqual(spas.data.map((c) => Object.keys(c).sort()), [['app_type', 'client_id']]);
+
+      // The SDK sends include_totals=true&take=50 and follows `next`: every connection once.
+      const ids: string[] = [];
+      for await (const c of await client.connections.list({ take: 1 })) ids.push(c.id!);
+      assert.ok(ids.length >= 2);
+      assert.equal(new Set(ids).size, ids.length);
+
+      const grants = await client.clientGrants.list({ client_id: env.bootstrap.clientId });
+      assert.equal(grants.data.length, 1);
+      assert.equal(grants.data[0]!.audience, env.bootstrap.audience);
+
+      const api = await client.resourceServers.create({ identifier: 'https://sdk-api.example', name: 'SDK API', scopes: [{ value: 'read:x' }] });
+      const apis = await client.resourceServers.list({ include_totals: true });
+      assert.deepEqual(apis.data.filter((r) => !r.is_system).map((r) => r.identifier), ['https://sdk-api.example']);
+      // The Management API, as addressed by the request (the SDK calls localhost:{port}).
+      assert.match(apis.data.find((r) => r.is_system)!.identifier!, /^https:\/\/localhost:\d+\/api\/v2\/$/);
+      await client.resourceServers.delete(api.id!);
+
+      const actions = await client.actions.list({ page: 0, per_page: 10 });
+      assert.deepEqual(actions.data, []);
+      });
+
     test('what a phone migration created (provider, templates, Action and its binding) is managed by the SDK', async () => {
       // The tenant left by the test above (a Twilio provider, MFA on) goes back to a legacy hook.
       await client.tenants.settings.update({ phone_consolidated_experience: false });

@@ -15,6 +15,7 @@ function toRecord(r: Selectable<ClientsTable>): ClientRecord {
     clientMetadata: json(r.client_metadata),
     callbacks: json(r.callbacks),
     tokenEndpointAuthMethod: r.token_endpoint_auth_method as ClientRecord['tokenEndpointAuthMethod'],
+    properties: r.properties ? json(r.properties) : {},
     secretSealed: r.secret_sealed,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -31,6 +32,7 @@ function toRow(c: Partial<ClientRecord>): Partial<ClientsTable> {
   if (c.clientMetadata !== undefined) row.client_metadata = text(c.clientMetadata);
   if (c.callbacks !== undefined) row.callbacks = text(c.callbacks);
   if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
+  if (c.properties !== undefined) row.properties = text(c.properties);
   if (c.secretSealed !== undefined) row.secret_sealed = c.secretSealed;
   if (c.updatedAt !== undefined) row.updated_at = c.updatedAt;
   return row;
@@ -101,6 +103,7 @@ export function clientGrantRepository(db: Kysely<Database>): ClientGrantReposito
     clientId: r.client_id,
     audience: r.audience,
     scope: json<string[]>(r.scope),
+    properties: r.properties ? json<Record<string, unknown>>(r.properties) : {},
     createdAt: r.created_at,
   });
   const get = async (tenantId: string, id: string) => {
@@ -112,7 +115,15 @@ export function clientGrantRepository(db: Kysely<Database>): ClientGrantReposito
       try {
         await db
           .insertInto('client_grants')
-          .values({ id: g.id, tenant_id: tenantId, client_id: g.clientId, audience: g.audience, scope: text(g.scope), created_at: g.createdAt })
+          .values({
+            id: g.id,
+            tenant_id: tenantId,
+            client_id: g.clientId,
+            audience: g.audience,
+            scope: text(g.scope),
+            properties: text(g.properties ?? {}),
+            created_at: g.createdAt,
+          })
           .execute();
       } catch (e) {
         // The loser of two concurrent creates for one (client, audience): the same 409 as a sequential duplicate.
@@ -127,8 +138,11 @@ export function clientGrantRepository(db: Kysely<Database>): ClientGrantReposito
       if (f.audience !== undefined) q = q.where('audience', '=', f.audience);
       return (await q.orderBy('created_at').orderBy('id').execute()).map(map);
     },
-    async updateScope(tenantId, id, scope) {
-      await db.updateTable('client_grants').set({ scope: text(scope) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    async update(tenantId, id, patch) {
+      const row: { scope?: string; properties?: string } = {};
+      if (patch.scope !== undefined) row.scope = text(patch.scope);
+      if (patch.properties !== undefined) row.properties = text(patch.properties);
+      if (Object.keys(row).length > 0) await db.updateTable('client_grants').set(row).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
       return get(tenantId, id);
     },
     async delete(tenantId, id) {

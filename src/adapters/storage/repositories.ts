@@ -13,6 +13,7 @@ import { otpRepository } from './otp-repository.js';
 import { phoneProviderRepository, phoneTemplateRepository } from './phone-repository.js';
 import { recoveryCodeRepository } from './recovery-code-repository.js';
 import { refreshTokenRepository } from './refresh-token-repository.js';
+import { resourceServerRepository } from './resource-server-repository.js';
 import type { Database } from './schema.js';
 import { serverSecretRepository } from './server-secret-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
@@ -27,6 +28,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     signingKeys: signingKeyRepository(db),
     clients: clientRepository(db),
     clientGrants: clientGrantRepository(db),
+    resourceServers: resourceServerRepository(db),
     phoneProviders: phoneProviderRepository(db),
     phoneTemplates: phoneTemplateRepository(db),
     guardian: guardianRepository(db),

@@ -24,6 +24,8 @@ export interface TenantsTable {
   home_url: string | null;
   enabled_locales: string;
   phone_consolidated_experience: number;
+  /** JSON of the stored-only Auth0 settings (migration 0007; null: none). */
+  properties: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -55,6 +57,8 @@ export interface ClientsTable {
   callbacks: string;
   token_endpoint_auth_method: string;
   secret_sealed: string;
+  /** JSON of the stored-only Auth0 client properties (migration 0007; null: none). */
+  properties: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -65,7 +69,20 @@ export interface ClientGrantsTable {
   client_id: string;
   audience: string;
   scope: string;
+  /** JSON of the stored-only Auth0 grant properties (migration 0007; null: none). */
+  properties: string | null;
   created_at: string;
+}
+
+export interface ResourceServersTable {
+  id: string;
+  tenant_id: string;
+  identifier: string;
+  name: string;
+  /** JSON of every other property of the resource server. */
+  properties: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface PhoneProvidersTable {
@@ -200,6 +217,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
   client_grants: ClientGrantsTable;
+  resource_servers: ResourceServersTable;
   phone_providers: PhoneProvidersTable;
   phone_templates: PhoneTemplatesTable;
   guardian_settings: GuardianSettingsTable;

@@ -14,6 +14,7 @@ function toRecord(r: Selectable<TenantsTable>): TenantRecord {
     homeUrl: r.home_url,
     enabledLocales: json<string[]>(r.enabled_locales),
     phoneConsolidatedExperience: bool(r.phone_consolidated_experience),
+    properties: r.properties ? json<Record<string, unknown>>(r.properties) : {},
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -53,6 +54,7 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
             home_url: t.homeUrl,
             enabled_locales: text(t.enabledLocales),
             phone_consolidated_experience: int(t.phoneConsolidatedExperience),
+            properties: t.properties ? text(t.properties) : null,
             created_at: t.createdAt,
             updated_at: t.updatedAt,
           })
@@ -79,7 +81,16 @@ export function tenantRepository(db: Kysely<Database>): TenantRepository {
       if (p.homeUrl !== undefined) values.home_url = p.homeUrl;
       if (p.enabledLocales !== undefined) values.enabled_locales = text(p.enabledLocales);
       if (p.phoneConsolidatedExperience !== undefined) values.phone_consolidated_experience = int(p.phoneConsolidatedExperience);
-      await db.updateTable('tenants').set(values).where('id', '=', tenantId).execute();
+      const write = async (trx: Kysely<Database>) => {
+        if (p.properties !== undefined) {
+          // Merged into the stored ones: each property given replaces its value, null removes it.
+          const row = await trx.selectFrom('tenants').select('properties').where('id', '=', tenantId).executeTakeFirst();
+          const merged = { ...(row?.properties ? json<Record<string, unknown>>(row.properties) : {}), ...p.properties };
+          values.properties = text(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)));
+        }
+        await trx.updateTable('tenants').set(values).where('id', '=', tenantId).execute();
+      };
+      await (db.isTransaction || p.properties === undefined ? write(db) : db.transaction().execute(write));
       return one(db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst());
     },
   };

@@ -16,6 +16,29 @@ export interface NewClient {
   clientMetadata?: Record<string, string> | undefined;
   callbacks?: string[] | undefined;
   tokenEndpointAuthMethod?: ClientRecord['tokenEndpointAuthMethod'] | undefined;
+  properties?: Record<string, unknown> | undefined;
+}
+
+/** Filters of the application list (Auth0's `is_first_party`, `app_type`). */
+export interface ClientFilter {
+  isFirstParty?: boolean | undefined;
+  /** Any of these application types. */
+  appTypes?: string[] | undefined;
+}
+
+/** Filters of the client grant list (Auth0's query parameters). */
+export interface ClientGrantFilter {
+  clientId?: string | undefined;
+  audience?: string | undefined;
+  allowAnyOrganization?: boolean | undefined;
+  subjectType?: string | undefined;
+}
+
+/** The value of a stored grant property, with Auth0's default when the grant never set it. */
+export function grantProperty(g: ClientGrantRecord, name: 'allow_any_organization' | 'subject_type'): unknown {
+  const v = g.properties?.[name];
+  if (v !== undefined) return v;
+  return name === 'subject_type' ? 'client' : false;
 }
 
 /** Grant types a machine-to-machine application gets when none are given. */
@@ -67,6 +90,7 @@ export class ClientService {
       clientMetadata: input.clientMetadata ?? {},
       callbacks: input.callbacks ?? [],
       tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? 'client_secret_post',
+      properties: input.properties ?? {},
       secretSealed: this.sealer.seal(secret, CLIENT_SECRET_PURPOSE),
       createdAt: now,
       updatedAt: now,
@@ -85,8 +109,31 @@ export class ClientService {
     return this.repos.clients.list(tenantId, page);
   }
 
+  /** Every application of the tenant that passes `filter`, in creation order. */
+  async listFiltered(tenantId: string, filter: ClientFilter): Promise<ClientRecord[]> {
+    const all = await this.repos.clients.listAll(tenantId);
+    return all.filter(
+      (c) =>
+        (filter.isFirstParty === undefined || c.isFirstParty === filter.isFirstParty) &&
+        (filter.appTypes === undefined || (c.appType !== null && filter.appTypes.includes(c.appType))),
+    );
+  }
+
+  /**
+   * A partial update. `properties` are merged into the stored ones: each named property is replaced
+   * whole (as Auth0 replaces a nested object given in a PATCH), the others are kept.
+   */
   async update(tenantId: string, clientId: string, patch: Omit<ClientPatch, 'secretSealed' | 'updatedAt'>): Promise<ClientRecord> {
-    const c = await this.repos.clients.update(tenantId, clientId, { ...patch, updatedAt: this.clock.now().toISOString() });
+    const { properties, ...rest } = patch;
+    let merged: Record<string, unknown> | undefined;
+    if (properties !== undefined && Object.keys(properties).length > 0) {
+      merged = { ...(await this.get(tenantId, clientId)).properties, ...properties };
+    }
+    const c = await this.repos.clients.update(tenantId, clientId, {
+      ...rest,
+      ...(merged ? { properties: merged } : {}),
+      updatedAt: this.clock.now().toISOString(),
+    });
     if (!c) throw new AppError('inexistent_client');
     return c;
   }
@@ -118,16 +165,24 @@ export class ClientService {
 
   // ---- client grants ----
 
-  private checkGrant(audience: string, scope: string[]): void {
+  /**
+   * A grant's audience is the Management API (its scopes must be Management API scopes) or one of the
+   * tenant's resource servers (its scopes are stored as given: no token is issued for them here).
+   */
+  private async checkGrant(tenantId: string, audience: string, scope: string[]): Promise<void> {
     if (!managementAudienceHost(audience)) {
-      throw new AppError('invalid_audience', 'audience must be a Management API identifier: https://{domain}/api/v2/');
+      if (await this.repos.resourceServers.findByIdentifier(tenantId, audience)) return;
+      throw new AppError('invalid_audience', 'audience must be a Management API identifier (https://{domain}/api/v2/) or the identifier of a resource server of this tenant');
     }
     const unknown = scope.filter((s) => !isManagementScope(s));
     if (unknown.length) throw new AppError('invalid_body', `Payload validation error: unknown scopes: ${unknown.join(', ')}`);
   }
 
-  async createGrant(tenantId: string, input: { clientId: string; audience: string; scope: string[] }): Promise<ClientGrantRecord> {
-    this.checkGrant(input.audience, input.scope);
+  async createGrant(
+    tenantId: string,
+    input: { clientId: string; audience: string; scope: string[]; properties?: Record<string, unknown> | undefined },
+  ): Promise<ClientGrantRecord> {
+    await this.checkGrant(tenantId, input.audience, input.scope);
     await this.get(tenantId, input.clientId);
     const existing = await this.repos.clientGrants.list(tenantId, { clientId: input.clientId, audience: input.audience });
     if (existing.length) throw new AppError('client_grant_conflict');
@@ -136,21 +191,37 @@ export class ClientService {
       clientId: input.clientId,
       audience: input.audience,
       scope: [...new Set(input.scope)],
+      properties: input.properties ?? {},
       createdAt: this.clock.now().toISOString(),
     };
     await this.repos.clientGrants.insert(tenantId, grant);
     return grant;
   }
 
-  listGrants(tenantId: string, filter: { clientId?: string; audience?: string }) {
-    return this.repos.clientGrants.list(tenantId, filter);
+  async listGrants(tenantId: string, filter: ClientGrantFilter): Promise<ClientGrantRecord[]> {
+    const grants = await this.repos.clientGrants.list(tenantId, {
+      ...(filter.clientId !== undefined ? { clientId: filter.clientId } : {}),
+      ...(filter.audience !== undefined ? { audience: filter.audience } : {}),
+    });
+    return grants.filter(
+      (g) =>
+        (filter.allowAnyOrganization === undefined || grantProperty(g, 'allow_any_organization') === filter.allowAnyOrganization) &&
+        (filter.subjectType === undefined || grantProperty(g, 'subject_type') === filter.subjectType),
+    );
   }
 
-  async updateGrant(tenantId: string, id: string, scope: string[]): Promise<ClientGrantRecord> {
+  /** Changes the scopes and/or the stored properties (each named property replaced whole, null removes it). */
+  async updateGrant(tenantId: string, id: string, patch: { scope?: string[] | undefined; properties?: Record<string, unknown> | undefined }): Promise<ClientGrantRecord> {
     const g = await this.repos.clientGrants.get(tenantId, id);
     if (!g) throw new AppError('inexistent_client_grant');
-    this.checkGrant(g.audience, scope);
-    return (await this.repos.clientGrants.updateScope(tenantId, id, [...new Set(scope)]))!;
+    if (patch.scope !== undefined) await this.checkGrant(tenantId, g.audience, patch.scope);
+    return (await this.repos.clientGrants.update(tenantId, id, {
+      ...(patch.scope !== undefined ? { scope: [...new Set(patch.scope)] } : {}),
+      // A property given as null is removed (Auth0's PATCH of a grant).
+      ...(patch.properties !== undefined
+        ? { properties: Object.fromEntries(Object.entries({ ...g.properties, ...patch.properties }).filter(([, v]) => v !== null)) }
+        : {}),
+    }))!;
   }
 
   async deleteGrant(tenantId: string, id: string): Promise<void> {

@@ -105,7 +105,11 @@ export function actionRoutes(deps: ActionRoutesDeps): FastifyPluginAsyncTypebox 
       async (req) => {
         const q = req.query;
         const { page, perPage } = paging(q);
-        const { items, total } = await svc.list(req.tenant.id, { triggerId: q.triggerId, actionName: q.actionName, deployed: q.deployed }, { page, perPage });
+        // Marketplace integrations (installed actions) do not exist here: `installed=true` selects none.
+        const { items, total } =
+          q.installed === true
+            ? { items: [], total: 0 }
+            : await svc.list(req.tenant.id, { triggerId: q.triggerId, actionName: q.actionName, deployed: q.deployed }, { page, perPage });
         return { actions: await Promise.all(items.map((a) => withDeployed(req.tenant.id, a))), total, page, per_page: perPage };
       },
     );

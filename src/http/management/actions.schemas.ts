@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { RUNTIMES } from '../../domain/actions/triggers.js';
-import { PageQuery, Strict } from '../schemas/common.js';
+import { Strict } from '../schemas/common.js';
+import { OffsetParams } from '../schemas/list.js';
 
 /** TypeBox schemas of `/api/v2/actions/*` (reference §5.6). Responses list every key that may be sent. */
 
@@ -16,11 +17,13 @@ export const ListActionsQuery = Type.Object(
     actionName: Type.Optional(Type.String({ maxLength: 255 })),
     deployed: Type.Optional(Type.Boolean()),
     installed: Type.Optional(Type.Boolean()),
-    ...PageQuery,
+    // `include_totals` is not among Auth0's documented parameters here, but Auth0 accepts it (its
+    // tooling sends it) and always answers the paged body: it is accepted and has no effect.
+    ...OffsetParams,
   },
   Strict,
 );
-export const Paged = Type.Object(PageQuery, Strict);
+export const Paged = Type.Object(OffsetParams, Strict);
 export const ForceQuery = Type.Object({ force: Type.Optional(Type.Boolean()) }, Strict);
 
 const TriggerRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.String({ minLength: 1, maxLength: 16 }) }, Strict);

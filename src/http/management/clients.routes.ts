@@ -2,8 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
 import type { ClientService } from '../../domain/clients/client-service.js';
+import { AppError } from '../../domain/errors.js';
 import type { ClientRecord } from '../../domain/ports.js';
-import { PageQuery, paging, responses, Strict } from '../schemas/common.js';
+import { responses, Strict } from '../schemas/common.js';
+import { CheckpointParams, FieldParams, listBody, listPage, listQuery, listResponse, OffsetParams, project } from '../schemas/list.js';
+import { APP_TYPES, STORED_CLIENT_PROPERTY_NAMES, storedClientBody, storedClientCreateBody, storedClientOut } from './clients.schemas.js';
 
 const GRANT_TYPES = [
   'client_credentials',
@@ -17,7 +20,7 @@ const GRANT_TYPES = [
 ] as const;
 
 const Metadata = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 255 }), { maxProperties: 10 });
-const AppType = Type.Union(['native', 'spa', 'regular_web', 'non_interactive'].map((v) => Type.Literal(v)));
+const AppType = Type.Union(APP_TYPES.map((v) => Type.Literal(v)));
 const AuthMethod = Type.Union([Type.Literal('client_secret_post'), Type.Literal('client_secret_basic'), Type.Literal('none')]);
 
 const ClientBody = {
@@ -29,8 +32,8 @@ const ClientBody = {
   callbacks: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 100 })),
   token_endpoint_auth_method: Type.Optional(AuthMethod),
 };
-const CreateClient = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }), ...ClientBody }, Strict);
-const UpdateClient = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...ClientBody }, Strict);
+const CreateClient = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }), ...ClientBody, ...storedClientCreateBody }, Strict);
+const UpdateClient = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...ClientBody, ...storedClientBody }, Strict);
 
 const Client = Type.Object({
   tenant: Type.String(),
@@ -44,19 +47,35 @@ const Client = Type.Object({
   client_metadata: Metadata,
   callbacks: Type.Array(Type.String()),
   token_endpoint_auth_method: Type.String(),
+  /** Always false: unifone has no global (all-applications) client. */
+  global: Type.Boolean(),
+  ...storedClientOut,
   created_at: Type.String(),
   updated_at: Type.String(),
 });
 type ClientOut = Static<typeof Client>;
 
 const ClientIdParam = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }, Strict);
-const ListQuery = Type.Object(
-  {
-    ...PageQuery,
-    include_totals: Type.Optional(Type.Boolean()),
-  },
-  Strict,
-);
+/** Auth0's `GET /api/v2/clients` parameters (the SDK's `ListClientsRequestParameters`), plus checkpoint paging as Auth0 documents for `q`. */
+const ListQuery = listQuery({
+  ...OffsetParams,
+  ...CheckpointParams,
+  ...FieldParams,
+  is_global: Type.Optional(Type.Boolean()),
+  is_first_party: Type.Optional(Type.Boolean()),
+  app_type: Type.Optional(Type.String({ maxLength: 1000, pattern: '^[a-z0-9_]+(,[a-z0-9_]+)*$' })),
+  external_client_id: Type.Optional(Type.String({ maxLength: 255 })),
+  q: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+const GetQuery = listQuery(FieldParams);
+
+/** Auth0's documented `q` of the application list: a client grant condition. Undefined: not one of them. */
+function parseClientQ(q: string): { allowAnyOrganization: true } | { organizationId: string } | undefined {
+  const m = /^\s*client_grant\.(allow_any_organization|organization_id):"?([^"\s]+)"?\s*$/.exec(q);
+  if (!m) return undefined;
+  if (m[1] === 'allow_any_organization') return m[2] === 'true' ? { allowAnyOrganization: true } : undefined;
+  return { organizationId: m[2]! };
+}
 
 /** `/api/v2/clients`: applications. The secret is shown on create and to tokens holding `read:client_keys`. */
 export interface ClientRouteDeps {
@@ -80,12 +99,17 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
       client_metadata: client.clientMetadata,
       callbacks: client.callbacks,
       token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+      global: false,
+      ...client.properties,
       created_at: client.createdAt,
       updated_at: client.updatedAt,
     });
     const canSeeKeys = (scopes: ReadonlySet<string> | undefined) => Boolean(scopes?.has('read:client_keys'));
     const secretIf = (scopes: ReadonlySet<string> | undefined, client: ClientRecord) =>
       canSeeKeys(scopes) ? svc.secretOf(client) : undefined;
+    /** The stored-only properties named in a request body. */
+    const storedOf = (b: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(STORED_CLIENT_PROPERTY_NAMES.filter((k) => b[k] !== undefined).map((k) => [k, b[k]]));
 
     app.post(
       '/clients',
@@ -101,6 +125,7 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
           clientMetadata: b.client_metadata,
           callbacks: b.callbacks,
           tokenEndpointAuthMethod: b.token_endpoint_auth_method,
+          properties: storedOf(b),
         });
         // As on Auth0, a new application is enabled on every existing connection.
         await deps.connections.enableClient(req.tenant, client.clientId);
@@ -112,31 +137,39 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
       '/clients',
       {
         config: { scope: 'read:clients' },
-        schema: {
-          tags: ['clients'],
-          querystring: ListQuery,
-          response: responses({
-            200: Type.Union([
-              Type.Array(Client),
-              Type.Object({ start: Type.Integer(), limit: Type.Integer(), total: Type.Integer(), clients: Type.Array(Client) }),
-            ]),
-          }),
-        },
+        schema: { tags: ['clients'], querystring: ListQuery, response: responses({ 200: listResponse('clients', Client, { checkpoint: true }) }) },
       },
       async (req) => {
-        const { page, perPage } = paging(req.query);
-        const { items, total } = await svc.list(req.tenant.id, { page, perPage });
-        const clients = items.map((cl) => view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl)));
-        return req.query.include_totals ? { start: page * perPage, limit: perPage, total, clients } : clients;
+        const q = req.query;
+        const byQ = q.q !== undefined ? parseClientQ(q.q) : undefined;
+        if (q.q !== undefined && !byQ) {
+          throw new AppError('invalid_query_string', 'Query validation error: q supports client_grant.organization_id and client_grant.allow_any_organization:true');
+        }
+        let all = await svc.listFiltered(req.tenant.id, {
+          isFirstParty: q.is_first_party,
+          appTypes: q.app_type?.split(','),
+        });
+        // No global client, no external client ids and no organizations here: those filters select nothing.
+        if (q.is_global === true || q.external_client_id !== undefined || (byQ && 'organizationId' in byQ)) all = [];
+        if (byQ && 'allowAnyOrganization' in byQ) {
+          const withGrant = new Set((await svc.listGrants(req.tenant.id, { allowAnyOrganization: true })).map((g) => g.clientId));
+          all = all.filter((c) => withGrant.has(c.clientId));
+        }
+        const page = listPage(all, q, (c) => `${c.createdAt}|${c.clientId}`);
+        const views = page.items.map((cl) => view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl)));
+        return listBody('clients', page, views, q);
       },
     );
 
     app.get(
       '/clients/:id',
-      { config: { scope: 'read:clients' }, schema: { tags: ['clients'], params: ClientIdParam, response: responses({ 200: Client }) } },
+      {
+        config: { scope: 'read:clients' },
+        schema: { tags: ['clients'], params: ClientIdParam, querystring: GetQuery, response: responses({ 200: Type.Partial(Client) }) },
+      },
       async (req) => {
         const cl = await svc.get(req.tenant.id, req.params.id);
-        return view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl));
+        return project(view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl)), req.query);
       },
     );
 
@@ -157,6 +190,7 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
           ...(b.client_metadata !== undefined ? { clientMetadata: b.client_metadata } : {}),
           ...(b.callbacks !== undefined ? { callbacks: b.callbacks } : {}),
           ...(b.token_endpoint_auth_method !== undefined ? { tokenEndpointAuthMethod: b.token_endpoint_auth_method } : {}),
+          properties: storedOf(b),
         });
         return view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl));
       },

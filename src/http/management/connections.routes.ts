@@ -6,6 +6,7 @@ import type { ConnectionRecord, SmsConnectionOptions } from '../../domain/auth/p
 import { hasLegacyPasswordlessProvider } from '../../domain/notifications/legacy-passwordless.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { responses, Strict } from '../schemas/common.js';
+import { CheckpointParams, FieldParams, listBody, listPage, listQuery, listResponse, OffsetParams, project } from '../schemas/list.js';
 
 const orNull = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -124,13 +125,15 @@ const Connection = Type.Object({
 type ConnectionOut = Static<typeof Connection>;
 
 const IdParam = Type.Object({ id: Type.String({ pattern: '^con_[A-Za-z0-9]{16}$' }) }, Strict);
-const ListQuery = Type.Object(
-  {
-    strategy: Type.Optional(Type.Union([Type.Literal('auth0'), Type.Literal('sms')])),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  },
-  Strict,
-);
+/** Auth0's `GET /api/v2/connections` parameters; `strategy` may repeat, and a strategy unifone lacks selects nothing. */
+const ListQuery = listQuery({
+  ...OffsetParams,
+  ...CheckpointParams,
+  ...FieldParams,
+  strategy: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), { maxItems: 50 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+});
+const GetQuery = listQuery(FieldParams);
 
 /** The options as shown: the sealed secrets (`*_sealed`) are left out, whatever else is stored. */
 function optionsView(c: ConnectionRecord): ConnectionOut['options'] {
@@ -195,22 +198,29 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
 
     app.get(
       '/connections',
-      { config: { scope: 'read:connections' }, schema: { tags, querystring: ListQuery, response: responses({ 200: Type.Array(Connection) }) } },
+      {
+        config: { scope: 'read:connections' },
+        schema: { tags, querystring: ListQuery, response: responses({ 200: listResponse('connections', Connection, { checkpoint: true }) }) },
+      },
       async (req, reply) => {
-        const all = await cat.list(req.tenant, req.query.strategy ? { strategy: req.query.strategy } : {});
-        const shown = req.query.name ? all.filter((x) => x.name === req.query.name) : all;
-        warnUnusedLegacy(reply, req.tenant, shown);
-        return shown.map(view);
+        const q = req.query;
+        const all = (await cat.list(req.tenant)).filter((x) => (!q.strategy || q.strategy.includes(x.strategy)) && (!q.name || x.name === q.name));
+        const page = listPage(all, q, (c) => `${c.createdAt}|${c.id}`);
+        warnUnusedLegacy(reply, req.tenant, page.items);
+        return listBody('connections', page, page.items.map(view), q);
       },
     );
 
     app.get(
       '/connections/:id',
-      { config: { scope: 'read:connections' }, schema: { tags, params: IdParam, response: responses({ 200: Connection }) } },
+      {
+        config: { scope: 'read:connections' },
+        schema: { tags, params: IdParam, querystring: GetQuery, response: responses({ 200: Type.Partial(Connection) }) },
+      },
       async (req, reply) => {
         const conn = await cat.get(req.tenant, req.params.id);
         warnUnusedLegacy(reply, req.tenant, [conn]);
-        return view(conn);
+        return project(view(conn), req.query);
       },
     );
 

@@ -9,6 +9,7 @@ import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delive
 import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
+import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
 import { tenantSettingsRoutes, type TenantSettingsRouteDeps } from './tenant-settings.routes.js';
 
 /**
@@ -17,6 +18,7 @@ import { tenantSettingsRoutes, type TenantSettingsRouteDeps } from './tenant-set
  */
 export type ManagementRouteDeps = ClientRouteDeps &
   ClientGrantRouteDeps &
+  ResourceServerRouteDeps &
   PhoneProviderRouteDeps &
   PhoneTemplateRouteDeps &
   GuardianRouteDeps &
@@ -31,6 +33,7 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
   return async (app) => {
     await app.register(clientRoutes(deps));
     await app.register(clientGrantRoutes(deps));
+    await app.register(resourceServerRoutes(deps));
     await app.register(phoneProviderRoutes(deps));
     await app.register(phoneTemplateRoutes(deps));
     await app.register(guardianRoutes(deps));

@@ -1,9 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GuardianService } from '../../domain/mfa/guardian-service.js';
 import type { TenantService } from '../../domain/tenants/tenant-service.js';
 import type { TenantRecord, TenantSettingsPatch } from '../../domain/ports.js';
 import { responses, Strict } from '../schemas/common.js';
+import { project } from '../schemas/list.js';
 
 // `format: uri` alone accepts any scheme (javascript:, data:); these URLs end up in pages and
 // messages, so the scheme is pinned as well.
@@ -14,6 +15,55 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 // BCP 47 as Auth0 spells its locales: "en", "fr-CA", "es-419", "zh-Hant-TW".
 const Locale = Type.String({ pattern: '^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$', maxLength: 35 });
 const orNull = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+
+const Open = Type.Object({}, { additionalProperties: true, maxProperties: 200 });
+const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+const Minutes = Type.Number({ minimum: 0, maximum: 1_000_000 });
+
+/**
+ * Tenant settings stored and returned unchanged without acting on them, so that configuration tools
+ * round-trip a tenant (names and shapes from the SDK's `UpdateTenantSettingsRequestContent`). null
+ * removes one. docs/api.md says which settings act.
+ */
+const STORED_SETTINGS = {
+  change_password: Nullable(Open),
+  device_flow: Nullable(Open),
+  guardian_mfa_page: Nullable(Open),
+  default_audience: Nullable(Type.String({ maxLength: 600 })),
+  default_directory: Nullable(Type.String({ maxLength: 128 })),
+  error_page: Nullable(Open),
+  default_token_quota: Nullable(Open),
+  flags: Nullable(Type.Record(Type.String({ maxLength: 100 }), Type.Boolean(), { maxProperties: 200 })),
+  allowed_logout_urls: Nullable(Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 })),
+  session_lifetime: Nullable(Minutes),
+  session_lifetime_in_minutes: Nullable(Minutes),
+  idle_session_lifetime: Nullable(Minutes),
+  idle_session_lifetime_in_minutes: Nullable(Minutes),
+  ephemeral_session_lifetime: Nullable(Minutes),
+  idle_ephemeral_session_lifetime: Nullable(Minutes),
+  ephemeral_session_lifetime_in_minutes: Nullable(Minutes),
+  idle_ephemeral_session_lifetime_in_minutes: Nullable(Minutes),
+  sandbox_version: Nullable(Type.String({ maxLength: 16 })),
+  legacy_sandbox_version: Nullable(Type.String({ maxLength: 16 })),
+  security_headers: Nullable(Open),
+  session_cookie: Nullable(Open),
+  sessions: Nullable(Open),
+  oidc_logout: Nullable(Open),
+  customize_mfa_in_postlogin_action: Nullable(Type.Boolean()),
+  allow_organization_name_in_authentication_api: Nullable(Type.Boolean()),
+  acr_values_supported: Nullable(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+  mtls: Nullable(Open),
+  pushed_authorization_requests_supported: Nullable(Type.Boolean()),
+  authorization_response_iss_parameter_supported: Nullable(Type.Boolean()),
+  skip_non_verifiable_callback_uri_confirmation_prompt: Nullable(Type.Boolean()),
+  resource_parameter_profile: Nullable(Type.String({ maxLength: 64 })),
+  client_id_metadata_document_supported: Nullable(Type.Boolean()),
+  enable_ai_guide: Nullable(Type.Boolean()),
+  include_session_metadata_in_tenant_logs: Nullable(Type.Boolean()),
+  dynamic_client_registration_security_mode: Nullable(Type.String({ maxLength: 64 })),
+  country_codes: Nullable(Open),
+} satisfies Record<string, TSchema>;
+const STORED_NAMES = Object.keys(STORED_SETTINGS);
 
 // null clears an optional field; friendly_name and the locales cannot be cleared (templates use them,
 // the first locale is the tenant's default).
@@ -26,6 +76,7 @@ const SettingsPatch = Type.Object(
     default_redirection_uri: Type.Optional(orNull(HttpsUrl)),
     enabled_locales: Type.Optional(Type.Array(Locale, { minItems: 1, maxItems: 100, uniqueItems: true })),
     phone_consolidated_experience: Type.Optional(Type.Boolean()),
+    ...Object.fromEntries(Object.entries(STORED_SETTINGS).map(([k, v]) => [k, Type.Optional(v)])),
   },
   Strict,
 );
@@ -38,10 +89,10 @@ const Settings = Type.Object({
   default_redirection_uri: Type.Optional(Type.String()),
   enabled_locales: Type.Optional(Type.Array(Type.String())),
   phone_consolidated_experience: Type.Optional(Type.Boolean()),
+  ...Object.fromEntries(STORED_NAMES.map((k) => [k, Type.Optional(Type.Unknown())])),
 });
 type SettingsOut = Static<typeof Settings>;
 
-const FIELDS = Object.keys(SettingsPatch.properties);
 const SettingsQuery = Type.Object(
   {
     fields: Type.Optional(Type.String({ pattern: '^[a-z_]+(,[a-z_]+)*$', maxLength: 500 })),
@@ -60,17 +111,12 @@ function view(t: TenantRecord): SettingsOut {
     ...(t.homeUrl !== null ? { default_redirection_uri: t.homeUrl } : {}),
     enabled_locales: t.enabledLocales,
     phone_consolidated_experience: t.phoneConsolidatedExperience,
+    ...t.properties,
   };
 }
 
-/** Auth0's `fields` / `include_fields` projection; unknown field names are ignored, as Auth0 does. */
-function project(out: SettingsOut, fields: string | undefined, include = true): SettingsOut {
-  if (fields === undefined) return out;
-  const named = new Set(fields.split(',').filter((f) => FIELDS.includes(f)));
-  return Object.fromEntries(Object.entries(out).filter(([k]) => named.has(k) === include)) as SettingsOut;
-}
-
 function toPatch(b: Static<typeof SettingsPatch>): TenantSettingsPatch {
+  const stored = STORED_NAMES.filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return {
     ...(b.friendly_name !== undefined ? { friendlyName: b.friendly_name } : {}),
     ...(b.picture_url !== undefined ? { pictureUrl: b.picture_url } : {}),
@@ -79,6 +125,7 @@ function toPatch(b: Static<typeof SettingsPatch>): TenantSettingsPatch {
     ...(b.default_redirection_uri !== undefined ? { homeUrl: b.default_redirection_uri } : {}),
     ...(b.enabled_locales !== undefined ? { enabledLocales: b.enabled_locales } : {}),
     ...(b.phone_consolidated_experience !== undefined ? { phoneConsolidatedExperience: b.phone_consolidated_experience } : {}),
+    ...(stored.length > 0 ? { properties: Object.fromEntries(stored.map((k) => [k, (b as Record<string, unknown>)[k]])) } : {}),
   };
 }
 
@@ -101,7 +148,7 @@ export function tenantSettingsRoutes(deps: TenantSettingsRouteDeps): FastifyPlug
         config: { scope: 'read:tenant_settings' },
         schema: { tags: ['tenants'], querystring: SettingsQuery, response: responses({ 200: Settings }) },
       },
-      async (req) => project(view(req.tenant), req.query.fields, req.query.include_fields),
+      async (req) => project(view(req.tenant), req.query),
     );
 
     app.patch(
