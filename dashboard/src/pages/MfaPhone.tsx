@@ -43,6 +43,8 @@ async function load(tenant: string): Promise<State> {
 export function MfaPhonePage({ tenant, readOnly }: { tenant: string; readOnly: boolean }) {
   const { data, error, loading, reload } = useLoad(() => load(tenant), [tenant]);
   const migration = useLoad(() => mgmt<Migration>(tenant, 'GET', '/phone-migration'), [tenant]);
+  // Kept here: the form is rebuilt from what the API answers after a save.
+  const [saved, setSaved] = useState(false);
   if (loading && !data) return <Loading />;
   if (error || !data) return <ErrorNote error={error} />;
   return (
@@ -56,30 +58,39 @@ export function MfaPhonePage({ tenant, readOnly }: { tenant: string; readOnly: b
       )}
       {migration.data && !migration.data.eligible && <p className="muted">Migration status: {migration.data.status}</p>}
       <ErrorNote error={migration.error} />
-      <MfaForm key={JSON.stringify(data)} tenant={tenant} state={data} readOnly={readOnly} onSaved={reload} />
+      <MfaForm
+        key={JSON.stringify(data)}
+        tenant={tenant}
+        state={data}
+        readOnly={readOnly}
+        onSaving={() => setSaved(false)}
+        onSaved={async () => {
+          await reload();
+          setSaved(true);
+        }}
+      />
+      {saved && <Notice kind="ok">Saved.</Notice>}
     </>
   );
 }
 
-function MfaForm({ tenant, state, readOnly, onSaved }: { tenant: string; state: State; readOnly: boolean; onSaved: () => Promise<void> }) {
+function MfaForm({ tenant, state, readOnly, onSaving, onSaved }: { tenant: string; state: State; readOnly: boolean; onSaving: () => void; onSaved: () => Promise<void> }) {
   const [enabled, setEnabled] = useState(state.enabled);
   const [choice, setChoice] = useState(choiceOf(state.messageTypes));
   const [consolidated, setConsolidated] = useState(state.consolidated);
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState(false);
 
   // With the tenant-level provider, a message type its delivery methods cannot carry is not offered.
   const cannot = (types: MessageType[]) => consolidated && state.deliveryMethods !== null && types.some((t) => !state.deliveryMethods!.includes(METHOD[t]));
 
   const save = async () => {
     setError(undefined);
-    setSaved(false);
+    onSaving();
     const types = CHOICES.find((c) => c.value === choice)!.types;
     try {
       if (consolidated !== state.consolidated) await mgmt(tenant, 'PATCH', '/tenants/settings', { phone_consolidated_experience: consolidated });
       if (choiceOf(state.messageTypes) !== choice) await mgmt(tenant, 'PUT', '/guardian/factors/phone/message-types', { message_types: types });
       if (enabled !== state.enabled) await mgmt(tenant, 'PUT', '/guardian/factors/sms', { enabled });
-      setSaved(true);
       await onSaved();
     } catch (e) {
       setError(e);
@@ -114,7 +125,6 @@ function MfaForm({ tenant, state, readOnly, onSaved }: { tenant: string; state: 
         })}
       </fieldset>
       <ErrorNote error={error} />
-      {saved && <Notice kind="ok">Saved.</Notice>}
       {!readOnly && (
         <ActionButton onClick={save} busyLabel="Saving…">
           Save

@@ -85,6 +85,8 @@ function ProviderForm({ tenant, provider, readOnly, onSaved }: { tenant: string;
         await mgmt(tenant, 'POST', '/branding/phone/providers', { name: kind, configuration, credentials });
       }
       setAuthToken('');
+      // A saved Twilio provider has its token: show "set" again (the field is for replacing it).
+      if (kind === 'twilio') setReplacing(false);
       setSaved(true);
       await onSaved();
     } catch (e) {

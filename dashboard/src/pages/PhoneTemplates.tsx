@@ -53,7 +53,7 @@ export function PhoneTemplatesPage({ tenant, readOnly }: { tenant: string; readO
           </tbody>
         </table>
       </section>
-      {current && <TemplateEditor key={`${current.type}:${current.id ?? ''}`} tenant={tenant} template={current} readOnly={readOnly} onSaved={reload} />}
+      {current && <TemplateEditor key={current.type} tenant={tenant} template={current} readOnly={readOnly} onSaved={reload} />}
     </>
   );
 }
