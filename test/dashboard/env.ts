@@ -16,6 +16,8 @@ export interface DashEnv {
   app: FastifyInstance;
   c: Container;
   logs: string[];
+  /** Every session id and CSRF token handed out by `signIn`: none may reach the log. */
+  issued: string[];
   advance(ms: number): void;
   inject(method: InjectOptions['method'], url: string, o?: { body?: unknown; cookie?: string; csrf?: string; token?: string; host?: string; ip?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function createDashEnv(dialect: Dialect, extraEnv: Record<string, s
     app,
     c,
     logs,
+    issued: [],
     advance: (ms) => void (offset += ms),
     async inject(method, url, o = {}) {
       const headers: Record<string, string> = { host: o.host ?? 'localhost' };
@@ -76,5 +79,7 @@ export async function signIn(env: DashEnv, email: string, password: string, ip?:
   const res = await env.inject('POST', '/dashboard/api/session', { body: { email, password }, ...(ip ? { ip } : {}) });
   const set = res.headers['set-cookie'];
   const cookie = String(Array.isArray(set) ? set[0] : (set ?? '')).split(';')[0]!;
-  return { cookie, csrf: res.statusCode === 200 ? (res.json() as { csrf_token: string }).csrf_token : '', res };
+  const csrf = res.statusCode === 200 ? (res.json() as { csrf_token: string }).csrf_token : '';
+  if (res.statusCode === 200) env.issued.push(cookie.split('=')[1]!, csrf);
+  return { cookie, csrf, res };
 }

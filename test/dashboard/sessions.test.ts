@@ -21,6 +21,8 @@ for (const { dialect, skip } of testDialects()) {
     after(async () => {
       const text = env.logs.join('');
       for (const p of [admin.password, viewer.password, limited.password]) assert.ok(!text.includes(p), 'a password reached the log');
+      assert.ok(env.issued.length > 10);
+      for (const v of env.issued) assert.ok(!text.includes(v), 'a session id or CSRF token reached the log');
       await env.close();
     });
 
