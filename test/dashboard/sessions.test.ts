@@ -189,6 +189,27 @@ for (const { dialect, skip } of testDialects()) {
       assert.equal((await env.inject('POST', '/dashboard/api/session', { body: { email: 'target@example.com', password }, ip: '10.1.0.99' })).statusCode, 200);
     });
 
+    test('parallel guesses cannot pass the throttle together: at most 5 are checked', async () => {
+      await env.c.dashboard.operators.create({ email: 'burst@example.com', role: 'viewer', tenants: '*' });
+      const answers = await Promise.all(
+        Array.from({ length: 15 }, (_, i) => env.inject('POST', '/dashboard/api/session', { body: { email: 'burst@example.com', password: `guess-${i}` }, ip: `10.3.0.${i}` })),
+      );
+      const codes = answers.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(' '));
+      assert.equal(codes.filter((c) => c === 429).length, 10, codes.join(' '));
+    });
+
+    test('bad sign-in bodies are 4xx, never 5xx', async () => {
+      for (const body of [{}, { email: 'a@example.com' }, { email: 'a@example.com', password: 'x', extra: 1 }, { email: 'x'.repeat(300), password: 'x' }, { email: 1, password: 2 }, 'not json']) {
+        const r = await env.app.inject({ method: 'POST', url: '/dashboard/api/session', headers: { host: 'localhost', 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+        assert.ok(r.statusCode >= 400 && r.statusCode < 500, `${JSON.stringify(body)} → ${r.statusCode}`);
+      }
+      const form = await env.app.inject({ method: 'POST', url: '/dashboard/api/session', headers: { host: 'localhost', 'content-type': 'text/plain' }, payload: 'x' });
+      assert.equal(form.statusCode, 415);
+      const token = await env.app.inject({ method: 'POST', url: '/dashboard/api/token', headers: { host: 'localhost', 'content-type': 'application/json' }, payload: '{"tenant":' });
+      assert.ok(token.statusCode >= 400 && token.statusCode < 500);
+    });
+
     test('static files: index.html no-cache, a strict CSP, bad asset names 404', async () => {
       const res = await env.inject('GET', '/dashboard/api/nothing-here');
       assert.equal(res.statusCode, 404);

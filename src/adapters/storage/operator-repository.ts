@@ -126,6 +126,14 @@ export function operatorStorage<DB>(base: Kysely<DB>): OperatorStorage {
           .executeTakeFirstOrThrow();
         return Number(r.count);
       },
+      async decrement(key) {
+        await db
+          .updateTable('operator_sign_in_attempts')
+          .set({ count: sql<number>`operator_sign_in_attempts.count - 1` })
+          .where('key', '=', key)
+          .where('count', '>', 0)
+          .execute();
+      },
       async purge(now) {
         await db.deleteFrom('operator_sign_in_attempts').where('window_ends_at', '<', now).execute();
       },

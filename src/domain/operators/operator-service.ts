@@ -121,9 +121,15 @@ export class OperatorService {
     const nowMs = this.clock.now().getTime();
     const byEmail = this.windowKey('email', email, nowMs);
     const byIp = this.windowKey('ip', ip, nowMs);
-    const [emailFailures, ipFailures] = await Promise.all([this.attempts.count(byEmail.key), this.attempts.count(byIp.key)]);
-    if (emailFailures >= this.policy.maxFailuresPerEmail || ipFailures >= this.policy.maxFailuresPerIp) {
-      const until = emailFailures >= this.policy.maxFailuresPerEmail ? byEmail.endsAt : byIp.endsAt;
+    // Every attempt is counted before the password is checked, atomically: a burst of parallel
+    // guesses cannot all pass a check made before any of them was counted. A success takes its
+    // attempt back, so only failures use up the allowance.
+    const [emailCount, ipCount] = await Promise.all([this.attempts.increment(byEmail.key, byEmail.endsAt), this.attempts.increment(byIp.key, byIp.endsAt)]);
+    const takeBack = () => Promise.all([this.attempts.decrement(byEmail.key), this.attempts.decrement(byIp.key)]);
+    if (emailCount > this.policy.maxFailuresPerEmail || ipCount > this.policy.maxFailuresPerIp) {
+      // A refused attempt is not a guess: it does not push the window's count further.
+      await takeBack();
+      const until = emailCount > this.policy.maxFailuresPerEmail ? byEmail.endsAt : byIp.endsAt;
       const e = new AppError('too_many_attempts', 'Too many failed sign-ins; try again later');
       e.headers = { 'retry-after': String(Math.max(1, Math.ceil((Date.parse(until) - nowMs) / 1000))) };
       throw e;
@@ -131,10 +137,10 @@ export class OperatorService {
     const operator = await this.operators.findByEmail(email);
     const ok = operator ? await verifyPassword(password, operator.passwordHash) : await verifyDummy(password);
     if (!operator || !ok) {
-      await Promise.all([this.attempts.increment(byEmail.key, byEmail.endsAt), this.attempts.increment(byIp.key, byIp.endsAt)]);
       await this.attempts.purge(new Date(nowMs).toISOString());
       throw new AppError('invalid_credentials');
     }
+    await takeBack();
     const sessionId = randomBytes(32).toString('base64url');
     const now = new Date(nowMs).toISOString();
     const session: SessionRecord = {

@@ -44,12 +44,14 @@ export interface SessionRepository {
 }
 
 /**
- * Counters of failed sign-ins in fixed windows, shared by every process (a table, not memory):
- * `increment` adds one to the window's counter and answers the new count.
+ * Counters of sign-in attempts in fixed windows, shared by every process (a table, not memory):
+ * `increment` adds one to the window's counter and answers the new count, atomically.
  */
 export interface SignInAttemptRepository {
   count(key: string): Promise<number>;
   increment(key: string, windowEndsAt: string): Promise<number>;
+  /** Takes back one counted attempt (a sign-in that succeeded). */
+  decrement(key: string): Promise<void>;
   /** Drops the counters of windows that ended before `now`. */
   purge(now: string): Promise<void>;
 }
