@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { twilioSignature } from '../../src/adapters/providers/twilio/twilio-signature.js';
+import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { startTwilioMock, type TwilioMock } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
 import { createDashEnv, type DashEnv } from './env.js';
@@ -131,7 +132,7 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
   });
 
   test('Phone Templates: list, edit, GSM-7 / UCS-2 and segments as you type', async () => {
-    await page.getByRole('link', { name: 'Phone Templates' }).click();
+    await page.getByRole('link', { name: 'Phone Templates', exact: true }).click();
     await page.getByRole('button', { name: 'Edit otp_verify' }).click();
     const text = page.getByLabel('Text message (Liquid)');
     await text.fill('Your code is {{ code }}');
@@ -146,7 +147,7 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
   });
 
   test('MFA Phone Message: voice is refused while the tenant-level provider delivers text only', async () => {
-    await page.getByRole('link', { name: 'Phone Message' }).click();
+    await page.getByRole('link', { name: 'Phone Message', exact: true }).click();
     await page.getByRole('heading', { name: 'Phone Message', exact: true }).waitFor();
     assert.equal(await page.getByLabel('Use Tenant-level Messaging Provider').isChecked(), true);
     assert.equal(await page.getByRole('radio', { name: /^Voice/ }).isDisabled(), true);
@@ -164,7 +165,7 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
   });
 
   test('disabling a provider MFA depends on: the 409 is explained, and "Disable anyway" forces it', async () => {
-    await page.getByRole('link', { name: 'Phone Provider' }).click();
+    await page.getByRole('link', { name: 'Phone Provider', exact: true }).click();
     await page.getByRole('button', { name: 'Disable provider' }).click();
     await page.getByText('The MFA phone factor uses this provider.').waitFor();
     await shot('phone-provider-in-use');
@@ -197,14 +198,37 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
       return (await fetch('/api/v2/tenants/settings', { method: 'PATCH', headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' }, body: '{"friendly_name":"x"}' })).status;
     });
     assert.equal(status, 403);
-    await page.getByRole('link', { name: 'Phone Message' }).click();
+    await page.getByRole('link', { name: 'Phone Message', exact: true }).click();
     await page.getByRole('heading', { name: 'Phone Message', exact: true }).waitFor();
     assert.equal(await page.getByLabel('Enable the phone message factor').isDisabled(), true);
   });
 
+  test('the migration banner shows when the tenant is in legacy mode with a Guardian Twilio provider', async () => {
+    const tenant = (await env.c.repos.tenants.findByName('default'))!;
+    const op = (await env.c.dashboard.operators.list()).find((o) => o.email === admin.email)!;
+    const { access_token: token } = await mintManagementToken(env.c.tokenKeys, op, tenant.id, 'localhost');
+    const call = async (method: 'PATCH' | 'PUT' | 'GET', url: string, body?: unknown) => {
+      const r = await env.inject(method, `/api/v2${url}`, { token, ...(body !== undefined ? { body } : {}) });
+      assert.ok(r.statusCode < 300, `${method} ${url}: ${r.statusCode} ${r.body}`);
+      return r.json();
+    };
+    await call('PATCH', '/tenants/settings', { phone_consolidated_experience: false });
+    await call('PUT', '/guardian/factors/phone/providers/twilio', { sid: SID, from: '+14155550100', auth_token: TOKEN });
+    await call('PUT', '/guardian/factors/phone/selected-provider', { provider: 'twilio' });
+    const plan = await call('GET', '/phone-migration');
+    assert.equal(plan.eligible, true, JSON.stringify(plan));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Phone Message', exact: true }).waitFor();
+    await page.getByText('Move to the Unified Phone Experience.').waitFor();
+    assert.equal(await page.getByLabel('Use Tenant-level Messaging Provider').isChecked(), false);
+    // Signed in as the viewer: the choices are shown, none can be changed.
+    assert.equal(await page.getByRole('radio', { name: /^Voice/ }).isDisabled(), true, 'a viewer changes nothing');
+    await shot('mfa-migration-banner');
+  });
+
   test('at 375 px wide the console still fits', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.getByRole('link', { name: 'Phone Provider' }).click();
+    await page.getByRole('link', { name: 'Phone Provider', exact: true }).click();
     await page.getByLabel('Twilio SID').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
