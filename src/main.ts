@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from './config.js';
 import { createContainer } from './composition/container.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
-import { runBootstrap } from './composition/startup.js';
+import { runBootstrap, runOperatorBootstrap } from './composition/startup.js';
 
 /** Process entry: configuration, storage and migrations, first-start bootstrap, listen, signals. */
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const c = await createContainer({ config, logger });
   const boot = await runBootstrap(c);
+  const operator = await runOperatorBootstrap(c);
   const app = await buildApp(c.http);
   await app.listen({ port: config.port, host: config.host });
   c.actionsPurge.start();
@@ -44,6 +45,14 @@ async function main(): Promise<void> {
     );
   } else if (boot) {
     lines.push(`Default tenant "${boot.tenant.name}"; bootstrap credentials are in ${path.join(config.dataDir, 'bootstrap.json')}`);
+  }
+  if (operator) {
+    lines.push(
+      '',
+      `Dashboard: ${base}/dashboard/ — sign in as (shown once; also in ${path.join(config.dataDir, 'bootstrap.json')}):`,
+      `  email:    ${operator.email}`,
+      `  password: ${operator.password}`,
+    );
   }
   // The credentials go to stdout once, on purpose; they never go to the structured log.
   process.stdout.write(lines.join('\n') + '\n');

@@ -6,6 +6,7 @@ import { registerClient } from './client.js';
 import { CliError } from './context.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
+import { registerOperator } from './operator.js';
 import { registerPhoneMigration } from './phone-migration.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerToken(program);
   registerKeys(program);
   registerPhoneMigration(program);
+  registerOperator(program);
   return program;
 }
 

@@ -32,6 +32,7 @@ import { ActionsPurgeWorker } from '../workers/actions-purge.js';
 import type { OutboxWorker } from '../workers/outbox-worker.js';
 import { createActionsModule, type ActionsModule } from './actions-module.js';
 import { createAuthModule } from './auth-module.js';
+import { createDashboardModule, type DashboardModule } from './dashboard-module.js';
 import { createDeliveryModule } from './delivery-module.js';
 import { httpDeps } from './http-deps.js';
 import { createMigrationService } from './migration-module.js';
@@ -63,6 +64,8 @@ export interface Container {
   identity: IdentityModule;
   /** The Authentication API flows' dependencies: one-time codes, MFA, recovery codes, token issuance. */
   auth: AuthDeps;
+  /** Dashboard operators, their sessions, and the tenants they manage. */
+  dashboard: DashboardModule;
   /** What `buildApp` takes: the services the routes call, nothing else. */
   http: AppDeps;
   /** Stops the background work, waits for sends in flight, closes storage. */
@@ -144,6 +147,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     accessTokenTtl: config.accessTokenTtl,
     directory: () => userDirectory,
   });
+  const dashboard = createDashboardModule({ db: storage.db, repos, clock, tenants, tokenKeys });
   return {
     config,
     logger,
@@ -161,7 +165,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     actions,
     identity,
     auth,
-    http: httpDeps({ config, logger, services, repos, tokenKeys, metrics: registry, actions, identity, auth }),
+    dashboard,
+    http: { ...httpDeps({ config, logger, services, repos, tokenKeys, metrics: registry, actions, identity, auth }), dashboard: dashboard.http },
     async close() {
       await actionsPurge.stop();
       await outbox.stop();

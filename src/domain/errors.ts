@@ -100,6 +100,11 @@ export const errorCatalogue = {
   phone_migration_not_found: { status: 404, message: 'The tenant has no migration to roll back' },
   phone_migration_changed_since: { status: 409, message: 'Objects the migration created were changed since; repeat with ?force=true to roll back anyway' },
 
+  // ---- dashboard (sign-in and sessions; /dashboard/api) ----
+  invalid_credentials: { status: 401, message: 'Wrong email or password' },
+  session_required: { status: 401, message: 'Sign in to the dashboard first (no session, or it ended)' },
+  invalid_csrf_token: { status: 403, message: 'Missing or invalid CSRF token (the X-CSRF-Token header)' },
+
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },
   invalid_client: { status: 401, message: 'Client authentication failed' },

@@ -11,6 +11,7 @@ import { registerRequestContext, type RequestContextDeps } from './plugins/reque
 import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
 import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
 import { receiptRoutes, type ReceiptRouteDeps } from './webhooks/receipt.routes.js';
+import { dashboardRoutes, type DashboardRouteDeps } from './dashboard/index.js';
 
 /**
  * Everything the HTTP layer needs, built by the composition root (`src/composition/http-deps.ts`):
@@ -25,6 +26,8 @@ export interface AppDeps {
   management: ManagementRouteDeps;
   authentication: AuthenticationRouteDeps;
   receipts: ReceiptRouteDeps;
+  /** The operator console at `/dashboard`; absent: not served. */
+  dashboard?: DashboardRouteDeps;
   metrics: { contentType: string; metrics(): Promise<string> };
   /** The bearer token `/metrics` asks for; undefined: `/metrics` is not served (it names every tenant). */
   metricsToken: string | undefined;
@@ -118,5 +121,6 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
   await app.register(managementRoutes(c.management), { prefix: '/api/v2' });
   await app.register(authenticationRoutes(c.authentication));
   await app.register(receiptRoutes(c.receipts));
+  if (c.dashboard) await app.register(dashboardRoutes(c.dashboard), { prefix: '/dashboard' });
   return app;
 }

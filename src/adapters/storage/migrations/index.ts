@@ -7,6 +7,7 @@ import * as m0005 from './0005-refresh-token-user-index.js';
 import * as m0006 from './0006-notification-policy.js';
 import * as m0007 from './0007-phone-migrations.js';
 import * as m0008 from './0008-config-properties.js';
+import * as m0009 from './0009-operators.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-notification-policy': m0006,
   '0007-phone-migrations': m0007,
   '0008-config-properties': m0008,
+  '0009-operators': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
