@@ -92,7 +92,8 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
     await page.getByLabel('Password').fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Branding › Phone Provider' }).waitFor();
-    assert.equal(await page.getByLabel('Tenant').inputValue(), 'default');
+    // The tenant list arrives after the page: wait for the switcher to show it.
+    await waitFor('the tenant switcher to show the tenant', async () => ((await page.getByLabel('Tenant').inputValue()) === 'default' ? true : undefined), 10_000);
   });
 
   test('configure Twilio: the auth token is write-only ("set", replaceable, never shown)', async () => {
