@@ -97,6 +97,10 @@ export const errorCatalogue = {
   phone_migration_not_found: { status: 404, message: 'The tenant has no migration to roll back' },
   phone_migration_changed_since: { status: 409, message: 'Objects the migration created were changed since; repeat with ?force=true to roll back anyway' },
 
+  // ---- the tenant's phone send policy (docs/abuse.md) ----
+  phone_destination_not_allowed: { status: 400, message: "Messages to this phone number are not allowed by the tenant's send policy" },
+  delivery_method_not_allowed: { status: 400, message: "This delivery method is not allowed for this flow by the tenant's send policy" },
+
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },
   invalid_client: { status: 401, message: 'Client authentication failed' },

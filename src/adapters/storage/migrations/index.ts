@@ -6,6 +6,7 @@ import * as m0004 from './0004-auth.js';
 import * as m0005 from './0005-refresh-token-user-index.js';
 import * as m0006 from './0006-notification-policy.js';
 import * as m0007 from './0007-phone-migrations.js';
+import * as m0008 from './0008-phone-send-policies.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-refresh-token-user-index': m0005,
   '0006-notification-policy': m0006,
   '0007-phone-migrations': m0007,
+  '0008-phone-send-policies': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
