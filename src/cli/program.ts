@@ -7,6 +7,7 @@ import { CliError } from './context.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerPhoneMigration } from './phone-migration.js';
+import { registerSendPolicy } from './send-policy.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerToken(program);
   registerKeys(program);
   registerPhoneMigration(program);
+  registerSendPolicy(program);
   return program;
 }
 
