@@ -281,6 +281,24 @@ describeEachDialect(
       assert.equal(v.statusCode, 202, v.body);
     });
 
+    test('password reset by phone: a refused destination answers as for an unknown number (no account oracle), and is logged', async () => {
+      const member = gbMobile();
+      const target = (to: string) => ({ client_id: f.app.clientId, connection: REALM, phone_number: to });
+      const signup = await e.api('POST', '/dbconnections/signup', { body: { ...target(member), password: PASSWORD } });
+      assert.equal(signup.statusCode, 200, signup.body);
+      await received(mock, member, mark);
+      await set({ flows: { password_reset: { countries: { mode: 'deny_list', list: ['GB'] } } } });
+      const mark2 = mock.requests.length;
+      const known = await e.api('POST', '/dbconnections/change_password', { body: target(member) });
+      const unknown = await e.api('POST', '/dbconnections/change_password', { body: target(gbMobile()) });
+      assert.equal(known.statusCode, 200, known.body);
+      assert.equal(known.body, unknown.body, 'the same answer for a member and a stranger');
+      const logs = (await deniedLogs(member)).filter((l) => l.details['reason'] === 'country_denied');
+      assert.equal(logs.length, 1);
+      assert.equal(logs[0]!.details['flow'], 'password_reset');
+      assert.equal(mock.requests.slice(mark2).filter((r) => r.form['To'] === member).length, 0, 'no reset code was sent');
+    });
+
     test('test sends follow the policy (test_send flow); test numbers are never denied for country or type, but keep the flow\'s delivery methods', async () => {
       await set({ flows: { test_send: { delivery_methods: ['text'] } } });
       const voice = await tryProvider(phone(), 'voice');
