@@ -8,6 +8,7 @@ import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerOperator } from './operator.js';
 import { registerPhoneMigration } from './phone-migration.js';
+import { registerSendPolicy } from './send-policy.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerPhoneMigration(program);
   registerOperator(program);
+  registerSendPolicy(program);
   return program;
 }
 

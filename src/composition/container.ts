@@ -8,6 +8,7 @@ import { migrateToLatest, openStorage, type Storage, type StorageOptions } from 
 import { featuresOf } from '../adapters/storage/features.js';
 import { withReadCache } from '../adapters/storage/read-cache.js';
 import { createRepositories } from '../adapters/storage/repositories.js';
+import { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import { directoryPort } from '../domain/auth/directory-adapter.js';
 import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
@@ -133,6 +134,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     activity: new ActivityService(repos),
     enrollments: new EnrollmentAdmin(repos.enrollments),
     phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
+    phoneSendPolicy: new PhoneSendPolicyService(repos, clock),
   };
   const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds });
   const userDirectory = directoryPort(identity.directory);

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
 import { createProviderRegistry } from '../adapters/providers/registry.js';
 import type { Config } from '../config.js';
+import { PhoneSendPolicyGuard } from '../domain/abuse/phone-send-policy-guard.js';
 import { OtpSendLimitGuard } from '../domain/auth/send-limit-guard.js';
 import type { Clock } from '../domain/clock.js';
 import { Dispatcher } from '../domain/notifications/dispatcher.js';
@@ -47,7 +48,10 @@ export function createDeliveryModule(o: DeliveryModuleOptions): DeliveryModule {
   const policy = config.delivery;
   const dispatcher = new Dispatcher(repos, o.sealer, clock, kinds, policy, pipeline, logger, o.actions.sendPhoneMessage);
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
-  const sendPolicy = new SendPolicy([new OtpSendLimitGuard(repos.otps, clock), ...o.extraGuards], repos.logs, clock);
+  // The tenant's destination rules first: they read only the cached policy, and a send they deny must
+  // not issue a code (which would replace the user's previous one) nor use the user's send budget.
+  const guards: SendGuard[] = [new PhoneSendPolicyGuard(repos.phoneSendPolicies), new OtpSendLimitGuard(repos.otps, clock), ...o.extraGuards];
+  const sendPolicy = new SendPolicy(guards, repos.logs, clock);
   const notifications = new NotificationService(repos, o.sealer, clock, dispatcher, policy, sendPolicy, { dispatchInline: o.dispatchInline });
   return { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline };
 }

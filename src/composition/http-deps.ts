@@ -45,6 +45,7 @@ export function httpDeps(p: Parts): AppDeps {
       enrollments: s.enrollments,
       actions: { service: p.actions.service },
       phoneMigration: s.phoneMigration,
+      phoneSendPolicy: s.phoneSendPolicy,
     },
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

@@ -1,3 +1,4 @@
+import type { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
@@ -27,4 +28,5 @@ export interface Services {
   activity: ActivityService;
   enrollments: EnrollmentAdmin;
   phoneMigration: PhoneMigrationService;
+  phoneSendPolicy: PhoneSendPolicyService;
 }

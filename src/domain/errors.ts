@@ -105,6 +105,10 @@ export const errorCatalogue = {
   session_required: { status: 401, message: 'Sign in to the dashboard first (no session, or it ended)' },
   invalid_csrf_token: { status: 403, message: 'Missing or invalid CSRF token (the X-CSRF-Token header)' },
 
+  // ---- the tenant's phone send policy (docs/abuse.md) ----
+  phone_destination_not_allowed: { status: 400, message: "Messages to this phone number are not allowed by the tenant's send policy" },
+  delivery_method_not_allowed: { status: 400, message: "This delivery method is not allowed for this flow by the tenant's send policy" },
+
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },
   invalid_client: { status: 401, message: 'Client authentication failed' },

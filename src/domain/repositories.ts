@@ -1,3 +1,4 @@
+import type { PhoneSendPolicyRepository } from './abuse/ports.js';
 import type { ActionCacheRepository, ActionRepository } from './actions/ports.js';
 import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenRepository } from './auth/mfa-ports.js';
 import type { ConnectionRepository, LoginFailureRepository, OtpRepository, UserRepository } from './auth/ports.js';
@@ -44,6 +45,7 @@ export interface Repositories {
   actions: ActionRepository;
   actionCache: ActionCacheRepository;
   phoneMigrations: PhoneMigrationRepository;
+  phoneSendPolicies: PhoneSendPolicyRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

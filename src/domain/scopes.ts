@@ -53,6 +53,9 @@ export const MANAGEMENT_SCOPES = [
   // Our extension: the send-phone-message → custom-phone-provider migration tools.
   'read:phone_migration',
   'update:phone_migration',
+  // Our extension: the tenant's phone send policy (countries, number types, delivery methods per flow).
+  'read:phone_send_policy',
+  'update:phone_send_policy',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

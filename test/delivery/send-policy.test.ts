@@ -94,6 +94,7 @@ describeEachDialect(
       // The decisions are recorded on the notification, in guard order.
       const n = await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt);
       assert.deepEqual(n.json().policy, [
+        { guard: 'phone_send_policy', verdict: 'allow' },
         { guard: 'otp_send_limit', verdict: 'allow' },
         { guard: 'recorder', verdict: 'allow' },
       ]);
@@ -129,12 +130,12 @@ describeEachDialect(
       const n = (await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt)).json();
       assert.equal(n.status, 'queued');
       assert.ok(Date.parse(n.next_attempt_at) >= before + 59_000, n.next_attempt_at);
-      assert.deepEqual(n.policy[1], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
+      assert.deepEqual(n.policy[2], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(sentTo(to), 0);
     });
 
-    test('the per-user send limit is the first guard: past it the later guards are not asked and no code is issued', async () => {
+    test('the per-user send limit runs before the guards added after it: past it they are not asked and no code is issued', async () => {
       answer = () => ({ verdict: 'allow' });
       const to = phone();
       for (let i = 0; i < 10; i++) assert.equal((await start(to)).statusCode, 200);

@@ -56,7 +56,7 @@ export class ReadCache {
 
 /**
  * The per-tenant configuration every notification and every login reads — the tenant, its provider,
- * its template of a type, its test numbers, its applications, its connections — behind one `ReadCache`.
+ * its template of a type, its test numbers, its applications, its connections, its send policy — behind one `ReadCache`.
  */
 export function withReadCache(repos: Repositories, cache = new ReadCache()): Repositories {
   const testNumbers = repos.testNumbers;
@@ -81,6 +81,8 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
       { get: (tenantId: string, id: string) => `cn:${tenantId}:${id}`, getByName: (tenantId: string, name: string) => `cnn:${tenantId}:${name}` },
       ['list', 'listSealed'],
     ),
+    // Every send reads its tenant's send policy (the `phone_send_policy` guard).
+    phoneSendPolicies: cache.wrap(repos.phoneSendPolicies, { get: (tenantId: string) => `sp:${tenantId}` }, []),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

@@ -19,6 +19,7 @@ import { serverSecretRepository } from './server-secret-repository.js';
 import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 import { phoneMigrationRepository } from './phone-migration-repository.js';
+import { phoneSendPolicyRepository } from './phone-send-policy-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
@@ -46,6 +47,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     actions: actionRepository(db),
     actionCache: actionCacheRepository(db),
     phoneMigrations: phoneMigrationRepository(db),
+    phoneSendPolicies: phoneSendPolicyRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

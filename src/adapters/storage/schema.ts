@@ -211,6 +211,12 @@ export interface PhoneMigrationsTable {
   applied_at: string;
 }
 
+export interface PhoneSendPoliciesTable {
+  tenant_id: string;
+  policy: string;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -223,6 +229,7 @@ export interface Database {
   guardian_settings: GuardianSettingsTable;
   unifone_meta: MetaTable;
   phone_migrations: PhoneMigrationsTable;
+  phone_send_policies: PhoneSendPoliciesTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

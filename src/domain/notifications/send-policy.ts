@@ -6,6 +6,7 @@ import type { DeliveryMethod, TemplateType, TenantRecord } from '../ports.js';
 import type { OtpRecord } from '../auth/ports.js';
 import { maskNumber } from './dispatcher.js';
 import { LOG_TYPES } from './log-types.js';
+import type { SendFlow } from './send-flows.js';
 import type { DecisionRecord, LogRecord, LogRepository, NotificationChannel, NotificationSource } from './ports.js';
 
 /**
@@ -16,10 +17,8 @@ import type { DecisionRecord, LogRecord, LogRepository, NotificationChannel, Not
  * composition root (`src/composition/`); the first is the per-user send limit of one-time codes.
  */
 
-/** What a send is for, as policies are written: one flow per way a tenant can be made to send. */
-export type SendFlow = 'signup' | 'passwordless' | 'mfa_enrollment' | 'mfa_challenge' | 'password_reset' | 'account_notice' | 'test_send';
-
-export const SEND_FLOWS: readonly SendFlow[] = ['signup', 'passwordless', 'mfa_enrollment', 'mfa_challenge', 'password_reset', 'account_notice', 'test_send'];
+// The flows live in their own module, which imports nothing: the stored policies name them too.
+export { SEND_FLOWS, type SendFlow } from './send-flows.js';
 
 /** The flow of a notification, from what started it and its type. */
 export function flowOf(source: NotificationSource, type: TemplateType): SendFlow {

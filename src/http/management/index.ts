@@ -7,6 +7,7 @@ import { identityRoutes, type IdentityRouteDeps } from './identity.routes.js';
 import { logRoutes, type LogRouteDeps } from './logs.routes.js';
 import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
 import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
+import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
@@ -26,6 +27,7 @@ export type ManagementRouteDeps = ClientRouteDeps &
   PhoneDeliveryRouteDeps &
   LogRouteDeps &
   PhoneMigrationRouteDeps &
+  PhoneSendPolicyRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -43,5 +45,6 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(actionRoutes(deps.actions));
     await app.register(identityRoutes(deps));
     await app.register(phoneMigrationRoutes(deps));
+    await app.register(phoneSendPolicyRoutes(deps));
   };
 }

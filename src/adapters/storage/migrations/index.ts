@@ -8,6 +8,7 @@ import * as m0006 from './0006-notification-policy.js';
 import * as m0007 from './0007-phone-migrations.js';
 import * as m0008 from './0008-config-properties.js';
 import * as m0009 from './0009-operators.js';
+import * as m0010 from './0010-phone-send-policies.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-phone-migrations': m0007,
   '0008-config-properties': m0008,
   '0009-operators': m0009,
+  '0010-phone-send-policies': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

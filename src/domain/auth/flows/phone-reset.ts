@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError, type ErrorCode } from '../../errors.js';
 import { type AuthDeps, type FlowContext, notificationContext } from './common.js';
 import { type DbConnectionTarget, PHONE_CODE, assertCodeOk, phoneConnection } from './phone-signup.js';
 import { WRONG_CODE } from './passwordless.js';
@@ -6,10 +6,12 @@ import { WRONG_CODE } from './passwordless.js';
 /** The one answer of change_password, whether or not the number belongs to anyone. */
 export const CHANGE_PASSWORD_MESSAGE = "We've just sent you a message to reset your password.";
 
+const REFUSED_SENDS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['too_many_attempts', 'phone_destination_not_allowed', 'delivery_method_not_allowed']);
+
 /**
  * `POST /dbconnections/change_password` with a phone number: sends a `change_password` code when
  * the number belongs to a user of the connection. The answer is the same either way (and a send
- * refused by the rate limit is not reported), so the endpoint does not reveal who has an account.
+ * refused by the send policy is not reported), so the endpoint does not reveal who has an account.
  */
 export async function requestPhoneReset(deps: AuthDeps, ctx: FlowContext, input: DbConnectionTarget & { email?: string | undefined }): Promise<string> {
   if (!input.phoneNumber && input.email) {
@@ -31,7 +33,9 @@ export async function requestPhoneReset(deps: AuthDeps, ctx: FlowContext, input:
         context: notificationContext(ctx, client, user, conn),
       });
     } catch (e) {
-      if (!(e instanceof AppError && e.code === 'too_many_attempts')) throw e;
+      // A send refused by the send policy (rate limit, destination) is logged there and not reported
+      // here: a refusal answered only for existing users would tell who has an account.
+      if (!(e instanceof AppError && REFUSED_SENDS.has(e.code))) throw e;
     }
   }
   return CHANGE_PASSWORD_MESSAGE;
