@@ -13,7 +13,7 @@ export function makeSelfSignedCert(extraNames: string[] = []): { dir: string; ce
     [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
       '-subj', '/CN=localhost',
-      '-addext', `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...extraNames.map((n) => `DNS:${n}`)].join(',')}`,
+      '-addext', `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...extraNames.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`))].join(',')}`,
       '-keyout', keyFile, '-out', certFile,
     ],
     { stdio: 'ignore' },
