@@ -56,8 +56,8 @@ export interface TestEnv {
    * `api()` fails on a response that contains one, `close()` on a log line that does.
    */
   neverReveal: Set<string>;
-  /** Creates another tenant reachable at `domain`, with its own all-scopes management client; returns a token for it. */
-  createTenant(name: string, domain: string): Promise<{ tenantId: string; token: string }>;
+  /** Creates another tenant reachable at `domain`, with its own all-scopes management client; returns a token for it and the client's credentials. */
+  createTenant(name: string, domain: string): Promise<{ tenantId: string; token: string; client: { clientId: string; clientSecret: string } }>;
   close(): Promise<void>;
 }
 
@@ -157,7 +157,11 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
       const r = await bootstrapDefaultTenant(c.repos, c.services.tenants, c.services.clients, name, [domain]);
       if (!r?.created) throw new Error('tenant exists');
       await addSigningKeySecrets(c, neverReveal);
-      return { tenantId: r.tenant.id, token: await tokenFor(r.created.clientId, r.created.clientSecret, domain) };
+      return {
+        tenantId: r.tenant.id,
+        token: await tokenFor(r.created.clientId, r.created.clientSecret, domain),
+        client: { clientId: r.created.clientId, clientSecret: r.created.clientSecret },
+      };
     },
     neverReveal,
     async close() {

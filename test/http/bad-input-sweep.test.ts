@@ -139,6 +139,8 @@ describeEachDialect('bad input on every Management API route', (env) => {
           ? { to: '+14155552671' }
           : op.path.endsWith('/test')
             ? { payload: {} }
+          : op.path.endsWith('/connections/{id}/clients')
+            ? [{ client_id: 'x', status: false }]
           : op.path.includes('/clients/')
             ? { name: 'x' }
             : op.path.includes('client-grants')

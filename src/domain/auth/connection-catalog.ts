@@ -177,7 +177,7 @@ export function mergeOptions(
   legacy?: LegacySmsDeps,
 ): DatabaseConnectionOptions | SmsConnectionOptions {
   if (strategy === 'sms') {
-    for (const k of ['identifiers', 'brute_force_threshold', 'breached_password_action', 'password_min_length'] as const) {
+    for (const k of ['identifiers', 'brute_force_threshold', 'breached_password_action', 'password_min_length', 'disable_self_service_change_password'] as const) {
       if (input[k] !== undefined) throw invalid(`option ${k} is not supported by the sms strategy`);
     }
     const b = base as SmsConnectionOptions;
@@ -206,6 +206,8 @@ export function mergeOptions(
     breached_password_action: input.breached_password_action ?? b.breached_password_action,
     password_min_length: input.password_min_length ?? b.password_min_length,
   };
+  const selfService = input.disable_self_service_change_password ?? b.disable_self_service_change_password;
+  if (selfService !== undefined) out.disable_self_service_change_password = selfService;
   if (out.identifiers.length === 0) throw invalid('identifiers must name at least one of email, phone_number, username');
   if (new Set(out.identifiers).size !== out.identifiers.length) throw invalid('identifiers must not repeat');
   return out;
@@ -308,6 +310,21 @@ export class ConnectionCatalog {
   async delete(tenant: Pick<TenantRecord, 'id'>, id: string): Promise<void> {
     await this.ensureDefaultConnections(tenant);
     if (!(await this.repo.delete(tenant.id, id))) throw new AppError('inexistent_connection');
+  }
+
+  /**
+   * Auth0's `PATCH /connections/{id}/clients`: turns the connection on (`status: true`) or off for
+   * each client named; the others keep their state. A client enabled must exist (400).
+   */
+  async setClientStatuses(tenant: Pick<TenantRecord, 'id'>, id: string, changes: ReadonlyArray<{ clientId: string; status: boolean }>): Promise<ConnectionRecord> {
+    const c = await this.get(tenant, id);
+    const last = new Map(changes.map((x) => [x.clientId, x.status]));
+    const on = await this.checkClients(tenant.id, [...last].filter(([, status]) => status).map(([clientId]) => clientId));
+    const next = [...c.enabledClients.filter((clientId) => last.get(clientId) !== false), ...on.filter((clientId) => !c.enabledClients.includes(clientId))];
+    if (next.length === c.enabledClients.length && next.every((x, i) => x === c.enabledClients[i])) return c;
+    const updated = await this.repo.update(tenant.id, id, { enabledClients: next, updatedAt: this.clock.now().toISOString() });
+    if (!updated) throw new AppError('inexistent_connection');
+    return updated;
   }
 
   /** Enables a client on every connection (Auth0's default for new applications). */

@@ -22,6 +22,11 @@ export interface DatabaseConnectionOptions {
   /** `block`: a breached password cannot log in until reset; `notify`: log in, but notify. */
   breached_password_action: 'block' | 'notify';
   password_min_length: number;
+  /**
+   * Auth0's switch for its hosted change-password page (which unifone does not serve): stored and
+   * returned when given, no effect. Auth0's Deploy CLI sends it (`false`) with every database.
+   */
+  disable_self_service_change_password?: boolean;
 }
 
 /** Auth0's `gateway_authentication` of an `sms_gateway` connection, without its `secret` (sealed apart). */

@@ -120,21 +120,24 @@ export class GuardianService {
   }
 
   /**
-   * Enables or disables a factor. Enabling `sms` under the unified experience needs an enabled tenant
-   * provider that carries the current message types (409 otherwise), so MFA never points at nothing.
+   * Enables or disables a factor. Enabling `sms` under the unified experience with a tenant provider
+   * needs that provider enabled and carrying the current message types (409 otherwise). With no
+   * provider at all it is allowed, as the tenant flag is: configuration tools set the factor before
+   * they create the provider (Auth0's Deploy CLI does), and the provider's create is then checked
+   * against the factor. Until a provider exists, MFA by phone fails with `provider_not_configured`.
    */
   async setFactor(tenant: TenantRecord, name: string, enabled: boolean): Promise<{ enabled: boolean }> {
     if (!isFactorName(name)) throw new AppError('inexistent_factor', `The factor ${name} does not exist.`);
     await this.update(tenant.id, async (current, repos) => {
       if (name === 'sms' && enabled && tenant.phoneConsolidatedExperience) {
         const provider = await repos.phoneProviders.getForTenant(tenant.id);
-        if (!provider || provider.disabled) {
+        if (provider?.disabled) {
           throw new AppError(
             'phone_provider_not_configured',
             'The phone factor needs an enabled tenant-level phone provider: configure one with POST /api/v2/branding/phone/providers first',
           );
         }
-        assertMessageTypesSupported(current.messageTypes, provider);
+        if (provider) assertMessageTypesSupported(current.messageTypes, provider);
       }
       return { factors: { ...current.factors, [name]: enabled } };
     });

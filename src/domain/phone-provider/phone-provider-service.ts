@@ -96,11 +96,22 @@ export class PhoneProviderService {
     };
   }
 
+  /**
+   * Creates the tenant's provider. The MFA phone factor may already be on (it can be enabled before
+   * any provider exists): an enabled provider must then carry at least one of its message types
+   * (409 otherwise), and the message types narrow to the ones it carries, as on update.
+   */
   async create(tenant: TenantRecord, input: NewPhoneProvider): Promise<PhoneProviderRecord> {
     const provider = this.prepare(input);
     await this.kindOf(input.name).admit?.(tenant.id);
-    // The unique tenant_id column decides races between two creates; the loser gets the 409.
-    if (!(await this.repos.phoneProviders.insert(tenant.id, provider))) throw new AppError('phone_provider_conflict');
+    await this.repos.transaction(async (r) => {
+      const guardian = await r.guardian.lock(tenant.id, defaultGuardianSettings(provider.createdAt));
+      // A disabled provider changes nothing for a factor that has no provider yet.
+      const narrowed = provider.disabled ? undefined : assertProviderChangeKeepsMfa(tenant, guardian, provider, false);
+      // The unique tenant_id column decides races between two creates; the loser gets the 409.
+      if (!(await r.phoneProviders.insert(tenant.id, provider))) throw new AppError('phone_provider_conflict');
+      if (narrowed) await r.guardian.put(tenant.id, { ...guardian, messageTypes: narrowed, updatedAt: provider.updatedAt });
+    });
     return provider;
   }
 

@@ -50,8 +50,6 @@ const Client = Type.Object({
   /** Always false: unifone has no global (all-applications) client. */
   global: Type.Boolean(),
   ...storedClientOut,
-  created_at: Type.String(),
-  updated_at: Type.String(),
 });
 type ClientOut = Static<typeof Client>;
 
@@ -101,8 +99,6 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
       token_endpoint_auth_method: client.tokenEndpointAuthMethod,
       global: false,
       ...client.properties,
-      created_at: client.createdAt,
-      updated_at: client.updatedAt,
     });
     const canSeeKeys = (scopes: ReadonlySet<string> | undefined) => Boolean(scopes?.has('read:client_keys'));
     const secretIf = (scopes: ReadonlySet<string> | undefined, client: ClientRecord) =>

@@ -4,8 +4,9 @@ import type { FastifyReply } from 'fastify';
 import type { ConnectionCatalog } from '../../domain/auth/connection-catalog.js';
 import type { ConnectionRecord, SmsConnectionOptions } from '../../domain/auth/ports.js';
 import { hasLegacyPasswordlessProvider } from '../../domain/notifications/legacy-passwordless.js';
+import { AppError } from '../../domain/errors.js';
 import type { TenantRecord } from '../../domain/ports.js';
-import { responses, Strict } from '../schemas/common.js';
+import { DEFAULT_PER_PAGE, responses, Strict } from '../schemas/common.js';
 import { CheckpointParams, FieldParams, listBody, listPage, listQuery, listResponse, OffsetParams, project } from '../schemas/list.js';
 
 const orNull = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
@@ -57,6 +58,7 @@ const Options = Type.Object(
     brute_force_threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     breached_password_action: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('notify')])),
     password_min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })),
+    disable_self_service_change_password: Type.Optional(Type.Boolean()),
     totp: Type.Optional(
       Type.Object(
         {
@@ -74,16 +76,34 @@ const Options = Type.Object(
 const ClientIds = Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 1000, uniqueItems: true });
 const NAME = '^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$';
 
+/**
+ * Properties Auth0 returns and its tools send back: a connection's realm here is its name, and there
+ * are no domain connections, so only the values a GET shows are accepted (400 otherwise).
+ */
+const EchoedProperties = {
+  realms: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 10 })),
+  is_domain_connection: Type.Optional(Type.Boolean()),
+};
+
 const CreateConnection = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 128, pattern: NAME }),
     strategy: Type.Union([Type.Literal('auth0'), Type.Literal('sms')]),
     options: Type.Optional(Options),
     enabled_clients: Type.Optional(ClientIds),
+    ...EchoedProperties,
   },
   Strict,
 );
-const UpdateConnection = Type.Object({ options: Type.Optional(Options), enabled_clients: Type.Optional(ClientIds) }, Strict);
+const UpdateConnection = Type.Object({ options: Type.Optional(Options), enabled_clients: Type.Optional(ClientIds), ...EchoedProperties }, Strict);
+
+/** `realms` other than the connection's name, or `is_domain_connection: true`: 400. */
+function checkEchoed(name: string, b: { realms?: string[] | undefined; is_domain_connection?: boolean | undefined }): void {
+  if (b.realms !== undefined && (b.realms.length !== 1 || b.realms[0] !== name)) {
+    throw new AppError('invalid_body', `Payload validation error: a connection's only realm is its name (realms: ["${name}"])`);
+  }
+  if (b.is_domain_connection === true) throw new AppError('invalid_body', 'Payload validation error: domain connections are not supported (is_domain_connection: false)');
+}
 
 const Connection = Type.Object({
   id: Type.String(),
@@ -97,6 +117,7 @@ const Connection = Type.Object({
       brute_force_threshold: Type.Optional(Type.Integer()),
       breached_password_action: Type.Optional(Type.String()),
       password_min_length: Type.Optional(Type.Integer()),
+      disable_self_service_change_password: Type.Optional(Type.Boolean()),
       totp: Type.Optional(Type.Object({ length: Type.Integer(), time_step: Type.Integer() })),
       // The legacy options as stored, without the secrets (never part of a response).
       provider: Type.Optional(Type.String()),
@@ -119,8 +140,6 @@ const Connection = Type.Object({
   enabled_clients: Type.Array(Type.String()),
   realms: Type.Array(Type.String()),
   is_domain_connection: Type.Boolean(),
-  created_at: Type.String(),
-  updated_at: Type.String(),
 });
 type ConnectionOut = Static<typeof Connection>;
 
@@ -134,6 +153,14 @@ const ListQuery = listQuery({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 });
 const GetQuery = listQuery(FieldParams);
+/** `GET /connections/{id}/clients`: checkpoint paging only, as Auth0's. */
+const ClientsQuery = listQuery(CheckpointParams);
+const EnabledClients = Type.Object({ clients: Type.Array(Type.Object({ client_id: Type.String() })), next: Type.Optional(Type.String()) });
+/** `PATCH /connections/{id}/clients`: at most 50 changes a request, as Auth0's. */
+const ClientStatuses = Type.Array(
+  Type.Object({ client_id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), status: Type.Boolean() }, Strict),
+  { minItems: 1, maxItems: 50 },
+);
 
 /** The options as shown: the sealed secrets (`*_sealed`) are left out, whatever else is stored. */
 function optionsView(c: ConnectionRecord): ConnectionOut['options'] {
@@ -150,8 +177,6 @@ const view = (c: ConnectionRecord): ConnectionOut => ({
   enabled_clients: c.enabledClients,
   realms: [c.name],
   is_domain_connection: false,
-  created_at: c.createdAt,
-  updated_at: c.updatedAt,
 });
 
 /** Whether an `sms` connection names a legacy provider: it sends through it only in legacy mode. */
@@ -185,6 +210,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
       { config: { scope: 'create:connections' }, schema: { tags, body: CreateConnection, response: responses({ 201: Connection }) } },
       async (req, reply) => {
         const b = req.body;
+        checkEchoed(b.name, b);
         const conn = await cat.create(req.tenant, {
           name: b.name,
           strategy: b.strategy,
@@ -232,12 +258,37 @@ export function connectionRoutes(deps: ConnectionRouteDeps): FastifyPluginAsyncT
       },
       async (req, reply) => {
         const b = req.body;
+        if (b.realms !== undefined || b.is_domain_connection !== undefined) checkEchoed((await cat.get(req.tenant, req.params.id)).name, b);
         const conn = await cat.update(req.tenant, req.params.id, {
           ...(b.options ? { options: b.options } : {}),
           ...(b.enabled_clients ? { enabledClients: b.enabled_clients } : {}),
         });
         warnUnusedLegacy(reply, req.tenant, [conn]);
         return view(conn);
+      },
+    );
+
+    // Auth0's way to read and change a connection's applications (its `enabled_clients` property is
+    // deprecated there); the Deploy CLI uses these.
+    app.get(
+      '/connections/:id/clients',
+      {
+        config: { scope: 'read:connections' },
+        schema: { tags, params: IdParam, querystring: ClientsQuery, response: responses({ 200: EnabledClients }) },
+      },
+      async (req) => {
+        const conn = await cat.get(req.tenant, req.params.id);
+        const page = listPage(conn.enabledClients, { take: req.query.take ?? DEFAULT_PER_PAGE, ...(req.query.from !== undefined ? { from: req.query.from } : {}) }, (id) => id);
+        return { clients: page.items.map((client_id) => ({ client_id })), ...(page.kind === 'checkpoint' && page.next !== undefined ? { next: page.next } : {}) };
+      },
+    );
+
+    app.patch(
+      '/connections/:id/clients',
+      { config: { scope: 'update:connections' }, schema: { tags, params: IdParam, body: ClientStatuses } },
+      async (req, reply) => {
+        await cat.setClientStatuses(req.tenant, req.params.id, req.body.map((x) => ({ clientId: x.client_id, status: x.status })));
+        return reply.code(204).send();
       },
     );
 

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { TestEnv } from '../helpers/harness.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The resource types of Auth0's Deploy CLI that unifone serves (docs/deploy-cli.md). Listed in
+ * `AUTH0_INCLUDED_ONLY`, they are the only handlers the tool runs.
+ */
+export const UNIFONE_TYPES = [
+  'tenant',
+  'clients',
+  'clientGrants',
+  'connections',
+  'databases',
+  'resourceServers',
+  'guardianFactors',
+  'guardianPolicies',
+  'guardianPhoneFactorMessageTypes',
+  'phoneProviders',
+  'phoneTemplates',
+  'actions',
+  'triggers',
+];
+
+/** The tool's entry point (its `a0deploy` bin) and its programmatic API. */
+export const A0DEPLOY_BIN = require.resolve('auth0-deploy-cli');
+
+/**
+ * The test server listening over TLS for the tool, on 127.0.0.1 and on more loopback addresses
+ * (each one a tenant's domain, in the certificate). The tool runs as a child process: run
+ * in-process beside the server (its programmatic API), Node 20 aborted on an async-hooks assertion
+ * in timer processing during an import.
+ */
+export interface ToolServer {
+  port: number;
+  /** `name:port`, what the tool is given as AUTH0_DOMAIN. */
+  domain(name: string): string;
+}
+
+export async function listenForTool(e: TestEnv, loopbackIps: string[] = []): Promise<ToolServer & { at(ip: string): string; close(): Promise<void> }> {
+  await e.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (e.app.server.address() as AddressInfo).port;
+  // More loopback addresses, each a tenant domain a child process can reach: their connections are
+  // handed to the same TLS server.
+  const forwarders = new Map<string, net.Server>();
+  for (const ip of loopbackIps) {
+    const f = net.createServer((sock) => e.app.server.emit('connection', sock));
+    await new Promise<void>((r) => f.listen(0, ip, r));
+    forwarders.set(ip, f);
+  }
+  return {
+    port,
+    domain: (name) => `${name}:${port}`,
+    at: (ip) => `${ip}:${(forwarders.get(ip)!.address() as AddressInfo).port}`,
+    async close() {
+      for (const f of forwarders.values()) await new Promise<void>((r) => f.close(() => r()));
+    },
+  };
+}
+
+export interface ToolAuth {
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+function baseConfig(auth: ToolAuth, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    AUTH0_DOMAIN: auth.domain,
+    AUTH0_CLIENT_ID: auth.clientId,
+    AUTH0_CLIENT_SECRET: auth.clientSecret,
+    AUTH0_INCLUDED_ONLY: UNIFONE_TYPES,
+    AUTH0_API_MAX_RETRIES: 0,
+    ...extra,
+  };
+}
+
+/**
+ * The `a0deploy` bin in a child process, as an operator runs it: the configuration in a file, the
+ * test certificate trusted through NODE_EXTRA_CA_CERTS (the tool's process only).
+ */
+export async function runA0deploy(args: string[], config: Record<string, unknown>, certFile: string, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const configFile = path.join(dir, 'config.json');
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [A0DEPLOY_BIN, ...args, '--config_file', configFile],
+      { env: { PATH: process.env['PATH'] ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: certFile, AUTH0_LOG: 'warn' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        fs.rmSync(configFile, { force: true });
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+export function toolConfig(auth: ToolAuth, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return baseConfig(auth, extra);
+}
+
+// ---- the tenant as the Management API shows it ----
+
+type Json = any;
+
+const omit = (o: Json, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+const byName = (a: Json[], key = 'name') => [...a].sort((x, y) => String(x[key]).localeCompare(String(y[key])));
+
+/**
+ * A tenant's configuration read through the Management API. `stable` keeps ids, timestamps and
+ * versions (to show that a second import changes nothing); without it they are left out, and
+ * references to clients are by name, so two tenants can be compared.
+ */
+export async function readTenant(e: TestEnv, host: string, token: string, opts: { stable?: boolean } = {}): Promise<Json> {
+  const get = async (url: string) => {
+    const res = await e.api('GET', url, { token, host });
+    assert.equal(res.statusCode, 200, `GET ${url}: ${res.body}`);
+    return res.json();
+  };
+  const keep = opts.stable === true;
+  const ids = keep ? [] : ['id', 'client_id', 'created_at', 'updated_at', 'tenant', 'client_secret', 'signing_keys'];
+  const clients: Json[] = await get('/api/v2/clients?per_page=100');
+  const nameOf = new Map(clients.map((c) => [c.client_id, c.name]));
+  const ref = (id: string) => (keep ? id : (nameOf.get(id) ?? `unknown:${id}`));
+
+  const connections: Json[] = await get('/api/v2/connections?per_page=100');
+  const grants: Json[] = await get('/api/v2/client-grants?per_page=100');
+  const servers: Json[] = await get('/api/v2/resource-servers?per_page=100');
+  const actions: Json = await get('/api/v2/actions/actions?per_page=100');
+  const versions: Record<string, number> = {};
+  for (const a of actions.actions) versions[a.name] = (await get(`/api/v2/actions/actions/${a.id}/versions`)).total;
+  const bindings: Json = await get('/api/v2/actions/triggers/custom-phone-provider/bindings');
+  const providers: Json = await get('/api/v2/branding/phone/providers');
+  const templates: Json = await get('/api/v2/branding/phone/templates');
+
+  // What the tool writes differently but means the same (not changed in `stable` views):
+  // - `session_lifetime` (hours) is exported as `session_lifetime_in_minutes`;
+  // - every database gets `disable_self_service_change_password: false` from the tool's schema;
+  // - a template type never created shows `from: ""`; the tool creates all five, without `from`.
+  const settings = await get('/api/v2/tenants/settings');
+  if (!keep && typeof settings.session_lifetime === 'number') {
+    settings.session_lifetime_in_minutes = settings.session_lifetime * 60;
+    delete settings.session_lifetime;
+  }
+  if (!keep) {
+    for (const c of connections) if (c.options?.disable_self_service_change_password === false) delete c.options.disable_self_service_change_password;
+    for (const t of templates.templates) if (t.content?.from === '') delete t.content.from;
+  }
+  return {
+    settings,
+    clients: byName(clients.map((c) => omit(c, ids))),
+    connections: byName(connections.map((c) => ({ ...omit(c, ids), enabled_clients: c.enabled_clients ? [...c.enabled_clients].map(ref).sort() : c.enabled_clients }))),
+    // A grant to the Management API names the host it was read from.
+    clientGrants: grants.map((g): Json => ({ ...omit(g, ids), client_id: ref(g.client_id), ...(keep ? {} : { audience: String(g.audience).endsWith('/api/v2/') ? 'management-api' : g.audience }) })).sort((x: Json, y: Json) => `${x.client_id} ${x.audience}`.localeCompare(`${y.client_id} ${y.audience}`)),
+    // The system Management API's identifier names the host it was read from.
+    resourceServers: byName(servers.map((r) => (r.is_system ? { name: r.name, is_system: true } : omit(r, ids)))),
+    actions: byName(actions.actions.map((a: Json) => ({ ...omit(a, [...ids, 'built_at', 'deployed_version', 'current_version']), ...(keep ? { versions: versions[a.name] } : {}) }))),
+    bindings: bindings.bindings.map((b: Json) => ({ ...omit(b, ids), action: b.action.name, ...(keep ? { id: b.id, action_id: b.action.id } : {}) })),
+    providers: providers.providers.map((p: Json) => omit(p, ids)),
+    templates: templates.templates.map((t: Json) => omit(t, keep ? [] : [...ids, 'version'])),
+    factors: await get('/api/v2/guardian/factors'),
+    messageTypes: await get('/api/v2/guardian/factors/phone/message-types'),
+    policies: await get('/api/v2/guardian/policies'),
+  };
+}
