@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,25 +14,11 @@ import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE } from 
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { testDialects, type Dialect } from './helpers/harness.js';
+import { runCli } from './helpers/processes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const PG_URL = process.env['TEST_DATABASE_URL'];
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs the CLI exactly as an operator would, in its own process. Never rejects: the exit code is data. */
-function runCli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const kidOf = (hexKey: string) => createSecretBox([decodeKey(hexKey)]).primaryKid;
 

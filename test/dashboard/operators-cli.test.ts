@@ -1,35 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { runCli as runCliIn, startServer } from '../helpers/processes.js';
 
 /** The first-start operator and `unifone operator`, as an operator meets them: real processes on SQLite. */
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; out: () => string; base: string }> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && /(client_secret:|bootstrap credentials are in)/.test(out)) {
-        clearTimeout(timer);
-        resolve({ child, out: () => out, base: m[1]! });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
 const stop = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     child.removeAllListeners('exit');
@@ -37,13 +14,8 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
-function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+/** The CLI with nothing of this process's environment but PATH (as the server above). */
+const runCli = (env: Record<string, string>, args: string[]) => runCliIn({ PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env }, args);
 
 const signIn = (base: string, email: string, password: string) =>
   fetch(`${base}/dashboard/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });

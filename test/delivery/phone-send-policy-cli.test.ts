@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createContainer, type Container } from '../../src/composition/container.js';
 import { loadConfig } from '../../src/config.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { parseRecipient } from '../../src/domain/phone-number.js';
 import { createLogger } from '../../src/logger.js';
+import { runCli } from '../helpers/processes.js';
 
 /** `unifone send-policy show|set` against an embedded database, as an operator runs them. */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-policycli-'));
 const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, UNIFONE_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', DEFAULT_TENANT: '' };
 delete env['DATABASE_URL'];
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', 'send-policy', ...args], { cwd: ROOT, env }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(env, ['send-policy', ...args]);
 
 const withContainer = async <T>(fn: (c: Container) => Promise<T>): Promise<T> => {
   const c = await createContainer({ config: loadConfig(env), logger: createLogger('silent') });

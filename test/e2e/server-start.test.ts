@@ -1,39 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { testDialects } from '../helpers/harness.js';
+import { startServer } from '../helpers/processes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PG_URL = process.env['TEST_DATABASE_URL'];
 
-/** Starts `src/main.ts` (what `npm start` runs, before compilation) and waits for its first-start banner. */
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; out: () => string; base: string }> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && /(client_secret:|bootstrap credentials are in)/.test(out)) {
-        clearTimeout(timer);
-        resolve({ child, out: () => out, base: m[1]! });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
 
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {

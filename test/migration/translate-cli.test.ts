@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { ROOT, runCli } from '../helpers/processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = path.join(ROOT, 'test/migration/corpus');
 
-const run = (args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/cli/index.ts', 'phone-migration', 'translate', ...args], { cwd: ROOT }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+const run = (args: string[]) => runCli(process.env, ['phone-migration', 'translate', ...args]);
 
 test('unifone phone-migration translate: the code on stdout, warnings and secrets on stderr, JSON with --json, exit 2 on a missing file', async () => {
   const plain = await run([path.join(CORPUS, '01-fetch-json.js')]);
