@@ -85,11 +85,24 @@ const templateView = (t: PhoneTemplateRecord) => ({ id: t.id, type: t.type, disa
 export class PhoneMigrationService {
   constructor(private readonly d: PhoneMigrationDeps) {}
 
-  private async makePlan(repos: Repositories, tenant: TenantRecord, choices: PlanChoices): Promise<{ plan: MigrationPlan; state: LegacyState }> {
+  /**
+   * Reads the tenant and plans. `translated` keeps the hook's translation by code: apply plans twice
+   * (before its transaction and inside it) and the second plan reuses the first's.
+   */
+  private async makePlan(
+    repos: Repositories,
+    tenant: TenantRecord,
+    choices: PlanChoices,
+    translated = new Map<string, Translation>(),
+  ): Promise<{ plan: MigrationPlan; state: LegacyState }> {
     const state = await readLegacyState(repos, tenant);
     const g = state.guardian;
     const hook = g.factors['sms'] && g.selectedProvider === 'phone-message-hook' ? state.hooks[0] : undefined;
-    const translation = hook ? await this.d.translate(hook.action.code).catch((e: unknown) => translationFailure(e)) : undefined;
+    let translation = hook ? translated.get(hook.action.code) : undefined;
+    if (hook && !translation) {
+      translation = await this.d.translate(hook.action.code).catch((e: unknown) => translationFailure(e));
+      translated.set(hook.action.code, translation);
+    }
     const plan = makePlan({ state, choices, translation, twilioApiBaseUrl: this.d.twilioApiBaseUrl, kindMethods: this.d.kindMethods });
     return { plan, state };
   }
@@ -118,7 +131,8 @@ export class PhoneMigrationService {
 
   async apply(tenant: TenantRecord, input: ApplyInput, dryRun: boolean): Promise<ApplyResult> {
     // Checked before the transaction, which then only writes (Action code is compiled here too).
-    const pre = await this.plan(tenant, input.choices);
+    const translated = new Map<string, Translation>();
+    const { plan: pre } = await this.makePlan(this.d.repos, tenant, input.choices, translated);
     this.assertApplicable(pre, input);
     if (pre.target?.action) {
       const built = await this.d.checkCode(pre.target.action.code);
@@ -130,7 +144,7 @@ export class PhoneMigrationService {
         // Serialises with every Guardian and provider change of the tenant.
         await tx.guardian.lock(tenant.id, defaultGuardianSettings(tenant.createdAt));
         const fresh = (await tx.tenants.findById(tenant.id)) ?? tenant;
-        const { plan, state } = await this.makePlan(tx, fresh, input.choices);
+        const { plan, state } = await this.makePlan(tx, fresh, input.choices, translated);
         this.assertApplicable(plan, input);
         const r = await this.write(tx, fresh, plan, state, input, now);
         if (dryRun) throw new DryRun({ ...r, dry_run: true });
@@ -271,10 +285,10 @@ export class PhoneMigrationService {
         const restored: MigrationChange[] = [];
 
         // The tenant provider: the one apply created (or whatever replaced it, with force) goes, the old one returns.
-        const now_ = await tx.phoneProviders.getForTenant(tenant.id);
-        if (now_) {
-          await tx.phoneProviders.delete(tenant.id, now_.id);
-          restored.push({ op: 'delete', resource: 'phone_provider', id: now_.id });
+        const installed = await tx.phoneProviders.getForTenant(tenant.id);
+        if (installed) {
+          await tx.phoneProviders.delete(tenant.id, installed.id);
+          restored.push({ op: 'delete', resource: 'phone_provider', id: installed.id });
         }
         if (snapshot.provider) {
           const { credentials, ...rest } = snapshot.provider;

@@ -136,9 +136,9 @@ function passwordlessSource(s: LegacyState): PasswordlessSource {
 }
 
 /** A Twilio account as the tenant provider's configuration (the legacy names mapped to the kind's). */
-function twilioConfiguration(sid: string, from: string | null, mssid: string | null, methods: DeliveryMethod[]): Record<string, unknown> {
+function twilioConfiguration(sid: string, from: string | null, mssid: string | null): Record<string, unknown> {
   // With a Messaging Service the service picks the sender (the number was unused, as in legacy sends).
-  return { sid, ...(mssid ? { mssid } : from ? { default_from: from } : {}), delivery_methods: methods };
+  return { sid, ...(mssid ? { mssid } : from ? { default_from: from } : {}) };
 }
 
 interface Decided {
@@ -148,8 +148,11 @@ interface Decided {
   warnings: PlanIssue[];
 }
 
-/** Which tenant provider replaces the legacy ones (see docs/migration.md for the table). */
-function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSource, methods: DeliveryMethod[]): Decided {
+/**
+ * Which provider replaces the legacy ones (see docs/migration.md for the table). The configuration
+ * is without `delivery_methods`, which follow from the kind and the operator's choice (`makePlan`).
+ */
+function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSource): Decided {
   const { state } = inputs;
   const blockers: PlanIssue[] = [];
   const warnings: PlanIssue[] = [];
@@ -192,7 +195,7 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
       target: {
         kind: 'twilio',
         reason: pwd.enabled ? 'MFA and passwordless SMS use the same Twilio account' : 'MFA uses Twilio',
-        provider: { name: 'twilio', configuration: twilioConfiguration(g.twilio.sid!, g.twilio.from, g.twilio.messaging_service_sid, methods), credentials_from: 'guardian Twilio auth token' },
+        provider: { name: 'twilio', configuration: twilioConfiguration(g.twilio.sid!, g.twilio.from, g.twilio.messaging_service_sid), credentials_from: 'guardian Twilio auth token' },
       },
       secrets,
       blockers,
@@ -224,7 +227,7 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
       target: {
         kind: 'custom',
         reason: `MFA uses Twilio and passwordless SMS ${pwd.provider === 'twilio' ? 'another Twilio account' : 'an SMS gateway'}: a custom provider is required (the seed); this one is generated and routes each flow to its provider`,
-        provider: { name: 'custom', configuration: { delivery_methods: methods }, credentials_from: null },
+        provider: { name: 'custom', configuration: {}, credentials_from: null },
         action: {
           name: MIGRATED_ACTION_NAME,
           source: 'generated',
@@ -255,7 +258,7 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
       target: {
         kind: 'custom',
         reason: `MFA uses the send-phone-message Action ${hook.action.name}: its translation becomes the custom provider`,
-        provider: { name: 'custom', configuration: { delivery_methods: methods }, credentials_from: null },
+        provider: { name: 'custom', configuration: {}, credentials_from: null },
         action: { name: MIGRATED_ACTION_NAME, source: 'translated', original_action_id: hook.action.id, code: t.code, changes: t.changes, warnings: t.warnings },
       },
       secrets,
@@ -268,7 +271,7 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
       target: {
         kind: 'twilio',
         reason: 'Passwordless SMS uses Twilio',
-        provider: { name: 'twilio', configuration: twilioConfiguration(o!.twilio_sid!, o!.from ?? null, o!.messaging_service_sid ?? null, methods), credentials_from: 'sms connection twilio_token' },
+        provider: { name: 'twilio', configuration: twilioConfiguration(o!.twilio_sid!, o!.from ?? null, o!.messaging_service_sid ?? null), credentials_from: 'sms connection twilio_token' },
       },
       secrets,
       blockers,
@@ -288,7 +291,6 @@ function decideTarget(inputs: PlanInputs, mfa: MfaSource, pwd: PasswordlessSourc
             ...(from ? (/^\+[1-9][0-9]{6,14}$/.test(from) ? { default_from: from } : { sender: from }) : {}),
             ...(o!.gateway_authentication ? { gateway_authentication: o!.gateway_authentication } : {}),
             ...(o!.forward_req_info !== undefined ? { forward_req_info: o!.forward_req_info } : {}),
-            delivery_methods: methods,
           },
           credentials_from: o!.gateway_authentication ? 'sms connection gateway secret' : null,
         },
@@ -424,12 +426,11 @@ export function makePlan(inputs: PlanInputs): MigrationPlan {
     base.blockers.push({ code: 'nothing_to_migrate', message: 'Neither the MFA phone factor (SMS or voice) nor passwordless SMS with its own provider is configured (the seed\'s "Before you start")' });
     return base;
   }
-  // The kind is decided first with the default methods; the methods then follow the choice.
-  const probe = decideTarget(inputs, mfa, pwd, []);
-  const kind = probe.target?.kind;
-  const kindMethods = kind ? inputs.kindMethods(kind) : (['text', 'voice'] as const);
+  // The kind is decided first; the delivery methods then follow the choice, or the kind and the sources.
+  const decided = decideTarget(inputs, mfa, pwd);
+  const kindMethods = decided.target ? inputs.kindMethods(decided.target.kind) : (['text', 'voice'] as const);
   const methods = choices.deliveryMethods ?? defaultMethods(mfa, pwd, kindMethods);
-  const decided = decideTarget(inputs, mfa, pwd, methods);
+  if (decided.target) decided.target.provider.configuration = { ...decided.target.provider.configuration, delivery_methods: methods };
   const checked = deliveryChecks(mfa.message_types, choices.messageTypes, methods, kindMethods, mfa.enabled);
   const blockers = [...decided.blockers];
   for (const c of checked.checks) if (!c.ok) blockers.push({ code: c.rule, message: `${c.message}. ${c.user_action}` });
