@@ -4,11 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContainer, type Container } from '../../src/composition/container.js';
-import { loadConfig } from '../../src/config.js';
+import type { Container } from '../../src/composition/container.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { parseRecipient } from '../../src/domain/phone-number.js';
-import { createLogger } from '../../src/logger.js';
+import { withContainerOf } from '../helpers/harness.js';
 import { runCli } from '../helpers/processes.js';
 
 /** `unifone send-policy show|set` against an embedded database, as an operator runs them. */
@@ -19,14 +18,7 @@ delete env['DATABASE_URL'];
 
 const cli = (args: string[]) => runCli(env, ['send-policy', ...args]);
 
-const withContainer = async <T>(fn: (c: Container) => Promise<T>): Promise<T> => {
-  const c = await createContainer({ config: loadConfig(env), logger: createLogger('silent') });
-  try {
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
-};
+const withContainer = <T>(fn: (c: Container) => Promise<T>): Promise<T> => withContainerOf(env, fn);
 
 const file = (name: string, content: string) => {
   const p = path.join(dataDir, name);

@@ -204,3 +204,16 @@ export function describeEachDialect(name: string, body: (env: () => TestEnv) => 
     });
   }
 }
+
+/**
+ * Opens the container the CLI would open with `env` (the same database and keys), runs `fn` and
+ * closes it: what a test beside the CLI uses to set up or inspect what the commands see.
+ */
+export async function withContainerOf<T>(env: NodeJS.ProcessEnv, fn: (c: Container) => Promise<T>): Promise<T> {
+  const c = await createContainer({ config: loadConfig(env), logger: createLogger('silent') });
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}

@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContainer, type Container } from '../../src/composition/container.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import type { Container } from '../../src/composition/container.js';
+import { withContainerOf } from '../helpers/harness.js';
 import { runCli } from '../helpers/processes.js';
 
 /** `unifone phone-migration plan|apply|rollback` against an embedded database, as an operator runs them. */
@@ -18,14 +17,7 @@ delete env['DATABASE_URL'];
 const unifone = (args: string[]) => runCli(env, args);
 const cli = (args: string[]) => unifone(['phone-migration', ...args]);
 
-const withContainer = async <T>(fn: (c: Container) => Promise<T>): Promise<T> => {
-  const c = await createContainer({ config: loadConfig(env), logger: createLogger('silent') });
-  try {
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
-};
+const withContainer = <T>(fn: (c: Container) => Promise<T>): Promise<T> => withContainerOf(env, fn);
 
 const SID = `AC${'d'.repeat(32)}`;
 
