@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestEnv } from '../helpers/harness.js';
 
-const require = createRequire(import.meta.url);
 
 /**
  * The resource types of Auth0's Deploy CLI that unifone serves (docs/deploy-cli.md). Listed in
@@ -28,9 +27,6 @@ export const UNIFONE_TYPES = [
   'actions',
   'triggers',
 ];
-
-/** The tool's entry point (its `a0deploy` bin) and its programmatic API. */
-export const A0DEPLOY_BIN = require.resolve('auth0-deploy-cli');
 
 /**
  * The test server listening over TLS for the tool, on 127.0.0.1 and on more loopback addresses
@@ -82,24 +78,60 @@ function baseConfig(auth: ToolAuth, extra: Record<string, unknown>): Record<stri
   };
 }
 
+/** The Deploy CLI in a process of its own (`a0deploy-runner.cjs`), taking one command at a time. */
+export interface A0deploy {
+  /** `a0deploy export|import` with the bin's options and a configuration file holding `config`. */
+  run(command: 'export' | 'import', options: Record<string, string>, config: Record<string, unknown>): Promise<{ ok: boolean; output: string }>;
+  close(): Promise<void>;
+}
+
 /**
- * The `a0deploy` bin in a child process, as an operator runs it: the configuration in a file, the
- * test certificate trusted through NODE_EXTRA_CA_CERTS (the tool's process only).
+ * Starts the runner with the test certificate trusted through NODE_EXTRA_CA_CERTS (its process only),
+ * as an operator runs the tool against a server with a private CA.
  */
-export async function runA0deploy(args: string[], config: Record<string, unknown>, certFile: string, dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const configFile = path.join(dir, 'config.json');
-  fs.writeFileSync(configFile, JSON.stringify(config));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [A0DEPLOY_BIN, ...args, '--config_file', configFile],
-      { env: { PATH: process.env['PATH'] ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: certFile, AUTH0_LOG: 'warn' }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        fs.rmSync(configFile, { force: true });
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+export async function startA0deploy(certFile: string, dir: string): Promise<A0deploy> {
+  const child = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'a0deploy-runner.cjs'), [], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, NODE_EXTRA_CA_CERTS: certFile, AUTH0_LOG: process.env['DEPLOY_LOG'] ?? 'warn' },
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const waiting = new Map<number, (r: { ok: boolean; output: string }) => void>();
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => {
+    exited = `the Deploy CLI runner exited (${signal ?? code})`;
+    for (const w of waiting.values()) w({ ok: false, output: exited });
+    waiting.clear();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', () => reject(new Error(exited)));
+  });
+  child.on('message', (m: { id: number; ok: boolean; output: string }) => {
+    waiting.get(m.id)?.(m);
+    waiting.delete(m.id);
+  });
+  let next = 0;
+  return {
+    run(command, options, config) {
+      if (exited) return Promise.resolve({ ok: false, output: exited });
+      const id = next++;
+      const configFile = path.join(dir, `config-${id}.json`);
+      fs.writeFileSync(configFile, JSON.stringify(config));
+      return new Promise((resolve) => {
+        waiting.set(id, (r) => {
+          fs.rmSync(configFile, { force: true });
+          resolve(r);
+        });
+        child.send({ id, command, params: { ...options, config_file: configFile } });
+      });
+    },
+    async close() {
+      if (exited) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill();
+      await gone;
+    },
+  };
 }
 
 export function toolConfig(auth: ToolAuth, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_HOST, describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { makeSelfSignedCert } from '../helpers/tls.js';
-import { listenForTool, readTenant, runA0deploy, toolConfig, type ToolAuth } from './helpers.js';
+import { listenForTool, readTenant, startA0deploy, toolConfig, type A0deploy, type ToolAuth } from './helpers.js';
 
 /**
  * Auth0's Deploy CLI against unifone: `a0deploy export` of a tenant holding the whole phone
@@ -100,55 +100,54 @@ async function configureSource(e: TestEnv, token: string): Promise<void> {
   await ok('PATCH', `/api/v2/connections/${sms.id}`, { options: { totp: { length: 6, time_step: 300 }, disable_signup: true } });
 }
 
-// Not yet part of the default run: a second import still redeploys the action (a new version) and
-// replaces its binding, and a client's jwt_configuration.secret_encoded is lost on update; and the
-// six a0deploy processes take well over a minute per dialect. DEPLOY_CLI_ROUNDTRIP=1 runs it.
-const RUN = process.env['DEPLOY_CLI_ROUNDTRIP'] === '1';
+let a0: A0deploy;
+let work: string;
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-deploy-'));
+  a0 = await startA0deploy(tls.certFile, work);
+});
+after(async () => {
+  await a0?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
-(RUN ? describeEachDialect : (name: string) => test(name, { skip: 'set DEPLOY_CLI_ROUNDTRIP=1 to run' }, () => {}))(
+/** One command of the tool, which must succeed. */
+async function a0deploy(command: 'export' | 'import', options: Record<string, string>, auth: ToolAuth): Promise<void> {
+  const r = await a0.run(command, options, toolConfig(auth));
+  assert.ok(r.ok, `a0deploy ${command} ${JSON.stringify(options)}:\n${r.output}`);
+}
+
+describeEachDialect(
   'Deploy CLI round trip',
   (env) => {
     let e: TestEnv;
     let s: Awaited<ReturnType<typeof listenForTool>>;
-    let work: string;
     let source: ToolAuth;
     let sourceView: unknown;
     before(async () => {
       e = env();
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-deploy-'));
       const token = await e.token();
       await configureSource(e, token);
       s = await listenForTool(e, TENANT_IPS);
       source = { domain: s.domain(DEFAULT_HOST), clientId: e.bootstrap.clientId, clientSecret: e.bootstrap.clientSecret };
       sourceView = await readTenant(e, DEFAULT_HOST, token);
     });
-    after(async () => {
-      await s?.close();
-      fs.rmSync(work, { recursive: true, force: true });
-    });
+    after(() => s?.close());
 
     for (const format of ['yaml', 'directory'] as const) {
       test(`${format}: export, import into a fresh tenant, import again`, async () => {
-        const out = path.join(work, format);
-        // The bin, as an operator runs it, trusting the certificate through NODE_EXTRA_CA_CERTS.
-        const a0 = async (args: string[], auth: ToolAuth, extra: Record<string, unknown> = {}) => {
-          const r = await runA0deploy(args, toolConfig(auth, extra), tls.certFile, work);
-          assert.equal(r.code, 0, `a0deploy ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
-        };
-        await a0(['export', '--format', format, '--output_folder', out], source);
+        const out = path.join(work, `${e.dialect}-${format}`);
+        await a0deploy('export', { format, output_folder: out }, source);
         const input = format === 'yaml' ? path.join(out, 'tenant.yaml') : out;
         const ip = format === 'yaml' ? TENANT_IPS[0]! : TENANT_IPS[1]!;
-        const name = ip;
         const t = await e.createTenant(`deploy-${format}`, ip);
         const target: ToolAuth = { domain: s.at(ip), ...t.client };
-        await a0(['import', '--input_file', input], target);
-        const got = await readTenant(e, name, t.token);
-        if (process.env['DEPLOY_DIFF']) fs.writeFileSync(process.env['DEPLOY_DIFF'] + format + '.json', JSON.stringify({ got, sourceView }, null, 1));
-        assert.deepEqual(got, sourceView);
+        await a0deploy('import', { input_file: input }, target);
+        assert.deepEqual(await readTenant(e, ip, t.token), sourceView, 'the import reproduces the source tenant');
 
-        const once = await readTenant(e, name, t.token, { stable: true });
-        await a0(['import', '--input_file', input], target);
-        assert.deepEqual(await readTenant(e, name, t.token, { stable: true }), once, 'a second import changes nothing');
+        const once = await readTenant(e, ip, t.token, { stable: true });
+        await a0deploy('import', { input_file: input }, target);
+        assert.deepEqual(await readTenant(e, ip, t.token, { stable: true }), once, 'a second import changes nothing');
       });
     }
   },

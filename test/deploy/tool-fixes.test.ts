@@ -118,4 +118,53 @@ describeEachDialect('Deploy CLI compatibility', (env) => {
     const disabled = await call('POST', '/api/v2/branding/phone/providers', { ...textOnly, disabled: true });
     assert.equal(disabled.statusCode, 201, 'a disabled provider changes nothing for the factor');
   });
+
+  test("Auth0's documented database options round-trip; attributes with an active identifier set the identifiers", async () => {
+    const { api } = env();
+    const token = await env().token();
+    const auth0Options = {
+      attributes: {
+        email: { identifier: { active: false }, signup: { status: 'optional' } },
+        phone_number: { identifier: { active: true }, signup: { status: 'required', verification: { active: true } } },
+      },
+      passwordPolicy: 'good',
+      password_complexity_options: { min_length: 12 },
+      password_history: { enable: true, size: 5 },
+      requires_username: false,
+      mfa: { active: true, return_enroll_settings: true },
+      import_mode: false,
+      enabledDatabaseCustomization: false,
+      precedence: ['phone_number', 'email'],
+      realm_fallback: true,
+    };
+    const made = await api('POST', '/api/v2/connections', { token, body: { name: 'phone-users', strategy: 'auth0', options: auth0Options } });
+    assert.equal(made.statusCode, 201, made.body);
+    const got = (await api('GET', `/api/v2/connections/${made.json().id}`, { token })).json();
+    for (const [k, v] of Object.entries(auth0Options)) assert.deepEqual(got.options[k], v, `options.${k} as given`);
+    assert.deepEqual(got.options.identifiers, ['phone_number'], 'attributes decide the identifiers');
+    assert.equal(got.options.password_min_length, 12, 'password_complexity_options.min_length is the minimum length');
+    // identifiers given alone: the stored attributes' flags follow.
+    const both = await api('PATCH', `/api/v2/connections/${made.json().id}`, { token, body: { options: { identifiers: ['email', 'phone_number'] } } });
+    assert.equal(both.statusCode, 200, both.body);
+    assert.equal(both.json().options.attributes.email.identifier.active, true);
+    assert.equal(both.json().options.attributes.email.signup.status, 'optional', 'the rest of the attribute kept');
+    // null removes a stored option.
+    const removed = await api('PATCH', `/api/v2/connections/${made.json().id}`, { token, body: { options: { passwordPolicy: null } } });
+    assert.equal(removed.json().options.passwordPolicy, undefined);
+    for (const bad of [
+      { attributes: { email: { identifier: { active: false } } } },
+      { attributes: { phone_number: { identifier: { active: true } } }, identifiers: ['email'] },
+      { passwordPolicy: 'strong' },
+      { mfa: { active: 'yes' } },
+      { name: 'sender' },
+    ]) {
+      const r = await api('PATCH', `/api/v2/connections/${made.json().id}`, { token, body: { options: bad } });
+      assert.equal(r.statusCode, 400, `${JSON.stringify(bad)}: ${r.body}`);
+      assert.equal(r.json().errorCode, 'invalid_body');
+    }
+    const sms = ((await api('GET', '/api/v2/connections?strategy=sms', { token })).json() as Array<{ id: string }>)[0]!;
+    const named = await api('PATCH', `/api/v2/connections/${sms.id}`, { token, body: { options: { name: 'sms' } } });
+    assert.equal(named.json().options.name, 'sms', "the sms strategy's name option is stored");
+    assert.equal((await api('PATCH', `/api/v2/connections/${sms.id}`, { token, body: { options: { passwordPolicy: 'good' } } })).statusCode, 400);
+  });
 });

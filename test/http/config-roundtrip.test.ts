@@ -74,7 +74,11 @@ describeEachDialect('config round-trips and resource servers', (env) => {
     const patched = await api('PATCH', `/api/v2/clients/${id}`, { token, body: patch });
     assert.equal(patched.statusCode, 200, patched.body);
     const after = (await api('GET', `/api/v2/clients/${id}`, { token })).json();
-    sameValues(after, patch, 'PATCH');
+    // jwt_configuration is replaced whole, but secret_encoded is fixed at creation (as Auth0's).
+    sameValues(after, { ...patch, jwt_configuration: { ...patch.jwt_configuration, secret_encoded: false } }, 'PATCH');
+    const changed = await api('PATCH', `/api/v2/clients/${id}`, { token, body: { jwt_configuration: { alg: 'HS256', secret_encoded: true } } });
+    assert.equal(changed.statusCode, 400, changed.body);
+    assert.match(changed.json().message, /secret_encoded cannot be changed/);
     const { web_origins: _w, jwt_configuration: _j, refresh_token: _r, organization_usage: _o, sso: _s, ...untouched } = CLIENT;
     sameValues(after, untouched, 'PATCH keeps the others');
   });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
@@ -146,6 +147,10 @@ export class ActionService {
       allChangesDeployed: false,
       updatedAt: now,
     };
+    // An update that changes nothing writes nothing: the draft keeps its `updated_at` and stays
+    // deployed, so that a configuration tool re-applying the same file (the Deploy CLI updates, then
+    // deploys, every action on every import) leaves the action as it was.
+    if (sameDraft(current, next)) return current;
     assertWritten(await this.repo.replace(tenantId, next));
     return next;
   }
@@ -168,6 +173,12 @@ export class ActionService {
    */
   async deploy(tenantId: string, id: string): Promise<ActionVersionRecord> {
     const a = await this.get(tenantId, id);
+    // Nothing changed since the last deploy: that version stays the deployed one (docs/actions.md).
+    const current = a.allChangesDeployed ? await this.repo.deployedVersion(tenantId, id) : undefined;
+    if (current) {
+      await this.bindOnDeploy(tenantId, a, current.updatedAt);
+      return current;
+    }
     const built = await this.runner.check(a.code);
     if (!built.ok) throw new AppError('action_build_failed', `The action code does not compile: ${built.message}`);
     const now = this.now();
@@ -185,12 +196,16 @@ export class ActionService {
       updatedAt: now,
     });
     if (!version) throw new AppError('inexistent_action');
+    await this.bindOnDeploy(tenantId, a, now);
+    return version;
+  }
+
+  private async bindOnDeploy(tenantId: string, a: ActionRecord, now: string): Promise<void> {
     for (const t of a.supportedTriggers) {
       if (isTriggerId(t.id) && TRIGGERS[t.id].bindOnDeploy) {
         await this.repo.bindIfUnbound(tenantId, { id: randomUUID(), triggerId: t.id, actionId: a.id, displayName: a.name, createdAt: now, updatedAt: now });
       }
     }
-    return version;
   }
 
   async versions(tenantId: string, id: string, page: Page): Promise<{ items: ActionVersionRecord[]; total: number }> {
@@ -236,14 +251,20 @@ export class ActionService {
         throw new AppError('invalid_binding', `Invalid binding: action ${action.name} does not support the ${t} trigger`);
       }
       if (!(await this.repo.deployedVersion(tenantId, action.id))) throw new AppError('action_not_deployed', `The action ${action.name} has no deployed version`);
-      const kept = input.ref.type === 'binding_id' ? existing.find((b) => b.id === input.ref.value) : undefined;
+      // The binding of this action that is already there (by its id, or the first one of the action
+      // not taken yet) keeps its id and dates: re-applying the same bindings changes nothing.
+      const kept =
+        input.ref.type === 'binding_id'
+          ? existing.find((b) => b.id === input.ref.value)
+          : existing.find((b) => b.actionId === action.id && !next.some((n) => n.id === b.id) && !refs.includes(b.id));
+      const displayName = input.displayName ?? kept?.displayName ?? action.name;
       next.push({
         id: kept?.id ?? randomUUID(),
         triggerId: t,
         actionId: action.id,
-        displayName: input.displayName ?? kept?.displayName ?? action.name,
+        displayName,
         createdAt: kept?.createdAt ?? now,
-        updatedAt: now,
+        updatedAt: kept && kept.displayName === displayName ? kept.updatedAt : now,
       });
     }
     if (t === CUSTOM_PHONE_PROVIDER && next.length === 0 && existing.length > 0) await this.assertCustomProviderNotNeeded(tenantId, 'unbinding it');
@@ -328,4 +349,16 @@ function assertWritten(outcome: WriteOutcome): void {
   if (outcome === 'name_conflict') throw new AppError('action_name_conflict');
   if (outcome === 'trigger_conflict') throw new AppError('action_trigger_conflict');
   if (outcome === 'not_found') throw new AppError('inexistent_action');
+}
+
+/** True when an update leaves the draft as it was (secrets: same names, none given a new value). */
+function sameDraft(a: ActionRecord, b: ActionRecord): boolean {
+  return (
+    a.name === b.name &&
+    a.code === b.code &&
+    a.runtime === b.runtime &&
+    isDeepStrictEqual(a.supportedTriggers, b.supportedTriggers) &&
+    isDeepStrictEqual(a.dependencies, b.dependencies) &&
+    isDeepStrictEqual(a.secrets, b.secrets)
+  );
 }

@@ -14,6 +14,7 @@ import type {
   SmsConnectionOptions,
   SmsGatewayAuthentication,
 } from './ports.js';
+import { STORED_DATABASE_OPTION_KEYS, STORED_SMS_OPTION_KEYS } from './ports.js';
 
 /** The database connection every tenant gets (Auth0's default name). */
 export const DEFAULT_DATABASE_CONNECTION = 'Username-Password-Authentication';
@@ -68,7 +69,7 @@ export const LEGACY_SMS_OPTION_KEYS = [
 ] as const satisfies ReadonlyArray<keyof LegacySmsOptionsInput>;
 
 export type ConnectionOptionsInput = Partial<Omit<DatabaseConnectionOptions, 'identifiers'>> &
-  Partial<Pick<SmsConnectionOptions, 'disable_signup' | 'brute_force_protection'>> &
+  Partial<Pick<SmsConnectionOptions, 'disable_signup' | 'brute_force_protection'>> & { name?: string | null } &
   LegacySmsOptionsInput & {
     identifiers?: DatabaseConnectionOptions['identifiers'];
     totp?: Partial<SmsConnectionOptions['totp']>;
@@ -177,7 +178,7 @@ export function mergeOptions(
   legacy?: LegacySmsDeps,
 ): DatabaseConnectionOptions | SmsConnectionOptions {
   if (strategy === 'sms') {
-    for (const k of ['identifiers', 'brute_force_threshold', 'breached_password_action', 'password_min_length', 'disable_self_service_change_password'] as const) {
+    for (const k of ['identifiers', 'brute_force_threshold', 'breached_password_action', 'password_min_length', 'disable_self_service_change_password', ...STORED_DATABASE_OPTION_KEYS] as const) {
       if (input[k] !== undefined) throw invalid(`option ${k} is not supported by the sms strategy`);
     }
     const b = base as SmsConnectionOptions;
@@ -188,29 +189,83 @@ export function mergeOptions(
       totp,
       disable_signup: input.disable_signup ?? b.disable_signup,
       brute_force_protection: input.brute_force_protection ?? b.brute_force_protection,
+      ...mergeStored(STORED_SMS_OPTION_KEYS, b, input),
       ...mergeLegacy(b, input, legacy),
     };
     if (LEGACY_SMS_OPTION_KEYS.some((k) => input[k] !== undefined)) checkLegacy(out, legacy);
     return out;
   }
   if (input.totp !== undefined) throw invalid('option totp is not supported by the auth0 strategy');
-  for (const k of LEGACY_SMS_OPTION_KEYS) {
+  for (const k of [...LEGACY_SMS_OPTION_KEYS, ...STORED_SMS_OPTION_KEYS]) {
     if (input[k] !== undefined) throw invalid(`option ${k} is not supported by the auth0 strategy`);
   }
   const b = base as DatabaseConnectionOptions;
+  const stored = mergeStored(STORED_DATABASE_OPTION_KEYS, b, input) as Partial<DatabaseConnectionOptions>;
   const out: DatabaseConnectionOptions = {
-    identifiers: input.identifiers ?? b.identifiers,
+    identifiers: identifiersOf(input, stored.attributes, b.identifiers),
     disable_signup: input.disable_signup ?? b.disable_signup,
     brute_force_protection: input.brute_force_protection ?? b.brute_force_protection,
     brute_force_threshold: input.brute_force_threshold ?? b.brute_force_threshold,
     breached_password_action: input.breached_password_action ?? b.breached_password_action,
-    password_min_length: input.password_min_length ?? b.password_min_length,
+    password_min_length: input.password_min_length ?? complexityMinLength(input) ?? b.password_min_length,
+    ...stored,
   };
+  // `identifiers` given alone: the stored attributes' identifier flags follow it, so the two agree.
+  if (input.identifiers !== undefined && input.attributes === undefined && isObject(out.attributes)) {
+    out.attributes = withIdentifierFlags(out.attributes, out.identifiers);
+  }
   const selfService = input.disable_self_service_change_password ?? b.disable_self_service_change_password;
   if (selfService !== undefined) out.disable_self_service_change_password = selfService;
   if (out.identifiers.length === 0) throw invalid('identifiers must name at least one of email, phone_number, username');
   if (new Set(out.identifiers).size !== out.identifiers.length) throw invalid('identifiers must not repeat');
   return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const IDENTIFIER_ORDER = ['email', 'phone_number', 'username'] as const;
+
+/** The stored-as-given options of `keys`: an omitted key keeps its value, `null` removes it. */
+function mergeStored(keys: readonly string[], b: object, input: ConnectionOptionsInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = (input as Record<string, unknown>)[k] === undefined ? (b as Record<string, unknown>)[k] : (input as Record<string, unknown>)[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The identifiers of a database connection: Auth0's `attributes` (each attribute whose
+ * `identifier.active` is true, as Auth0 expresses "phone as identifier"), or unifone's `identifiers`
+ * list; given both, they must agree.
+ */
+function identifiersOf(input: ConnectionOptionsInput, attributes: unknown, current: DatabaseConnectionOptions['identifiers']): DatabaseConnectionOptions['identifiers'] {
+  if (input.attributes === undefined || input.attributes === null) return input.identifiers ?? current;
+  if (!isObject(attributes)) throw invalid('options.attributes must be an object');
+  const active = IDENTIFIER_ORDER.filter((k) => {
+    const a = attributes[k];
+    return isObject(a) && isObject(a['identifier']) && a['identifier']['active'] === true;
+  });
+  if (active.length === 0) throw invalid('options.attributes: at least one of email, phone_number, username must have identifier.active true');
+  if (input.identifiers !== undefined && (input.identifiers.length !== active.length || input.identifiers.some((k) => !active.includes(k)))) {
+    throw invalid('options.identifiers and options.attributes name different identifiers');
+  }
+  return input.identifiers ?? [...active];
+}
+
+function withIdentifierFlags(attributes: Record<string, unknown>, identifiers: DatabaseConnectionOptions['identifiers']): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...attributes };
+  for (const k of IDENTIFIER_ORDER) {
+    const a = out[k];
+    if (isObject(a)) out[k] = { ...a, identifier: { ...(isObject(a['identifier']) ? a['identifier'] : {}), active: identifiers.includes(k) } };
+  }
+  return out;
+}
+
+/** Auth0's `password_complexity_options.min_length`, the newer spelling of a minimum length. */
+function complexityMinLength(input: ConnectionOptionsInput): number | undefined {
+  const o = input.password_complexity_options;
+  return isObject(o) && typeof o['min_length'] === 'number' ? o['min_length'] : undefined;
 }
 
 /** Connections of a tenant: the two defaults, validation of options, which clients may use them. */

@@ -12,7 +12,38 @@
 
 export type ConnectionStrategy = 'auth0' | 'sms';
 
-export interface DatabaseConnectionOptions {
+/**
+ * Auth0's documented options of the `auth0` strategy that unifone stores and returns as given, so a
+ * configuration written for Auth0 (the Deploy CLI, Terraform, a hand-written tenant.yaml) round-trips.
+ * Of these, `attributes` (its `identifier.active` flags set `identifiers`) and
+ * `password_complexity_options.min_length` (sets `password_min_length`) act; the others have no effect
+ * here (docs/api.md, Connections).
+ */
+export const STORED_DATABASE_OPTION_KEYS = [
+  'attributes',
+  'authentication_methods',
+  'passwordPolicy',
+  'password_complexity_options',
+  'password_history',
+  'password_no_personal_info',
+  'password_dictionary',
+  'passkey_options',
+  'requires_username',
+  'validation',
+  'mfa',
+  'import_mode',
+  'enabledDatabaseCustomization',
+  'enable_script_context',
+  'non_persistent_attrs',
+  'precedence',
+  'realm_fallback',
+  'set_user_root_attributes',
+] as const;
+/** Auth0's documented options of the `sms` strategy stored and returned as given, with no effect. */
+export const STORED_SMS_OPTION_KEYS = ['name'] as const;
+export type StoredDatabaseOptions = { [K in (typeof STORED_DATABASE_OPTION_KEYS)[number]]?: unknown };
+
+export interface DatabaseConnectionOptions extends StoredDatabaseOptions {
   /** Which identifiers a user may sign up / log in with. */
   identifiers: Array<'email' | 'phone_number' | 'username'>;
   disable_signup: boolean;
@@ -45,6 +76,8 @@ export interface SmsGatewayAuthentication {
  * sets those keys directly and never returns them.
  */
 export interface SmsConnectionOptions {
+  /** Stored and returned, no effect (Auth0 shows it as the sender's name in its dashboard). */
+  name?: string;
   totp: { length: number; time_step: number };
   disable_signup: boolean;
   brute_force_protection: boolean;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -138,6 +139,16 @@ export class PhoneProviderService {
       const name = patch.name ?? current.name;
       const credentials = newCredentials ?? this.credentialsOf(current);
       const configuration = checkProvider(this.kinds, this.kindOf(name), patch.configuration ?? current.configuration, credentials);
+      // A PATCH that changes nothing writes nothing (a configuration tool re-applying its file).
+      if (
+        name === current.name &&
+        (patch.disabled ?? current.disabled) === current.disabled &&
+        isDeepStrictEqual(configuration, current.configuration) &&
+        (newCredentials === undefined || isDeepStrictEqual(newCredentials, this.credentialsOf(current)))
+      ) {
+        next = current;
+        return;
+      }
       next = {
         ...current,
         name,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -118,7 +119,10 @@ export class PhoneTemplateService {
     for (let tries = 0; tries < 20; tries++) {
       const current = await this.repos.phoneTemplates.get(tenant.id, id);
       if (!current) throw new AppError('inexistent_phone_template');
-      const next = { ...change(current), version: current.version + 1, updatedAt: this.clock.now().toISOString() };
+      const changed = change(current);
+      // A save that changes nothing writes nothing: the version and `updated_at` stay.
+      if (isDeepStrictEqual(changed, current)) return current;
+      const next = { ...changed, version: current.version + 1, updatedAt: this.clock.now().toISOString() };
       if (await this.repos.phoneTemplates.replace(tenant.id, next, current.version)) return next;
     }
     throw new AppError('too_many_requests', 'The template is being changed by other requests; try again');

@@ -104,6 +104,18 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
     const secretIf = (scopes: ReadonlySet<string> | undefined, client: ClientRecord) =>
       canSeeKeys(scopes) ? svc.secretOf(client) : undefined;
     /** The stored-only properties named in a request body. */
+    /**
+     * `jwt_configuration.secret_encoded` is fixed when the application is created (Auth0 refuses it in
+     * an update, and the Deploy CLI strips it from every PATCH): a PATCH that replaces
+     * `jwt_configuration` keeps the stored value, and one that names another value is refused.
+     */
+    const keepSecretEncoded = (given: Record<string, unknown>, stored: ClientRecord): Record<string, unknown> => {
+      const before = (stored.properties['jwt_configuration'] as Record<string, unknown> | undefined)?.['secret_encoded'];
+      if (given['secret_encoded'] !== undefined && before !== undefined && given['secret_encoded'] !== before) {
+        throw new AppError('invalid_body', 'jwt_configuration.secret_encoded cannot be changed after the application is created');
+      }
+      return before === undefined || given['secret_encoded'] !== undefined ? given : { ...given, secret_encoded: before };
+    };
     const storedOf = (b: Record<string, unknown>): Record<string, unknown> =>
       Object.fromEntries(STORED_CLIENT_PROPERTY_NAMES.filter((k) => b[k] !== undefined).map((k) => [k, b[k]]));
 
@@ -177,6 +189,10 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const b = req.body;
+        const properties = storedOf(b);
+        if (properties['jwt_configuration'] !== undefined) {
+          properties['jwt_configuration'] = keepSecretEncoded(properties['jwt_configuration'] as Record<string, unknown>, await svc.get(req.tenant.id, req.params.id));
+        }
         const cl = await svc.update(req.tenant.id, req.params.id, {
           ...(b.name !== undefined ? { name: b.name } : {}),
           ...(b.description !== undefined ? { description: b.description } : {}),
@@ -186,7 +202,7 @@ export function clientRoutes(deps: ClientRouteDeps): FastifyPluginAsyncTypebox {
           ...(b.client_metadata !== undefined ? { clientMetadata: b.client_metadata } : {}),
           ...(b.callbacks !== undefined ? { callbacks: b.callbacks } : {}),
           ...(b.token_endpoint_auth_method !== undefined ? { tokenEndpointAuthMethod: b.token_endpoint_auth_method } : {}),
-          properties: storedOf(b),
+          properties,
         });
         return view(req.tenant.name, cl, secretIf(req.principal?.scopes, cl));
       },

@@ -43,6 +43,39 @@ const LegacySmsOptions = {
   forward_req_info: Type.Optional(orNull(Type.Boolean())),
 };
 
+/** Open objects (Auth0 adds to their shapes over time): stored and returned as given. */
+const OpenObject = (props: Record<string, TSchema> = {}) => Type.Object(props, { additionalProperties: true });
+const Opt = <T extends TSchema>(s: T) => Type.Optional(orNull(s));
+const IdentifierName = Type.Union([Type.Literal('email'), Type.Literal('phone_number'), Type.Literal('username')]);
+const Attribute = OpenObject({ identifier: Type.Optional(OpenObject({ active: Type.Optional(Type.Boolean()) })) });
+
+/**
+ * Auth0's documented options of the `auth0` strategy, stored and returned as given (the domain's
+ * STORED_DATABASE_OPTION_KEYS; docs/api.md says which act). `null` removes one on PATCH.
+ */
+const Auth0DatabaseOptions = {
+  attributes: Opt(Type.Object({ email: Type.Optional(Attribute), phone_number: Type.Optional(Attribute), username: Type.Optional(Attribute) }, Strict)),
+  authentication_methods: Opt(OpenObject()),
+  passwordPolicy: Opt(Type.Union(['none', 'low', 'fair', 'good', 'excellent'].map((p) => Type.Literal(p)))),
+  password_complexity_options: Opt(OpenObject({ min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })) })),
+  password_history: Opt(OpenObject()),
+  password_no_personal_info: Opt(OpenObject()),
+  password_dictionary: Opt(OpenObject()),
+  passkey_options: Opt(OpenObject()),
+  requires_username: Opt(Type.Boolean()),
+  validation: Opt(OpenObject()),
+  mfa: Opt(Type.Object({ active: Type.Optional(Type.Boolean()), return_enroll_settings: Type.Optional(Type.Boolean()) }, Strict)),
+  import_mode: Opt(Type.Boolean()),
+  enabledDatabaseCustomization: Opt(Type.Boolean()),
+  enable_script_context: Opt(Type.Boolean()),
+  non_persistent_attrs: Opt(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 })),
+  precedence: Opt(Type.Array(IdentifierName, { maxItems: 3, uniqueItems: true })),
+  realm_fallback: Opt(Type.Boolean()),
+  set_user_root_attributes: Opt(Type.Union([Type.Literal('on_each_login'), Type.Literal('on_first_login'), Type.Literal('never_on_login')])),
+};
+/** The same as shown (any JSON, as stored). */
+const Auth0DatabaseOptionsOut = Object.fromEntries(Object.keys(Auth0DatabaseOptions).map((k) => [k, Type.Optional(Type.Unknown())]));
+
 const Identifiers = Type.Array(Type.Union([Type.Literal('email'), Type.Literal('phone_number'), Type.Literal('username')]), {
   minItems: 1,
   maxItems: 3,
@@ -59,6 +92,8 @@ const Options = Type.Object(
     breached_password_action: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('notify')])),
     password_min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })),
     disable_self_service_change_password: Type.Optional(Type.Boolean()),
+    ...Auth0DatabaseOptions,
+    name: Opt(Type.String({ minLength: 1, maxLength: 128 })),
     totp: Type.Optional(
       Type.Object(
         {
@@ -118,6 +153,8 @@ const Connection = Type.Object({
       breached_password_action: Type.Optional(Type.String()),
       password_min_length: Type.Optional(Type.Integer()),
       disable_self_service_change_password: Type.Optional(Type.Boolean()),
+      ...Auth0DatabaseOptionsOut,
+      name: Type.Optional(Type.String()),
       totp: Type.Optional(Type.Object({ length: Type.Integer(), time_step: Type.Integer() })),
       // The legacy options as stored, without the secrets (never part of a response).
       provider: Type.Optional(Type.String()),
