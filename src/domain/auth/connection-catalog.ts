@@ -207,12 +207,13 @@ export function mergeOptions(
     brute_force_protection: input.brute_force_protection ?? b.brute_force_protection,
     brute_force_threshold: input.brute_force_threshold ?? b.brute_force_threshold,
     breached_password_action: input.breached_password_action ?? b.breached_password_action,
-    password_min_length: input.password_min_length ?? complexityMinLength(input) ?? b.password_min_length,
+    password_min_length: reconcile(complexityMinLength(input), input.password_min_length, b.password_min_length, (x, y) => x === y, 'options.password_min_length and options.password_complexity_options.min_length'),
     ...stored,
   };
-  // `identifiers` given alone: the stored attributes' identifier flags follow it, so the two agree.
-  if (input.identifiers !== undefined && input.attributes === undefined && isObject(out.attributes)) {
-    out.attributes = withIdentifierFlags(out.attributes, out.identifiers);
+  // The stored Auth0 spellings follow a change made in unifone's, so the two always agree.
+  if (isObject(out.attributes)) out.attributes = withIdentifierFlags(out.attributes, out.identifiers);
+  if (isObject(out.password_complexity_options) && typeof out.password_complexity_options['min_length'] === 'number') {
+    out.password_complexity_options = { ...out.password_complexity_options, min_length: out.password_min_length };
   }
   const selfService = input.disable_self_service_change_password ?? b.disable_self_service_change_password;
   if (selfService !== undefined) out.disable_self_service_change_password = selfService;
@@ -234,23 +235,38 @@ function mergeStored(keys: readonly string[], b: object, input: ConnectionOption
   return out;
 }
 
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/**
+ * One setting given in two spellings, Auth0's (`auth0`) and unifone's (`own`), against the stored
+ * value: configuration tools send a GET's options back with their changes merged in, so both arrive
+ * together and the one that differs from the stored value is the change. Both changed and
+ * disagreeing: 400.
+ */
+function reconcile<T>(auth0: T | undefined, own: T | undefined, stored: T, same: (a: T, b: T) => boolean, what: string): T {
+  if (auth0 === undefined) return own ?? stored;
+  if (own === undefined || same(auth0, own)) return own ?? auth0;
+  if (same(own, stored)) return auth0;
+  if (same(auth0, stored)) return own;
+  throw invalid(`${what} disagree`);
+}
+
 /**
  * The identifiers of a database connection: Auth0's `attributes` (each attribute whose
- * `identifier.active` is true, as Auth0 expresses "phone as identifier"), or unifone's `identifiers`
- * list; given both, they must agree.
+ * `identifier.active` is true, as Auth0 expresses "phone as identifier") or unifone's `identifiers`
+ * list (see `reconcile`).
  */
 function identifiersOf(input: ConnectionOptionsInput, attributes: unknown, current: DatabaseConnectionOptions['identifiers']): DatabaseConnectionOptions['identifiers'] {
-  if (input.attributes === undefined || input.attributes === null) return input.identifiers ?? current;
-  if (!isObject(attributes)) throw invalid('options.attributes must be an object');
-  const active = IDENTIFIER_ORDER.filter((k) => {
-    const a = attributes[k];
-    return isObject(a) && isObject(a['identifier']) && a['identifier']['active'] === true;
-  });
-  if (active.length === 0) throw invalid('options.attributes: at least one of email, phone_number, username must have identifier.active true');
-  if (input.identifiers !== undefined && (input.identifiers.length !== active.length || input.identifiers.some((k) => !active.includes(k)))) {
-    throw invalid('options.identifiers and options.attributes name different identifiers');
+  let fromAttributes: DatabaseConnectionOptions['identifiers'] | undefined;
+  if (input.attributes !== undefined && input.attributes !== null) {
+    if (!isObject(attributes)) throw invalid('options.attributes must be an object');
+    fromAttributes = IDENTIFIER_ORDER.filter((k) => {
+      const a = attributes[k];
+      return isObject(a) && isObject(a['identifier']) && a['identifier']['active'] === true;
+    });
+    if (fromAttributes.length === 0) throw invalid('options.attributes: at least one of email, phone_number, username must have identifier.active true');
   }
-  return input.identifiers ?? [...active];
+  return reconcile(fromAttributes, input.identifiers, current, sameSet, 'options.identifiers and options.attributes');
 }
 
 function withIdentifierFlags(attributes: Record<string, unknown>, identifiers: DatabaseConnectionOptions['identifiers']): Record<string, unknown> {

@@ -23,6 +23,7 @@ export const STORED_DATABASE_OPTION_KEYS = [
   'attributes',
   'authentication_methods',
   'passwordPolicy',
+  'password_options',
   'password_complexity_options',
   'password_history',
   'password_no_personal_info',

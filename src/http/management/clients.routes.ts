@@ -8,7 +8,18 @@ import { responses, Strict } from '../schemas/common.js';
 import { CheckpointParams, FieldParams, listBody, listPage, listQuery, listResponse, OffsetParams, project } from '../schemas/list.js';
 import { APP_TYPES, STORED_CLIENT_PROPERTY_NAMES, storedClientBody, storedClientCreateBody, storedClientOut } from './clients.schemas.js';
 
+/**
+ * Auth0's grant types. The flows unifone serves at /oauth/token are the password, password-realm,
+ * passwordless, MFA, refresh-token and client-credentials grants; the others (authorization_code,
+ * implicit, device code, CIBA, token exchange) are stored so configurations written for Auth0 apply,
+ * and /oauth/token answers `unsupported_grant_type` for them (docs/api.md, Clients).
+ */
 const GRANT_TYPES = [
+  'authorization_code',
+  'implicit',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:openid:params:grant-type:ciba',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
   'client_credentials',
   'password',
   'refresh_token',

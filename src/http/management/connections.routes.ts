@@ -57,6 +57,7 @@ const Auth0DatabaseOptions = {
   attributes: Opt(Type.Object({ email: Type.Optional(Attribute), phone_number: Type.Optional(Attribute), username: Type.Optional(Attribute) }, Strict)),
   authentication_methods: Opt(OpenObject()),
   passwordPolicy: Opt(Type.Union(['none', 'low', 'fair', 'good', 'excellent'].map((p) => Type.Literal(p)))),
+  password_options: Opt(OpenObject()),
   password_complexity_options: Opt(OpenObject({ min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })) })),
   password_history: Opt(OpenObject()),
   password_no_personal_info: Opt(OpenObject()),
