@@ -31,9 +31,9 @@ export const phoneLiquid = new Liquid({
 });
 
 /**
- * Nodes one render may render. A node inside a loop costs 6 µs (warm) to 16 µs (cold) here, so a
- * render that uses the whole budget holds the event loop for 3 to 8 ms; the built-in bodies take
- * under 20 steps.
+ * Nodes one render may render. A node inside a loop costs 1–6 µs (warm) to 16 µs (cold) here, so
+ * a render that uses the whole budget holds the event loop for at most a few milliseconds; the
+ * built-in bodies take under 20 steps.
  */
 export const MAX_RENDER_STEPS = 500;
 
