@@ -51,6 +51,10 @@ const baseSchema = z.object({
    * Default: one less than the CPUs available, at least 1, at most 4.
    */
   SIGNING_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /** Password hashes (scrypt, on libuv's pool of 4 threads) running at once in this process. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Password hashes that may wait for a slot (all tenants); past it, logins and signups get 429. */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).default(64),
   /** Largest accepted request body, bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(256 * 1024),
   ACTIONS_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
@@ -93,6 +97,8 @@ export type Config = Readonly<ProviderSettings & {
   accessTokenTtl: number;
   signingThreads: number;
   bodyLimit: number;
+  /** The password-hashing queue (src/domain/auth/hash-queue.ts). */
+  passwordHashing: { concurrency: number; maxQueued: number };
   actionsAllowPrivateNetwork: boolean;
   actionsTimeoutMs: number;
   delivery: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; leaseMs: number; pollMs: number; dispatcherEnabled: boolean };
@@ -157,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),
     bodyLimit: e.BODY_LIMIT,
+    passwordHashing: Object.freeze({ concurrency: e.PASSWORD_HASH_CONCURRENCY, maxQueued: e.PASSWORD_HASH_QUEUE }),
     actionsAllowPrivateNetwork: e.ACTIONS_ALLOW_PRIVATE_NETWORK,
     actionsTimeoutMs: e.ACTIONS_TIMEOUT_MS,
     delivery: Object.freeze({

@@ -1,3 +1,4 @@
+import { PasswordlessGuard } from '../domain/auth/passwordless-guard.js';
 import { createHmac } from 'node:crypto';
 import type { DirectoryPort } from '../domain/auth/directory-port.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
@@ -41,6 +42,7 @@ export function createAuthModule(o: AuthModuleOptions): AuthDeps {
     clients: o.clients,
     guardian: o.repos.guardian,
     clock: o.clock,
+    passwordlessGuard: new PasswordlessGuard(o.repos.loginFailures, o.clock),
     recoveryHash: (userId, code) => createHmac('sha256', recoveryKey).update(userId).update('\0').update(code).digest('hex'),
   };
 }

@@ -136,7 +136,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
     phoneSendPolicy: new PhoneSendPolicyService(repos, clock),
   };
-  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds });
+  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds, hashing: config.passwordHashing });
   const userDirectory = directoryPort(identity.directory);
   const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({

@@ -47,7 +47,7 @@ export function httpDeps(p: Parts): AppDeps {
       phoneMigration: s.phoneMigration,
       phoneSendPolicy: s.phoneSendPolicy,
     },
-    authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
+    authentication: { auth, tenants: s.tenants, resourceServers: s.resourceServers, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },
     metrics: p.metrics,
     metricsToken: p.config.metricsToken,

@@ -1,4 +1,5 @@
 import type { GeoIpLookup, GuardLogger, NotificationPort } from '../domain/auth/login-guard.js';
+import { DEFAULT_HASH_QUEUE, HashQueue, type HashQueueOptions } from '../domain/auth/hash-queue.js';
 import { UserDirectory } from '../domain/auth/user-directory.js';
 import type { Clock } from '../domain/clock.js';
 import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
@@ -16,16 +17,21 @@ export interface IdentityModuleOptions {
   sealer: Sealer;
   /** The provider kinds: a legacy `sms_gateway` connection is checked by its kind's rules. */
   kinds: ProviderRegistry;
+  /** Password hashes in flight and waiting (config PASSWORD_HASH_CONCURRENCY / PASSWORD_HASH_QUEUE). */
+  hashing?: Pick<HashQueueOptions, 'concurrency' | 'maxQueued'>;
 }
 
 /** Users, connections and attack protection: `identity.directory` is the service the flows and routes call. */
 export interface IdentityModule {
   directory: UserDirectory;
+  /** The bounded, tenant-fair queue every password hash of the directory waits in. */
+  hashing: HashQueue;
 }
 
 /** Wires the user directory over the repositories of the bag. */
 export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
   const { repos } = o;
+  const hashing = new HashQueue(o.hashing ?? DEFAULT_HASH_QUEUE);
   const directory = new UserDirectory(
     {
       users: repos.users,
@@ -37,7 +43,7 @@ export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
     },
     o.clock,
     o.notifications,
-    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds } },
+    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds }, hashing },
   );
-  return { directory };
+  return { directory, hashing };
 }

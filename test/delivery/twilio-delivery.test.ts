@@ -323,33 +323,44 @@ describeEachDialect(
       assert.equal(req!.form['From'], '+14155550111', 'the template from overrides default_from');
     });
 
-    test('a template that renders too much fails at once as invalid_template; nothing reaches Twilio', async () => {
+    test('a template that renders too much is refused when saved; one stored before the limits fails at send, at once, as invalid_template; nothing reaches Twilio', async () => {
       // Each capture doubles the string: 25 doublings of 10 characters would be 335 million.
       const doubling = '{% capture s %}{{ s }}{{ s }}{% endcapture %}'.repeat(25);
+      const costly = `{% capture s %}xxxxxxxxxx{% endcapture %}${doubling}{{ code }} {{ s }}`;
+      const refused = await e().api('POST', '/api/v2/branding/phone/templates', { token, body: { type: 'change_password', content: { body: { text: costly } } } });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().errorCode, 'invalid_template');
+      assert.match(refused.json().message, /memory alloc limit exceeded/);
       const created = await e().api('POST', '/api/v2/branding/phone/templates', {
         token,
-        body: { type: 'change_password', content: { body: { text: `{% capture s %}xxxxxxxxxx{% endcapture %}${doubling}{{ code }} {{ s }}` } } },
+        body: { type: 'change_password', content: { body: { text: 'Reset with {{ code }}' } } },
       });
       assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id as string;
       try {
-        const res = await e().api('POST', `/api/v2/branding/phone/templates/${created.json().id}/try`, { token, body: { to: '+14155552687' } });
+        // A template stored before these limits were checked at save time: written straight to storage.
+        const { c } = e();
+        const tenant = (await c.repos.tenants.findByName('default'))!;
+        const stored = (await c.repos.phoneTemplates.get(tenant.id, id))!;
+        assert.ok(await c.repos.phoneTemplates.replace(tenant.id, { ...stored, bodyText: costly, version: stored.version + 1 }, stored.version));
+        const res = await e().api('POST', `/api/v2/branding/phone/templates/${id}/try`, { token, body: { to: '+14155552687' } });
         assert.equal(res.statusCode, 202, res.body);
         const n = await final(res.json().notification_id);
         assert.equal(n.status, 'failed');
         assert.equal(n.error_code, 'invalid_template');
         assert.equal(n.attempts.length, 1, 'a deterministic failure is not retried');
         assert.equal(sendsFor(n.id).length, 0);
-        // Output without capture is capped too: the body may not render past the limit.
+        // Output without capture or loops is capped too: the body may not render past the limit.
         const { MAX_RENDERED_CHARS } = await import('../../src/domain/notifications/render.js');
-        const long = await e().api('PATCH', `/api/v2/branding/phone/templates/${created.json().id}`, {
+        const long = await e().api('PATCH', `/api/v2/branding/phone/templates/${id}`, {
           token,
-          body: { content: { body: { text: `{% for i in (1..${MAX_RENDERED_CHARS}) %}xy{% endfor %}{{ code }}` } } },
+          body: { content: { body: { text: `${'x'.repeat(MAX_RENDERED_CHARS)}{{ code }}` } } },
         });
         assert.equal(long.statusCode, 200, long.body);
-        const again = await final((await e().api('POST', `/api/v2/branding/phone/templates/${created.json().id}/try`, { token, body: { to: '+14155552687' } })).json().notification_id);
+        const again = await final((await e().api('POST', `/api/v2/branding/phone/templates/${id}/try`, { token, body: { to: '+14155552687' } })).json().notification_id);
         assert.equal(again.error_code, 'invalid_template');
       } finally {
-        assert.equal((await e().api('DELETE', `/api/v2/branding/phone/templates/${created.json().id}`, { token })).statusCode, 204);
+        assert.equal((await e().api('DELETE', `/api/v2/branding/phone/templates/${id}`, { token })).statusCode, 204);
       }
     });
 

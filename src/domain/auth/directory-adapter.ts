@@ -19,15 +19,17 @@ export function directoryPort(dir: UserDirectory): DirectoryPort {
       if (!r.ok) throw new AppError('invalid_grant', WRONG_CREDENTIALS);
       return r.user;
     },
-    createUser: (tenant, u) =>
-      dir.createUser(tenant, {
+    createUser(tenant, u, ip) {
+      const input = {
         connection: u.connection,
         phone_number: u.phoneNumber,
         phone_verified: u.phoneVerified,
         ...(u.password !== undefined ? { password: u.password } : {}),
         ...(u.email !== undefined ? { email: u.email } : {}),
         ...(u.username !== undefined ? { username: u.username } : {}),
-      }),
+      };
+      return dir.createUser(tenant, input, ip);
+    },
     checkNewPassword: (tenantId, connection, password) => dir.checkNewPassword(t(tenantId), connection, password),
     async setPassword(tenant, userId, password) {
       await dir.setPassword(tenant, userId, password);

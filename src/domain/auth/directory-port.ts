@@ -36,7 +36,8 @@ export interface DirectoryPort {
    * UserDirectory running the brute-force and breach notifications itself.
    */
   verifyPassword(tenant: TenantRecord, user: UserRecord | undefined, password: string, attempt: LoginAttempt): Promise<UserRecord>;
-  createUser(tenant: TenantRecord, input: NewPhoneUser): Promise<UserRecord>;
+  /** `ip`: the caller of a public signup, whose turn it is in the password-hashing queue. */
+  createUser(tenant: TenantRecord, input: NewPhoneUser, ip?: string): Promise<UserRecord>;
   /** Throws the error `setPassword` would for this password on this connection, without changing anything. */
   checkNewPassword(tenantId: string, connection: string, password: string): Promise<void>;
   /** Sets a new password (and unblocks the user's blocked IPs). */

@@ -6,6 +6,7 @@ import { toE164 } from '../phone-number.js';
 import type { TenantRecord } from '../ports.js';
 import { isBreached } from './breached-passwords.js';
 import { ConnectionCatalog, DEFAULT_DATABASE_CONNECTION, type ClientLister, type DefaultsProvisioner, type LegacySmsDeps } from './connection-catalog.js';
+import type { HashQueue } from './hash-queue.js';
 import { LoginGuard, type GeoIpLookup, type GuardLogger, type LoginContext, type NotificationPort } from './login-guard.js';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
 import type {
@@ -37,6 +38,8 @@ export interface UserDirectoryOptions {
   logger?: GuardLogger;
   /** Seals the legacy secrets of `sms` connections (and checks a gateway with its provider kind). */
   legacySms?: LegacySmsDeps;
+  /** Every password hash waits here for its turn (bounded and fair between tenants); none: hash at once. */
+  hashing?: HashQueue;
 }
 
 export type Identifier = 'email' | 'phone_number' | 'username';
@@ -86,6 +89,7 @@ const newUserId = (strategy: ConnectionRecord['strategy']) => `${strategy}|${new
 export class UserDirectory {
   readonly connections: ConnectionCatalog;
   private readonly guard: LoginGuard;
+  private readonly hashQueue: HashQueue | undefined;
 
   constructor(
     private readonly repos: IdentityRepos,
@@ -94,7 +98,16 @@ export class UserDirectory {
     options: UserDirectoryOptions = {},
   ) {
     this.connections = new ConnectionCatalog(repos.connections, repos.clients, repos.provisionDefaults, clock, options.legacySms);
+    this.hashQueue = options.hashing;
     this.guard = new LoginGuard(repos.loginFailures, clock, notifications, (u) => this.profile(u), options.geoip, options.logger);
+  }
+
+  /**
+   * Runs a password hash in its turn: the tenant's, then the source's (the caller's IP; '' for
+   * administrators). Throws 429 `too_many_requests` with Retry-After when the queue is full.
+   */
+  private hashing<T>(tenantId: string, source: string, fn: () => Promise<T>): Promise<T> {
+    return this.hashQueue ? this.hashQueue.run(tenantId, source, fn) : fn();
   }
 
   ensureDefaultConnections(tenant: Pick<TenantRecord, 'id'>): Promise<void> {
@@ -119,7 +132,8 @@ export class UserDirectory {
     return this.repos.users.update(tenant.id, userId, { phoneVerified: true, updatedAt: this.clock.now().toISOString() });
   }
 
-  async createUser(tenant: Pick<TenantRecord, 'id'>, input: NewUser): Promise<UserRecord> {
+  /** `source`: the caller's IP for a public signup (its turn in the hashing queue); '' for administrators. */
+  async createUser(tenant: Pick<TenantRecord, 'id'>, input: NewUser, source = ''): Promise<UserRecord> {
     const conn = await this.connectionNamed(tenant, input.connection);
     const ids = this.identifiers(conn, input);
     let passwordHash: string | null = null;
@@ -129,7 +143,9 @@ export class UserDirectory {
     } else {
       if (input.password === undefined) throw bad('Missing required property: password');
       if (!ids.email && !ids.phone_number && !ids.username) throw bad('an email, phone_number or username is required');
-      passwordHash = await this.acceptablePassword(conn.options as DatabaseConnectionOptions, input.password);
+      checkPasswordRules(conn.options as DatabaseConnectionOptions, input.password);
+      const password = input.password;
+      passwordHash = await this.hashing(tenant.id, source, () => hashPassword(password));
     }
     const now = this.clock.now().toISOString();
     const user: UserRecord = {
@@ -261,14 +277,15 @@ export class UserDirectory {
    * `user` undefined (unknown identifier) spends the same hashing time and answers `unknown_user`.
    */
   async verifyPassword(tenant: TenantRecord, user: UserRecord | undefined, password: string, ip: string, context: LoginContext = {}): Promise<PasswordCheck> {
-    if (!user) return verifyDummy(password).then(() => ({ ok: false, reason: 'unknown_user' }));
+    if (!user) return this.hashing(tenant.id, ip, () => verifyDummy(password)).then(() => ({ ok: false, reason: 'unknown_user' }));
     const conn = await this.connections.byName(tenant, user.connection);
     const opts = conn?.strategy === 'auth0' ? (conn.options as DatabaseConnectionOptions) : undefined;
     const protect = opts?.brute_force_protection ?? true;
     const threshold = opts?.brute_force_threshold ?? 10;
     const release = protect ? await this.guard.attempt(tenant, user, ip, threshold) : undefined;
     try {
-      const ok = user.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
+      const stored = user.passwordHash;
+      const ok = await this.hashing(tenant.id, ip, () => (stored ? verifyPassword(password, stored) : verifyDummy(password)));
       if (!ok) {
         if (protect) await this.guard.failed(tenant, user, ip, threshold, context);
         return { ok: false, reason: 'wrong_password' };
@@ -281,7 +298,7 @@ export class UserDirectory {
     if (isBreached(password)) await this.guard.breached(tenant, user, opts?.breached_password_action ?? 'block', context);
     if (user.blocked) throw new AppError('unauthorized');
     if (needsRehash(user.passwordHash!)) {
-      await this.repos.users.update(tenant.id, user.userId, { passwordHash: await hashPassword(password) });
+      await this.repos.users.update(tenant.id, user.userId, { passwordHash: await this.hashing(tenant.id, ip, () => hashPassword(password)) });
     }
     return { ok: true, user };
   }
@@ -301,7 +318,7 @@ export class UserDirectory {
   /** The hash of a new password for a user of `connection`, refused as `checkNewPassword` refuses. */
   private async newPasswordHash(tenant: Pick<TenantRecord, 'id'>, connection: string, password: string): Promise<string> {
     await this.checkNewPassword(tenant, connection, password);
-    return hashPassword(password);
+    return this.hashing(tenant.id, '', () => hashPassword(password));
   }
 
   /** A new password (reset or administrator): checked like at signup; clears every block and failure of the user. */
@@ -395,10 +412,5 @@ export class UserDirectory {
     return out;
   }
 
-  /** Length and breached-list checks, then the hash. */
-  private async acceptablePassword(opts: DatabaseConnectionOptions | SmsConnectionOptions, password: string): Promise<string> {
-    checkPasswordRules(opts, password);
-    return hashPassword(password);
-  }
 
 }

@@ -52,6 +52,14 @@ export class ResourceServerService {
     };
   }
 
+  /**
+   * True when `identifier` is an API the tenant registered (exactly as registered): the audiences a
+   * user login may ask for besides the MFA API. The Management API is not among them.
+   */
+  async isRegistered(tenantId: string, identifier: string): Promise<boolean> {
+    return (await this.repos.resourceServers.findByIdentifier(tenantId, identifier)) !== undefined;
+  }
+
   /** The system resource server first, then the tenant's own in creation order. */
   async list(tenantId: string, system: ResourceServerView): Promise<ResourceServerView[]> {
     const own = await this.repos.resourceServers.list(tenantId);

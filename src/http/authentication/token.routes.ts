@@ -9,6 +9,7 @@ import { refreshLogin } from '../../domain/auth/flows/refresh.js';
 import { mfaApiAudience, type TokenRequest } from '../../domain/auth/token-issuer.js';
 import { AppError } from '../../domain/errors.js';
 import type { ClientRecord, TokenKeys } from '../../domain/ports.js';
+import type { ResourceServerService } from '../../domain/resource-servers/resource-server-service.js';
 import type { TenantService } from '../../domain/tenants/tenant-service.js';
 import { managementAudience, managementAudienceHost } from '../../domain/scopes.js';
 import { flowContext, presentedClient } from './flow-context.js';
@@ -86,16 +87,19 @@ async function clientCredentials(c: TokenRouteDeps, req: FastifyRequest, body: T
 }
 
 /**
- * What a user login asks for. User tokens never address the Management API (client-credentials
- * tokens only). The MFA API of this host (`https://{host}/mfa/`) may be asked for, as at Auth0: the
- * flows require the second factor first when the user has one (mfaApiNeedsSecondFactor).
+ * What a user login asks for, checked before the credentials are: no audience (the userinfo
+ * audience), the MFA API of this host (`https://{host}/mfa/`; the flows require the second factor
+ * first when the user has one, mfaApiNeedsSecondFactor), or an API the tenant registered
+ * (`/api/v2/resource-servers`, the identifier exactly). Anything else is 403 `access_denied`
+ * "Service not found: X", Auth0's answer. User tokens never address the Management API
+ * (client-credentials tokens only), whatever the spelling.
  */
-function tokenRequest(ctx: FlowContext, body: TokenBodyT): TokenRequest {
+async function tokenRequest(c: TokenRouteDeps, ctx: FlowContext, body: TokenBodyT): Promise<TokenRequest> {
   const audience = body.audience || undefined;
-  if (audience) {
+  if (audience && audience !== mfaApiAudience(ctx.host)) {
     // Any spelling of any host: a Management API audience, or an MFA API other than this host's.
     const reserved = managementAudienceHost(audience) !== undefined || /^https:\/\/[^/]+\/mfa\/?$/i.test(audience);
-    if (reserved && audience !== mfaApiAudience(ctx.host)) throw new AppError('access_denied', `Service not found: ${audience}`);
+    if (reserved || !(await c.resourceServers.isRegistered(ctx.tenant.id, audience))) throw new AppError('access_denied', `Service not found: ${audience}`);
   }
   return { scope: body.scope ?? 'openid profile', audience };
 }
@@ -110,14 +114,14 @@ async function userGrant(c: TokenRouteDeps, req: FastifyRequest, body: TokenBody
   switch (body.grant_type) {
     case GRANT.password:
       assertGrantAllowed(client, GRANT.password);
-      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: tokenRequest(ctx, body) });
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
     case GRANT.passwordRealm:
       assertGrantAllowed(client, GRANT.passwordRealm, [GRANT.password]);
       if (!p('realm')) throw new AppError('invalid_request', 'Missing required parameter: realm');
-      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: tokenRequest(ctx, body) });
+      return passwordLogin(deps, ctx, client, { username: p('username'), password: p('password'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
     case GRANT.passwordless:
       assertGrantAllowed(client, GRANT.passwordless);
-      return passwordlessLogin(deps, ctx, client, { username: p('username'), otp: p('otp'), realm: p('realm'), req: tokenRequest(ctx, body) });
+      return passwordlessLogin(deps, ctx, client, { username: p('username'), otp: p('otp'), realm: p('realm'), req: await tokenRequest(c, ctx, body) });
     case GRANT.mfaOob:
       assertGrantAllowed(client, GRANT.mfaOob);
       return mfaOobLogin(deps, ctx, client, { mfaToken: p('mfa_token'), oobCode: p('oob_code'), bindingCode: p('binding_code') });
@@ -137,6 +141,8 @@ export interface TokenRouteDeps {
   /** The flows' dependencies (clients, codes, MFA, token issuance). */
   auth: AuthDeps;
   tenants: Pick<TenantService, 'hostsOf'>;
+  /** The tenant's registered APIs: the audiences a user login may name. */
+  resourceServers: Pick<ResourceServerService, 'isRegistered'>;
   tokenKeys: Pick<TokenKeys, 'sign'>;
   /** Management API token lifetime, seconds. */
   accessTokenTtl: number;

@@ -6,6 +6,7 @@ import type { ClientRecord, GuardianRepository, TenantRecord } from '../../ports
 import type { DirectoryPort } from '../directory-port.js';
 import type { EnrollmentRepository, RecoveryCodeRepository } from '../mfa-ports.js';
 import type { OtpService } from '../otp-service.js';
+import type { PasswordlessGuard } from '../passwordless-guard.js';
 import type { ConnectionRecord, UserRecord } from '../ports.js';
 import { mfaApiAudience, type TokenIssuer, type TokenRequest } from '../token-issuer.js';
 
@@ -20,6 +21,8 @@ export interface AuthDeps {
   clients: ClientService;
   guardian: GuardianRepository;
   clock: Clock;
+  /** Brute-force protection of the passwordless grant (the sms connection's `brute_force_protection`). */
+  passwordlessGuard: PasswordlessGuard;
   /** A keyed hash for recovery codes (never stored in clear). */
   recoveryHash(userId: string, code: string): string;
 }

@@ -3,7 +3,7 @@ import { isE164 } from '../../phone-number.js';
 import type { ClientRecord } from '../../ports.js';
 import type { ConnectionRecord, SmsConnectionOptions } from '../ports.js';
 import type { TokenRequest, TokenSet } from '../token-issuer.js';
-import { type AuthDeps, type FlowContext, type PresentedClient, mfaApiNeedsSecondFactor, mfaRequiredError, notificationContext } from './common.js';
+import { type AuthDeps, type FlowContext, type PresentedClient, mfaApiNeedsSecondFactor, mfaRequired, mfaRequiredError, notificationContext } from './common.js';
 
 /** Auth0's passwordless defaults: 6 digits, valid 180 s, 3 failed attempts per code. */
 const DEFAULT_TOTP = { length: 6, time_step: 180 };
@@ -92,6 +92,9 @@ export interface PasswordlessLoginInput {
 /**
  * The `passwordless/otp` grant: the newest code of (connection, phone), issued to this client, is
  * checked and consumed; the user signs up on first login unless the connection disables signup.
+ * With the connection's `brute_force_protection` (on by default), wrong codes from an IP for the
+ * number are counted and the 10th blocks that IP for it (PasswordlessGuard). With the tenant's MFA
+ * policy on, the code is the first factor only: 403 `mfa_required` with an mfa_token, as at Auth0.
  */
 export async function passwordlessLogin(deps: AuthDeps, ctx: FlowContext, client: ClientRecord, input: PasswordlessLoginInput): Promise<TokenSet> {
   if (!input.username) throw new AppError('invalid_request', 'Missing required parameter: username');
@@ -101,13 +104,21 @@ export async function passwordlessLogin(deps: AuthDeps, ctx: FlowContext, client
   const conn = await dir.connection(ctx.tenant.id, input.realm);
   if (!conn || conn.strategy !== 'sms') throw new AppError('invalid_request', `Unknown realm: ${input.realm}`);
   if (!conn.enabledClients.includes(client.clientId)) throw new AppError('invalid_request', 'The connection is not enabled for this client');
-  const otp = await deps.otp.latest(ctx.tenant.id, 'passwordless', subjectOf(conn, input.username));
+  const protect = smsOptions(conn).brute_force_protection ?? true;
+  const guard = deps.passwordlessGuard;
+  const phone = input.username;
+  if (protect) await guard.assertNotBlocked(ctx.tenant.id, conn.name, phone, ctx.ip);
+  const otp = await deps.otp.latest(ctx.tenant.id, 'passwordless', subjectOf(conn, phone));
   // A code sent for another application is as good as no code for this one.
   if (!otp || otp.clientId !== client.clientId) throw new AppError('invalid_grant', WRONG_CODE);
   const outcome = await deps.otp.verify(ctx.tenant.id, otp, input.otp);
   if (outcome === 'expired') throw new AppError('invalid_grant', EXPIRED);
   if (outcome === 'exhausted') throw new AppError('invalid_grant', EXHAUSTED);
+  // Only a guess that was compared and wrong counts a failure: against a missing, used-up or spent
+  // code nothing is tested (so a replay of a used code, or a lost race for it, blocks no one).
+  if (outcome === 'wrong' && protect) await guard.failed(ctx.tenant.id, conn.name, phone, ctx.ip);
   if (outcome !== 'ok') throw new AppError('invalid_grant', WRONG_CODE);
+  if (protect) await guard.succeeded(ctx.tenant.id, conn.name, phone, ctx.ip);
   let user = await dir.findForLogin(ctx.tenant.id, conn.name, input.username);
   if (!user) {
     if (smsOptions(conn).disable_signup) throw new AppError('access_denied', 'Public signup is disabled');
@@ -116,7 +127,9 @@ export async function passwordlessLogin(deps: AuthDeps, ctx: FlowContext, client
     user = (await dir.markPhoneVerified(ctx.tenant.id, user.userId)) ?? user;
   }
   if (user.blocked) throw new AppError('access_denied', 'user is blocked');
-  if (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req)) throw await mfaRequiredError(deps, ctx, user, client, input.req);
+  if ((await mfaRequired(deps, ctx.tenant.id)) || (await mfaApiNeedsSecondFactor(deps, ctx, user, input.req))) {
+    throw await mfaRequiredError(deps, ctx, user, client, input.req);
+  }
   await dir.recordLogin(ctx.tenant.id, user, ctx.ip);
   return deps.tokens.issue(ctx.tenant.id, ctx.host, client, user, input.req, 'passwordless');
 }

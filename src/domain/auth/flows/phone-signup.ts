@@ -55,14 +55,15 @@ export async function phoneSignup(deps: AuthDeps, ctx: FlowContext, input: Signu
   const { client, conn, phone } = await phoneConnection(deps, ctx, input);
   if (!input.password) throw new AppError('invalid_request', 'Missing required parameter: password');
   if ((conn.options as DatabaseConnectionOptions).disable_signup) throw new AppError('invalid_signup', 'Public signup is disabled');
-  const user = await deps.directory().createUser(ctx.tenant, {
+  const newUser = {
     connection: conn.name,
     phoneNumber: phone,
     phoneVerified: false,
     password: input.password,
     email: input.email,
     username: input.username,
-  });
+  };
+  const user = await deps.directory().createUser(ctx.tenant, newUser, ctx.ip);
   await sendVerification(deps, ctx, client, conn, user);
   return {
     _id: user.userId.slice(user.userId.indexOf('|') + 1),
