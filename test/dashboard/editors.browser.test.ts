@@ -57,6 +57,7 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
   const admin = { email: 'admin@example.com', password: '' };
   const viewer = { email: 'viewer@example.com', password: '' };
   const cspViolations: string[] = [];
+  const scripts: string[] = [];
   const betaHost = () => `beta.localhost:${port}`;
 
   before(async () => {
@@ -86,6 +87,9 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
       viewport: { width: 1100, height: 800 },
     });
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
@@ -148,11 +152,19 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
       [method, url, body] as const,
     );
 
+  test('the sign-in page does not load the editor: CodeMirror is a chunk of its own, fetched by the first editor', async () => {
+    await page.goto(`${base}/dashboard/`);
+    await page.getByRole('heading', { name: 'Sign in to unifone' }).waitFor();
+    assert.ok(scripts.some((s) => /^\/dashboard\/assets\/index-[\w-]+\.js$/.test(s)), scripts.join(', '));
+    assert.ok(!scripts.some((s) => s.includes('codemirror')), `loaded at sign-in: ${scripts.join(', ')}`);
+  });
+
   test('custom provider: the Action from the seed example, write-only secrets, deploy, save, and a test message that reaches the gateway', async () => {
     await signInAs(admin);
     await page.getByLabel('Custom (Action)').check();
     const code = page.getByRole('textbox', { name: 'Action code (JavaScript)' });
     await code.waitFor();
+    assert.ok(scripts.some((s) => /\/codemirror-[\w-]+\.js$/.test(s)), 'the editor chunk is fetched with the first editor');
     assert.match((await code.textContent()) ?? '', /exports\.onExecuteCustomPhoneProvider = async \(event, api\) => \{/);
     // Its two secrets are offered, values to fill.
     await page.getByLabel('Value of MY_ENDPOINT').waitFor();
@@ -209,7 +221,7 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
     await text.fill('Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
     await waitFor('the preview again', async () => ((await preview.textContent().catch(() => '')) === 'Your code is 123456\n\n@127.0.0.1 #123456' ? true : undefined));
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Saved.').waitFor();
+    await expectShown(page.getByText('Saved.'));
     const saved = await env.c.repos.phoneTemplates.getByType(await tenantId('default'), 'otp_verify');
     assert.equal(saved?.bodyText, 'Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
     await shot('phone-template-editor');
@@ -357,6 +369,24 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
       assert.equal(r.body.errorCode, 'insufficient_scope');
     }
     assert.equal((await asPage('POST', '/branding/phone/templates/render', { type: 'otp_verify' })).status, 200);
+  });
+
+  test('at 375 px wide the editor pages still fit', async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const [link, ready] of [
+      ['Phone Provider', () => page.getByRole('textbox', { name: 'Action code (JavaScript)' })],
+      ['Phone Templates', () => page.getByRole('button', { name: 'View otp_verify' })],
+    ] as const) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await ready().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${link} is ${overflow}px wider than the screen`);
+    }
+    await page.getByRole('button', { name: 'View otp_verify' }).click();
+    await page.getByTestId('preview-text').waitFor();
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)) <= 0, 'the template editor is wider than the screen');
+    await shot('mobile-375-template-editor');
+    await page.setViewportSize({ width: 1100, height: 800 });
   });
 
   test('no Content Security Policy violation on any editor page', () => {
