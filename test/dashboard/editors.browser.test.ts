@@ -290,6 +290,11 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
     await page.goto(`http://${betaHost()}/dashboard/#/security/mfa/phone`);
     await page.getByText('Move to the Unified Phone Experience.').waitFor();
     assert.equal(await page.getByLabel('Custom: the send-phone-message Action').isChecked(), true);
+    // The legacy settings are editable while the tenant-level provider is off.
+    await page.getByLabel('Verification message').fill('{{code}} is your code for {{tenant.friendly_name}}');
+    await page.getByRole('button', { name: 'Save legacy settings' }).click();
+    await expectShown(page.getByText('Legacy settings saved.'));
+    assert.equal((await api('GET', '/guardian/factors/phone/templates')).verification_message, '{{code}} is your code for {{tenant.friendly_name}}');
     await page.getByRole('link', { name: 'migration wizard' }).click();
     await page.getByRole('heading', { name: 'Security › Multi-factor Auth › Phone migration', exact: true }).waitFor();
     await waitFor('the plan', async () => ((await page.getByTestId('migration-status').textContent().catch(() => '')) === 'legacy' ? true : undefined));
@@ -324,7 +329,13 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
     assert.equal((await env.c.repos.phoneProviders.getForTenant(betaId))?.name, 'custom');
     await shot('phone-migration-applied');
 
+    // A template the migration wrote is edited: the rollback says so, and rolls back only when told to.
+    const written = await env.c.repos.phoneTemplates.getByType(betaId, 'otp_verify');
+    await api('PATCH', `/branding/phone/templates/${written!.id}`, { content: { body: { text: 'Edited {{ code }}' } } });
     await page.getByRole('button', { name: 'Roll back', exact: true }).click();
+    await expectShown(page.getByText('Something the migration created was changed since.'));
+    assert.equal((await env.c.repos.tenants.findByName('beta'))!.phoneConsolidatedExperience, true, 'refused, nothing rolled back');
+    await page.getByRole('button', { name: 'Roll back anyway' }).click();
     await page.getByRole('heading', { name: 'Rolled back', exact: true }).waitFor();
     await waitFor('the plan to say legacy again', async () => ((await page.getByTestId('migration-status').textContent()) === 'legacy' ? true : undefined));
     assert.equal((await env.c.repos.tenants.findByName('beta'))!.phoneConsolidatedExperience, false);

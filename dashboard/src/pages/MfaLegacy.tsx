@@ -30,12 +30,29 @@ async function load(tenant: string): Promise<Legacy> {
  */
 export function MfaLegacySettings({ tenant, readOnly, tokenSet }: { tenant: string; readOnly: boolean; tokenSet: boolean | undefined }) {
   const { data, error, loading, reload } = useLoad(() => load(tenant), [tenant]);
+  // Kept here: the form is rebuilt from what the API answers after a save.
+  const [saved, setSaved] = useState(false);
   if (loading && !data) return <Loading />;
   if (error || !data) return <ErrorNote error={error} />;
-  return <LegacyForm key={JSON.stringify(data)} tenant={tenant} readOnly={readOnly} state={data} tokenSet={tokenSet} onSaved={reload} />;
+  return (
+    <LegacyForm
+      key={JSON.stringify(data)}
+      tenant={tenant}
+      readOnly={readOnly}
+      state={data}
+      tokenSet={tokenSet}
+      saved={saved}
+      onSaving={() => setSaved(false)}
+      onSaved={async () => {
+        await reload();
+        setSaved(true);
+      }}
+    />
+  );
 }
 
-function LegacyForm({ tenant, readOnly, state, tokenSet, onSaved }: { tenant: string; readOnly: boolean; state: Legacy; tokenSet: boolean | undefined; onSaved: () => Promise<void> }) {
+function LegacyForm(props: { tenant: string; readOnly: boolean; state: Legacy; tokenSet: boolean | undefined; saved: boolean; onSaving: () => void; onSaved: () => Promise<void> }) {
+  const { tenant, readOnly, state, tokenSet } = props;
   const [provider, setProvider] = useState(state.provider);
   const [sid, setSid] = useState(state.twilio.sid ?? '');
   const [from, setFrom] = useState(state.twilio.from ?? '');
@@ -44,11 +61,10 @@ function LegacyForm({ tenant, readOnly, state, tokenSet, onSaved }: { tenant: st
   const [enrollment, setEnrollment] = useState(state.templates.enrollment_message);
   const [verification, setVerification] = useState(state.templates.verification_message);
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState(false);
 
   const save = async () => {
     setError(undefined);
-    setSaved(false);
+    props.onSaving();
     try {
       if (provider === 'twilio') {
         await mgmt(tenant, 'PUT', '/guardian/factors/phone/providers/twilio', {
@@ -63,8 +79,7 @@ function LegacyForm({ tenant, readOnly, state, tokenSet, onSaved }: { tenant: st
         await mgmt(tenant, 'PUT', '/guardian/factors/phone/templates', { enrollment_message: enrollment, verification_message: verification });
       }
       setAuthToken('');
-      await onSaved();
-      setSaved(true);
+      await props.onSaved();
     } catch (e) {
       setError(e);
     }
@@ -117,7 +132,7 @@ function LegacyForm({ tenant, readOnly, state, tokenSet, onSaved }: { tenant: st
         </label>
       </fieldset>
       <ErrorNote error={error} />
-      {saved && <Notice kind="ok">Legacy settings saved.</Notice>}
+      {props.saved && <Notice kind="ok">Legacy settings saved.</Notice>}
       {!readOnly && (
         <ActionButton onClick={save} busyLabel="Saving…">
           Save legacy settings
