@@ -77,7 +77,8 @@ export function PhoneMigrationPage({ tenant, readOnly }: { tenant: string; readO
           {p.status === 'migrated' && ' — applied here; it can be rolled back.'}
           {p.status === 'unified' && ' — the tenant already uses its tenant-level provider.'}
         </p>
-        {p.blockers.length > 0 && (
+        {/* Once applied (or on the unified experience) the blockers only restate the status. */}
+        {p.status === 'legacy' && p.blockers.length > 0 && (
           <div className="notice notice-warn" role="alert">
             <strong>Blocked:</strong>
             <ul>
@@ -151,7 +152,9 @@ export function PhoneMigrationPage({ tenant, readOnly }: { tenant: string; readO
                 )}
               </dl>
             ) : (
-              <p className="muted">No target while the plan is blocked or there is nothing to move.</p>
+              <p className="muted">
+                {p.status === 'migrated' ? 'Applied: the tenant uses its tenant-level provider. Roll back to plan again.' : 'No target while the plan is blocked or there is nothing to move.'}
+              </p>
             )}
           </div>
         </div>
