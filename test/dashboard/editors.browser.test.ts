@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { bootstrapDefaultTenant } from '../../src/domain/tenants/bootstrap.js';
 import { waitFor } from '../helpers/wait.js';
-import { createDashEnv, type DashEnv } from './env.js';
+import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, signInThroughPage, type Browser, type DashEnv } from './env.js';
 
 /**
  * The dashboard's editors in Debian's Chromium (playwright-core, never a downloaded browser): the
@@ -19,14 +16,7 @@ import { createDashEnv, type DashEnv } from './env.js';
  * text-only provider, the migration wizard, a second tenant through the switcher, and a viewer.
  * Screenshots go to docs/dashboard/.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = path.join(ROOT, 'docs', 'dashboard');
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env['CI'] === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium)`);
-  process.stderr.write(`\n*** Chromium not found at ${CHROMIUM}: SKIPPING the dashboard editor browser tests (apt-get install -y chromium) ***\n\n`);
-}
+const skip = chromiumMissing('the dashboard editor browser tests');
 
 const GATEWAY_SECRET = 'gateway-bearer-secret-7f3a';
 const HOOK_SECRET = 'hook-endpoint-secret-91c2';
@@ -44,24 +34,22 @@ interface Received {
   body: Record<string, unknown>;
 }
 
-describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Chromium missing at ${CHROMIUM}` }, () => {
+describe('dashboard editors in Chromium', { skip }, () => {
   let env: DashEnv;
   let gateway: http.Server;
   let gatewayUrl: string;
   const received: Received[] = [];
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
   let base: string;
   let port: number;
-  let userDataDir: string;
   const admin = { email: 'admin@example.com', password: '' };
   const viewer = { email: 'viewer@example.com', password: '' };
-  const cspViolations: string[] = [];
   const scripts: string[] = [];
   const betaHost = () => `beta.localhost:${port}`;
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    buildDashboard();
     // The custom provider's gateway: what the Action posts, with its bearer secret.
     gateway = http.createServer((req, res) => {
       let data = '';
@@ -79,39 +67,22 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
     await env.app.listen({ port: 0, host: '127.0.0.1' });
     port = (env.app.server.address() as AddressInfo).port;
     base = `http://127.0.0.1:${port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1100, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser();
+    page = browser.page;
     page.on('request', (r) => {
       if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
     });
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await env?.close();
     await new Promise((ok) => gateway?.close(ok));
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
   const tenantId = async (name: string) => (await env.c.repos.tenants.findByName(name))!.id;
-  const signInAs = async (who: { email: string; password: string }, at = base) => {
-    await page.goto(`${at}/dashboard/`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  };
+  const signInAs = (who: { email: string; password: string }) => signInThroughPage(page, base, who);
   /** Waits for `what`, failing at once with the page's error when an alert shows instead. */
   const expectShown = async (what: ReturnType<Page['getByText']>) => {
     await what
@@ -401,6 +372,6 @@ describe('dashboard editors in Chromium', { skip: haveChromium ? undefined : `Ch
   });
 
   test('no Content Security Policy violation on any editor page', () => {
-    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(browser.cspViolations, []);
   });
 });
