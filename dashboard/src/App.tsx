@@ -4,12 +4,14 @@ import { SignIn } from './pages/SignIn.js';
 import { PhoneProviderPage } from './pages/PhoneProvider.js';
 import { PhoneTemplatesPage } from './pages/PhoneTemplates.js';
 import { MfaPhonePage } from './pages/MfaPhone.js';
+import { PhoneMigrationPage } from './pages/PhoneMigration.js';
 import { ErrorNote, Loading } from './ui.js';
 
 const PAGES = [
   { path: 'branding/phone-provider', label: 'Phone Provider', section: 'Branding' },
   { path: 'branding/phone-templates', label: 'Phone Templates', section: 'Branding' },
   { path: 'security/mfa/phone', label: 'Phone Message', section: 'Security › Multi-factor Auth' },
+  { path: 'security/mfa/phone-migration', label: 'Phone migration', section: 'Security › Multi-factor Auth' },
 ] as const;
 type PagePath = (typeof PAGES)[number]['path'];
 
@@ -134,6 +136,7 @@ export function App() {
         {current && route === 'branding/phone-provider' && <PhoneProviderPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'branding/phone-templates' && <PhoneTemplatesPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'security/mfa/phone' && <MfaPhonePage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'security/mfa/phone-migration' && <PhoneMigrationPage key={current.name} tenant={current.name} readOnly={readOnly} />}
       </main>
     </div>
   );

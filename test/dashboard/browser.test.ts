@@ -1,85 +1,53 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { twilioSignature } from '../../src/adapters/providers/twilio/twilio-signature.js';
 import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { startTwilioMock, type TwilioMock } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
-import { createDashEnv, type DashEnv } from './env.js';
+import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, signInThroughPage, type Browser, type DashEnv } from './env.js';
 
 /**
  * The dashboard in a real browser: Debian's Chromium driven by playwright-core (which never downloads
  * a browser) against the server listening on a port. Screenshots of every page go to docs/dashboard/.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = path.join(ROOT, 'docs', 'dashboard');
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env['CI'] === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium)`);
-  process.stderr.write(`\n*** Chromium not found at ${CHROMIUM}: SKIPPING the dashboard browser tests (apt-get install -y chromium) ***\n\n`);
-}
+const skip = chromiumMissing('the dashboard browser tests');
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const TOKEN = 'twilio-dashboard-auth-token-1';
 const PUBLIC = 'https://unifone.example';
 
-describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium missing at ${CHROMIUM}` }, () => {
+describe('dashboard in Chromium', { skip }, () => {
   let env: DashEnv;
   let mock: TwilioMock;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
   let base: string;
-  let userDataDir: string;
   const admin = { email: 'admin@example.com', password: '' };
   const viewer = { email: 'viewer@example.com', password: '' };
-  const cspViolations: string[] = [];
 
   before(async () => {
     // The bundle the server serves: built fresh, so the test sees the current sources.
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    buildDashboard();
     mock = await startTwilioMock({ [SID]: TOKEN });
     env = await createDashEnv('sqlite', { TWILIO_API_BASE_URL: mock.url, PUBLIC_URL: PUBLIC, DISPATCHER_POLL_MS: '50' });
     admin.password = (await env.c.dashboard.operators.create({ email: admin.email, role: 'admin', tenants: '*' })).password;
     viewer.password = (await env.c.dashboard.operators.create({ email: viewer.email, role: 'viewer', tenants: ['default'] })).password;
     await env.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1100, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await openBrowser();
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await env?.close();
     await mock?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
-  const signInAs = async (who: { email: string; password: string }) => {
-    await page.goto(`${base}/dashboard/`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  };
+  const shot = (name: string) => browser.shot(name);
+  const signInAs = (who: { email: string; password: string }) => signInThroughPage(page, base, who);
 
   test('sign in: a wrong password is said where it happened, the right one opens the console', async () => {
     await page.goto(`${base}/dashboard/`);
@@ -237,6 +205,6 @@ describe('dashboard in Chromium', { skip: haveChromium ? undefined : `Chromium m
   });
 
   test('no Content Security Policy violation on any page', () => {
-    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(browser.cspViolations, []);
   });
 });

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/composition/container.js';
 import { runBootstrap } from '../../src/composition/startup.js';
@@ -82,4 +85,73 @@ export async function signIn(env: DashEnv, email: string, password: string, ip?:
   const csrf = res.statusCode === 200 ? (res.json() as { csrf_token: string }).csrf_token : '';
   if (res.statusCode === 200) env.issued.push(cookie.split('=')[1]!, csrf);
   return { cookie, csrf, res };
+}
+
+// ---- Browser tests: Debian's Chromium driven by playwright-core (which never downloads a browser) ----
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Where the browser tests write their screenshots (listed in docs/dashboard.md). */
+export const SHOTS = path.join(ROOT, 'docs', 'dashboard');
+
+/**
+ * Undefined when Chromium is there; otherwise the reason to skip (said loudly). Under `CI=true` a
+ * missing Chromium is an error, not a skip.
+ */
+export function chromiumMissing(what: string): string | undefined {
+  if (fs.existsSync(CHROMIUM)) return undefined;
+  if (process.env['CI'] === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium)`);
+  process.stderr.write(`\n*** Chromium not found at ${CHROMIUM}: SKIPPING ${what} (apt-get install -y chromium) ***\n\n`);
+  return `Chromium missing at ${CHROMIUM}`;
+}
+
+/** Builds the bundle the server serves, so a browser test sees the current sources. */
+export function buildDashboard(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Console messages about the Content Security Policy: a test asserts there are none. */
+  cspViolations: string[];
+  /** Writes `docs/dashboard/<name>.png` (the whole page). */
+  shot(name: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** A headless Chromium with a fresh profile, one page, CSP violations collected. */
+export async function openBrowser(): Promise<Browser> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return {
+    context,
+    page,
+    cspViolations,
+    shot: (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }),
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the sign-in form of the dashboard at `base`. */
+export async function signInThroughPage(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${base}/dashboard/`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }

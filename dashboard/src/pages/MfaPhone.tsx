@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { mgmt } from '../api.js';
 import { ActionButton, ErrorNote, Loading, Notice, useLoad } from '../ui.js';
+import { MfaLegacySettings } from './MfaLegacy.js';
 
 type MessageType = 'sms' | 'voice';
 interface State {
@@ -13,6 +14,7 @@ interface State {
 interface Migration {
   eligible: boolean;
   status: string;
+  sources?: { mfa?: { twilio?: { auth_token_set?: boolean } } };
 }
 
 const CHOICES: { value: string; label: string; types: MessageType[] }[] = [
@@ -53,7 +55,8 @@ export function MfaPhonePage({ tenant, readOnly }: { tenant: string; readOnly: b
         <Notice kind="warn">
           <strong>Move to the Unified Phone Experience.</strong> This tenant's MFA or passwordless phone settings can move to one tenant-level provider (migration
           status: <code>{migration.data.status}</code>). Configure it under <a href="#/branding/phone-provider">Branding › Phone Provider</a>, send a test
-          message, then select <em>Use Tenant-level Messaging Provider</em> below.
+          message, then select <em>Use Tenant-level Messaging Provider</em> below — or let the{' '}
+          <a href="#/security/mfa/phone-migration">migration wizard</a> do it in one step that can be rolled back.
         </Notice>
       )}
       {migration.data && !migration.data.eligible && <p className="muted">Migration status: {migration.data.status}</p>}
@@ -70,6 +73,7 @@ export function MfaPhonePage({ tenant, readOnly }: { tenant: string; readOnly: b
         }}
       />
       {saved && <Notice kind="ok">Saved.</Notice>}
+      {!data.consolidated && <MfaLegacySettings tenant={tenant} readOnly={readOnly} tokenSet={migration.data?.sources?.mfa?.twilio?.auth_token_set} />}
     </>
   );
 }
@@ -123,6 +127,13 @@ function MfaForm({ tenant, state, readOnly, onSaving, onSaved }: { tenant: strin
             </label>
           );
         })}
+        {CHOICES.some((c) => cannot(c.types)) && (
+          <p className="muted" data-testid="seed-rule">
+            The MFA message types must be a subset of the tenant-level provider's delivery methods (SMS needs <code>text</code>, Voice needs <code>voice</code>).
+            For a choice shown unavailable: <em>User must update tenant-level provider to allow for desired MFA phone factor</em> (Branding › Phone Provider,
+            Delivery methods).
+          </p>
+        )}
       </fieldset>
       <ErrorNote error={error} />
       {!readOnly && (

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, mgmt } from '../api.js';
 import { ActionButton, ErrorNote, Loading, Notice, useLoad } from '../ui.js';
+import { CustomProviderAction } from './CustomProviderAction.js';
 
 type Kind = 'twilio' | 'custom' | 'sms_gateway';
 type Method = 'text' | 'voice';
@@ -175,10 +176,13 @@ function ProviderForm({ tenant, provider, readOnly, onSaved }: { tenant: string;
         </fieldset>
       )}
       {kind === 'custom' && (
-        <Notice>
-          A custom provider runs the deployed Action bound to the <code>custom-phone-provider</code> trigger (Management API <code>/api/v2/actions</code>). Its code
-          editor is not in this dashboard yet.
-        </Notice>
+        <>
+          <p className="muted">
+            A custom provider runs the deployed Action bound to the <code>custom-phone-provider</code> trigger. Deploy it here, then Save to make it the tenant's
+            provider.
+          </p>
+          <CustomProviderAction tenant={tenant} readOnly={readOnly} />
+        </>
       )}
       <ErrorNote error={error} />
       {saved && <Notice kind="ok">Saved.</Notice>}

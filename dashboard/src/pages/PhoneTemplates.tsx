@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { mgmt } from '../api.js';
+import { CodeEditor } from '../editor/CodeEditor.js';
 import { segmentInfo } from '../sms.js';
 import { ActionButton, ErrorNote, Loading, Notice, useLoad } from '../ui.js';
 
@@ -58,16 +59,37 @@ export function PhoneTemplatesPage({ tenant, readOnly }: { tenant: string; readO
   );
 }
 
-function Segments({ text }: { text: string }) {
+function Segments({ text, label, testId }: { text: string; label: string; testId: string }) {
   const s = segmentInfo(text);
   return (
-    <p className="muted" aria-live="polite" data-testid="segments">
-      {s.encoding} · {s.units} {s.encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'} · {s.segments} segment{s.segments === 1 ? '' : 's'} ({s.perSegment} per segment)
+    <p className="muted" aria-live="polite" data-testid={testId}>
+      {label}: {s.encoding} · {s.units} {s.encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'} · {s.segments} segment{s.segments === 1 ? '' : 's'} ({s.perSegment} per segment)
       {s.nonGsm.length > 0 && <> · not in GSM-7: {s.nonGsm.map((c) => JSON.stringify(c)).join(' ')}</>}
-      <br />
-      Liquid tags are counted as written; the code and names filled in change the count.
     </p>
   );
+}
+
+interface Preview {
+  text: string;
+  voice: string;
+  body_locale: string;
+  sample: { code: string | null };
+}
+
+const CODE_TYPES = new Set(['otp_verify', 'otp_enroll', 'change_password']);
+const LOCALES = ['en', 'fr', 'es', 'de'];
+
+/**
+ * The WebOTP line (origin-bound one-time codes): the message's last line is `@host #code`, and the
+ * browser offers the code only to a page of that host.
+ */
+export function webOtpCheck(rendered: string, code: string | null, host: string): { ok: boolean; message: string } {
+  const last = rendered.split('\n').at(-1)?.trim() ?? '';
+  const m = /^@([^\s#@]+) #([^\s@]+)(?: @([^\s]+))?$/.exec(last);
+  if (!m) return { ok: false, message: `No WebOTP line: browsers will not offer to fill the code. End the text with a line "@${host} #{{ code }}".` };
+  if (code !== null && m[2] !== code) return { ok: false, message: `The WebOTP line's code (#${m[2]}) is not the one-time code: use #{{ code }}.` };
+  if (m[1] !== host) return { ok: false, message: `The WebOTP line names ${m[1]}: browsers offer the code only on that host, not on ${host}.` };
+  return { ok: true, message: `WebOTP line found: @${m[1]} #${m[2]} — browsers on ${host} can fill the code.` };
 }
 
 function TemplateEditor({ tenant, template, readOnly, onSaved }: { tenant: string; template: Template; readOnly: boolean; onSaved: () => Promise<void> }) {
@@ -75,8 +97,34 @@ function TemplateEditor({ tenant, template, readOnly, onSaved }: { tenant: strin
   const [voice, setVoice] = useState(template.content.body.voice);
   const [from, setFrom] = useState(template.content.from ?? '');
   const [disabled, setDisabled] = useState(template.disabled);
+  const [locale, setLocale] = useState('en');
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
+  const [preview, setPreview] = useState<Preview>();
+  const [previewError, setPreviewError] = useState<unknown>();
+  const settings = useLoad(() => mgmt<{ enabled_locales?: string[] }>(tenant, 'GET', '/tenants/settings'), [tenant]);
+  const locales = [...new Set([...(settings.data?.enabled_locales ?? []), ...LOCALES])];
+
+  // The preview follows the draft, rendered by the server (debounced; a stale answer is dropped).
+  useEffect(() => {
+    let stale = false;
+    const timer = setTimeout(() => {
+      mgmt<Preview>(tenant, 'POST', '/branding/phone/templates/render', { type: template.type, locale, content: { body: { text, voice } } }).then(
+        (p) => {
+          if (stale) return;
+          setPreview(p);
+          setPreviewError(undefined);
+        },
+        (e) => {
+          if (!stale) setPreviewError(e);
+        },
+      );
+    }, 250);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [tenant, template.type, text, voice, locale]);
 
   const save = async () => {
     setError(undefined);
@@ -93,13 +141,17 @@ function TemplateEditor({ tenant, template, readOnly, onSaved }: { tenant: strin
   };
   const reset = async () => {
     setError(undefined);
+    setSaved(false);
     try {
-      await mgmt(tenant, 'PATCH', `/branding/phone/templates/${template.id}/reset`, {});
+      const t = await mgmt<Template>(tenant, 'PATCH', `/branding/phone/templates/${template.id}/reset`, {});
+      setText(t.content.body.text);
+      setVoice(t.content.body.voice);
       await onSaved();
     } catch (e) {
       setError(e);
     }
   };
+  const otp = preview && CODE_TYPES.has(template.type) ? webOtpCheck(preview.text, preview.sample.code, window.location.hostname) : undefined;
 
   return (
     <section className="card" aria-labelledby="editor-h">
@@ -110,17 +162,13 @@ function TemplateEditor({ tenant, template, readOnly, onSaved }: { tenant: strin
           <span>From (optional, E.164; overrides the provider's default)</span>
           <input name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
         </label>
-        <label className="field">
-          <span>Text message (Liquid)</span>
-          <textarea name="text" rows={4} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
-        </label>
-        <Segments text={text} />
-        <label className="field">
-          <span>Voice message (Liquid)</span>
-          <textarea name="voice" rows={4} value={voice} onChange={(e) => setVoice(e.target.value)} spellCheck={false} />
-        </label>
+      </fieldset>
+      <CodeEditor label="Text message (Liquid)" language="liquid" value={text} onChange={setText} readOnly={readOnly} />
+      <Segments text={text} label="As written" testId="segments" />
+      <CodeEditor label="Voice message (Liquid)" language="liquid" value={voice} onChange={setVoice} readOnly={readOnly} hint="{{ pause }} becomes a pause; the code is spoken digit by digit." />
+      <fieldset disabled={readOnly}>
         <label className="choice">
-          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.target.checked)} /> Disabled (notifications of this type are not sent)
+          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.target.checked)} /> Disabled (notifications of this type use the built-in text)
         </label>
       </fieldset>
       <ErrorNote error={error} />
@@ -137,6 +185,97 @@ function TemplateEditor({ tenant, template, readOnly, onSaved }: { tenant: strin
           )}
         </div>
       )}
+      <h3>Preview</h3>
+      <label className="field">
+        <span>Preview locale</span>
+        <select name="preview_locale" value={locale} onChange={(e) => setLocale(e.target.value)}>
+          {locales.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">Rendered by the server's own renderer with sample data (user Jane Doe, application Sample App{CODE_TYPES.has(template.type) ? ', code 123456' : ''}).</p>
+      {previewError ? (
+        <ErrorNote error={previewError} />
+      ) : preview ? (
+        <>
+          <div className="field">
+            <span>Text</span>
+            <pre className="preview" data-testid="preview-text">{preview.text}</pre>
+          </div>
+          <Segments text={preview.text} label="Rendered" testId="segments-rendered" />
+          {otp && (
+            <p className={otp.ok ? 'ok' : 'muted'} data-testid="webotp">
+              {otp.message}
+            </p>
+          )}
+          <div className="field">
+            <span>Voice</span>
+            <pre className="preview" data-testid="preview-voice">{preview.voice}</pre>
+          </div>
+        </>
+      ) : (
+        <Loading />
+      )}
+      {template.id && <TemplateTest tenant={tenant} id={template.id} readOnly={readOnly} />}
     </section>
+  );
+}
+
+const FINAL = new Set(['delivered', 'undelivered', 'failed']);
+
+/** Sends the saved template through the pipeline (`POST …/{id}/try`) and follows the notification. */
+function TemplateTest({ tenant, id, readOnly }: { tenant: string; id: string; readOnly: boolean }) {
+  const [to, setTo] = useState('');
+  const [method, setMethod] = useState<'text' | 'voice'>('text');
+  const [status, setStatus] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const send = async () => {
+    setError(undefined);
+    setStatus(undefined);
+    try {
+      const r = await mgmt<{ notification_id: string }>(tenant, 'POST', `/branding/phone/templates/${id}/try`, { to: to.trim(), delivery_method: method });
+      const until = Date.now() + 60_000;
+      while (Date.now() < until) {
+        const n = await mgmt<{ status: string; last_error: string | null }>(tenant, 'GET', `/phone/notifications/${r.notification_id}`);
+        setStatus(n.status + (n.last_error ? ` (${n.last_error})` : ''));
+        if (FINAL.has(n.status) || n.status === 'sent') break;
+        await new Promise((ok) => setTimeout(ok, 1000));
+      }
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <>
+      <h3>Test send</h3>
+      <p className="muted">Sends the saved template (not the draft) through the tenant's provider.</p>
+      <fieldset disabled={readOnly} className="row">
+        <label className="field">
+          <span>Phone number</span>
+          <input name="template_test_to" type="tel" value={to} onChange={(e) => setTo(e.target.value)} placeholder="+14155550100" autoComplete="off" />
+        </label>
+        <label className="field">
+          <span>Delivery method</span>
+          <select name="template_test_method" value={method} onChange={(e) => setMethod(e.target.value as 'text' | 'voice')}>
+            <option value="text">Text (SMS)</option>
+            <option value="voice">Voice</option>
+          </select>
+        </label>
+      </fieldset>
+      {!readOnly && (
+        <ActionButton onClick={send} disabled={!to.trim()} busyLabel="Sending…">
+          Send test
+        </ActionButton>
+      )}
+      <ErrorNote error={error} />
+      {status && (
+        <p>
+          Status: <strong data-testid="template-test-status">{status}</strong>
+        </p>
+      )}
+    </>
   );
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PhoneTemplateService } from '../../domain/templates/phone-template-service.js';
 import { TEMPLATE_TYPES } from '../../domain/ports.js';
 import type { ListedPhoneTemplate } from '../../domain/templates/phone-template-service.js';
+import { previewTemplate } from '../../domain/notifications/template-preview.js';
 import { DisabledQuery, IdParam, responses, Strict, Timestamp } from '../schemas/common.js';
 
 const TemplateTypeSchema = Type.Union(TEMPLATE_TYPES.map((t) => Type.Literal(t)));
@@ -27,6 +28,25 @@ const UpdateBody = Type.Object(
   { content: Type.Optional(Type.Object({ from: Type.Optional(From), body: Type.Optional(Bodies) }, Strict)), disabled: Type.Optional(Type.Boolean()) },
   Strict,
 );
+
+/** Our extension: a template or a draft of it rendered over sample data (nothing stored, nothing sent). */
+const RenderBody = Type.Object(
+  {
+    type: TemplateTypeSchema,
+    locale: Type.Optional(Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$' })),
+    content: Type.Optional(Type.Object({ body: Type.Optional(Bodies) }, Strict)),
+  },
+  Strict,
+);
+const Rendered = Type.Object({
+  type: TemplateTypeSchema,
+  locale: Type.String(),
+  body_locale: Type.String(),
+  text: Type.String(),
+  voice: Type.String(),
+  voice_segments: Type.Array(Type.String()),
+  sample: Type.Object({ code: Type.Union([Type.String(), Type.Null()]), context: Type.Unknown() }),
+});
 
 const Template = Type.Object({
   id: Type.Optional(Type.String()),
@@ -89,6 +109,12 @@ export function phoneTemplateRoutes(deps: PhoneTemplateRouteDeps): FastifyPlugin
         const t = await svc.create(req.tenant, { type: b.type, disabled: b.disabled, content: b.content });
         return reply.code(201).send(view(req.tenant.name, t));
       },
+    );
+
+    app.post(
+      '/branding/phone/templates/render',
+      { config: { scope: 'read:phone_templates' }, schema: { tags, body: RenderBody, response: responses({ 200: Rendered }) } },
+      async (req) => previewTemplate(svc, req.tenant, { type: req.body.type, locale: req.body.locale, body: req.body.content?.body }),
     );
 
     app.get(
