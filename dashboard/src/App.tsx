@@ -4,12 +4,20 @@ import { SignIn } from './pages/SignIn.js';
 import { PhoneProviderPage } from './pages/PhoneProvider.js';
 import { PhoneTemplatesPage } from './pages/PhoneTemplates.js';
 import { MfaPhonePage } from './pages/MfaPhone.js';
+import { ActivityPage } from './pages/Activity.js';
+import { TestNumbersPage } from './pages/TestNumbers.js';
+import { UsersPage } from './pages/Users.js';
+import { AttackProtectionPage } from './pages/AttackProtection.js';
 import { ErrorNote, Loading } from './ui.js';
 
 const PAGES = [
   { path: 'branding/phone-provider', label: 'Phone Provider', section: 'Branding' },
   { path: 'branding/phone-templates', label: 'Phone Templates', section: 'Branding' },
   { path: 'security/mfa/phone', label: 'Phone Message', section: 'Security › Multi-factor Auth' },
+  { path: 'branding/phone-test-numbers', label: 'Phone Test Numbers', section: 'Branding' },
+  { path: 'security/attack-protection', label: 'Attack Protection', section: 'Security' },
+  { path: 'monitoring/activity', label: 'Activity', section: 'Monitoring' },
+  { path: 'users', label: 'Users', section: 'User Management' },
 ] as const;
 type PagePath = (typeof PAGES)[number]['path'];
 
@@ -109,7 +117,7 @@ export function App() {
         </button>
       </header>
       <nav className="sidenav" aria-label="Pages">
-        {['Branding', 'Security › Multi-factor Auth'].map((section) => (
+        {[...new Set(PAGES.map((p) => p.section))].map((section) => (
           <div key={section}>
             <h2 className="nav-section">{section}</h2>
             <ul>
@@ -134,6 +142,10 @@ export function App() {
         {current && route === 'branding/phone-provider' && <PhoneProviderPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'branding/phone-templates' && <PhoneTemplatesPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'security/mfa/phone' && <MfaPhonePage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'branding/phone-test-numbers' && <TestNumbersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'security/attack-protection' && <AttackProtectionPage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'monitoring/activity' && <ActivityPage key={current.name} tenant={current.name} />}
+        {current && route === 'users' && <UsersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
       </main>
     </div>
   );
