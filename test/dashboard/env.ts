@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/composition/container.js';
 import { runBootstrap } from '../../src/composition/startup.js';
@@ -82,4 +84,66 @@ export async function signIn(env: DashEnv, email: string, password: string, ip?:
   const csrf = res.statusCode === 200 ? (res.json() as { csrf_token: string }).csrf_token : '';
   if (res.statusCode === 200) env.issued.push(cookie.split('=')[1]!, csrf);
   return { cookie, csrf, res };
+}
+
+// ---- the browser tests' shared parts ----
+
+/** Debian's Chromium (or CHROMIUM_PATH); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const SHOTS = path.join(ROOT, 'docs', 'dashboard');
+
+/** Whether the browser tests can run; without Chromium they fail under CI=true and are skipped, loudly, otherwise. */
+export function chromiumAvailable(): boolean {
+  if (fs.existsSync(CHROMIUM)) return true;
+  if (process.env['CI'] === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium)`);
+  process.stderr.write(`\n*** Chromium not found at ${CHROMIUM}: SKIPPING the dashboard browser tests (apt-get install -y chromium) ***\n\n`);
+  return false;
+}
+
+/** Builds the bundle the server serves, so a browser test sees the current sources. */
+export function buildDashboard(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** A headless Chromium with a profile of its own (removed by `close`). */
+export async function launchChromium(viewport = { width: 1100, height: 800 }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (node_modules/axe-core/axe.min.js) in the page and returns its violations. The
+ * script goes in through the DevTools protocol (`page.evaluate`), which the page's Content Security
+ * Policy does not govern, so the CSP stays as served.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
 }
