@@ -1,14 +1,16 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { dash, onSessionEnded, setSession, type Session, type Tenant } from './api.js';
 import { SignIn } from './pages/SignIn.js';
 import { PhoneProviderPage } from './pages/PhoneProvider.js';
 import { PhoneTemplatesPage } from './pages/PhoneTemplates.js';
 import { MfaPhonePage } from './pages/MfaPhone.js';
-import { ActivityPage } from './pages/Activity.js';
 import { TestNumbersPage } from './pages/TestNumbers.js';
 import { UsersPage } from './pages/Users.js';
 import { AttackProtectionPage } from './pages/AttackProtection.js';
 import { ErrorNote, Loading } from './ui.js';
+
+// The Activity page carries the chart library (uPlot): loaded when first opened, not with the sign-in form.
+const ActivityPage = lazy(() => import('./pages/Activity.js').then((m) => ({ default: m.ActivityPage })));
 
 const PAGES = [
   { path: 'branding/phone-provider', label: 'Phone Provider', section: 'Branding' },
@@ -144,7 +146,11 @@ export function App() {
         {current && route === 'security/mfa/phone' && <MfaPhonePage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'branding/phone-test-numbers' && <TestNumbersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'security/attack-protection' && <AttackProtectionPage key={current.name} tenant={current.name} readOnly={readOnly} />}
-        {current && route === 'monitoring/activity' && <ActivityPage key={current.name} tenant={current.name} />}
+        {current && route === 'monitoring/activity' && (
+          <Suspense fallback={<Loading />}>
+            <ActivityPage key={current.name} tenant={current.name} />
+          </Suspense>
+        )}
         {current && route === 'users' && <UsersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
       </main>
     </div>

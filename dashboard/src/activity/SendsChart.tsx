@@ -10,13 +10,13 @@ export interface HourRow {
   failures: number;
 }
 
+/** One colour per series (readable on the light and the dark panel); the line style tells the delivery methods apart. */
 const SERIES = [
-  { key: 'sends', label: 'sends', dash: [] as number[] },
-  { key: 'delivered', label: 'delivered', dash: [6, 3] },
-  { key: 'failures', label: 'failures', dash: [2, 3] },
+  { key: 'sends', label: 'sends', colour: '#3b82f6' },
+  { key: 'delivered', label: 'delivered', colour: '#16a34a' },
+  { key: 'failures', label: 'failures', colour: '#dc2626' },
 ] as const;
-/** One colour per delivery method (readable on the light and the dark panel); the line style tells sends, deliveries and failures apart. */
-const COLOURS: Record<string, string> = { text: '#3b82f6', voice: '#d97706' };
+const DASH: Record<string, number[]> = { text: [], voice: [6, 4] };
 
 /** Every hour of the window (hours without sends count zero), per method and series: uPlot's aligned columns. */
 export function alignHours(from: string, to: string, rows: HourRow[]): { xs: number[]; methods: string[]; columns: Map<string, number[]> } {
@@ -52,7 +52,7 @@ export function SendsChart({ from, to, rows }: { from: string; to: string; rows:
     const data: number[][] = [xs];
     for (const m of methods) {
       for (const s of SERIES) {
-        series.push({ label: `${m} ${s.label}`, stroke: COLOURS[m] ?? '#7c3aed', width: 2, dash: [...s.dash], points: { show: false } });
+        series.push({ label: `${m} ${s.label}`, stroke: s.colour, width: 2, dash: DASH[m] ?? [2, 3], points: { show: false } });
         data.push(columns.get(`${m}:${s.key}`)!);
       }
     }

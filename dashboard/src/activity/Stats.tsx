@@ -73,7 +73,7 @@ export function StatsPanel({ tenant }: { tenant: string }) {
             </div>
           </dl>
           <p className="muted small">
-            Hours in UTC, by creation time. The delivery rate counts the sends that have ended: delivered ÷ (delivered + undelivered + failed). Sends still waiting for a receipt ({data.totals.queued + data.totals.sending + data.totals.sent}) are not in it.
+            Hours in UTC, by creation time; text solid, voice dashed. The delivery rate counts the sends that have ended: delivered ÷ (delivered + undelivered + failed). Sends still waiting for a receipt ({data.totals.queued + data.totals.sending + data.totals.sent}) are not in it.
           </p>
           {data.hours.length === 0 ? <p className="muted">No sends in this window.</p> : <SendsChart from={data.from} to={data.to} rows={data.hours} />}
           {data.hours.length > 0 && (
