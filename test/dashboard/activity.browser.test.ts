@@ -30,6 +30,7 @@ describe('dashboard activity, users, test numbers and attack protection in Chrom
   let token: string;
   let tenantId: string;
   const admin = { email: 'admin@example.com', password: '' };
+  const viewer = { email: 'viewer@example.com', password: '' };
   const cspViolations: string[] = [];
   const axeByPage = new Map<string, Array<{ id: string; impact: string | null }>>();
 
@@ -60,6 +61,7 @@ describe('dashboard activity, users, test numbers and attack protection in Chrom
     mock = await startTwilioMock({ [SID]: TOKEN });
     env = await createDashEnv('sqlite', { TWILIO_API_BASE_URL: mock.url, PUBLIC_URL: PUBLIC, DISPATCHER_POLL_MS: '50' });
     admin.password = (await env.c.dashboard.operators.create({ email: admin.email, role: 'admin', tenants: '*' })).password;
+    viewer.password = (await env.c.dashboard.operators.create({ email: viewer.email, role: 'viewer', tenants: ['default'] })).password;
     const tenant = (await env.c.repos.tenants.findByName('default'))!;
     tenantId = tenant.id;
     const op = (await env.c.dashboard.operators.list()).find((o) => o.email === admin.email)!;
@@ -270,6 +272,27 @@ describe('dashboard activity, users, test numbers and attack protection in Chrom
     await page.getByTestId('decisions').waitFor();
     await shot('attack-protection-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('a viewer sees the policy, users and test numbers read-only', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(viewer.email);
+    await page.getByLabel('Password').fill(viewer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Read-only: your role is viewer.').waitFor();
+    await go('Attack Protection', 'Security › Attack Protection');
+    await page.getByLabel('Passwordless: voice').waitFor();
+    assert.equal(await page.getByLabel('Passwordless: voice').isDisabled(), true);
+    assert.equal(await page.getByLabel('Allow only the listed countries').isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Save policy' }).count(), 0);
+    await page.getByTestId('decisions').waitFor();
+    await go('Phone Test Numbers', 'Branding › Phone Test Numbers');
+    assert.equal(await page.getByLabel('Test number 1', { exact: true }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: /Save|Add a number|Remove/ }).count(), 0);
+    await go('Users', 'User Management › Users');
+    await page.getByRole('button', { name: 'Open bob@example.com' }).click();
+    await page.getByTestId('user-status').waitFor();
+    assert.equal(await page.getByRole('button', { name: /Unblock|Remove|Lift/ }).count(), 0);
   });
 
   test('no Content Security Policy violation on any page', () => {
