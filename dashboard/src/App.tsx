@@ -1,17 +1,27 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { dash, onSessionEnded, setSession, type Session, type Tenant } from './api.js';
 import { SignIn } from './pages/SignIn.js';
 import { PhoneProviderPage } from './pages/PhoneProvider.js';
 import { PhoneTemplatesPage } from './pages/PhoneTemplates.js';
 import { MfaPhonePage } from './pages/MfaPhone.js';
 import { PhoneMigrationPage } from './pages/PhoneMigration.js';
+import { TestNumbersPage } from './pages/TestNumbers.js';
+import { UsersPage } from './pages/Users.js';
+import { AttackProtectionPage } from './pages/AttackProtection.js';
 import { ErrorNote, Loading } from './ui.js';
+
+// The Activity page carries the chart library (uPlot): loaded when first opened, not with the sign-in form.
+const ActivityPage = lazy(() => import('./pages/Activity.js').then((m) => ({ default: m.ActivityPage })));
 
 const PAGES = [
   { path: 'branding/phone-provider', label: 'Phone Provider', section: 'Branding' },
   { path: 'branding/phone-templates', label: 'Phone Templates', section: 'Branding' },
   { path: 'security/mfa/phone', label: 'Phone Message', section: 'Security › Multi-factor Auth' },
   { path: 'security/mfa/phone-migration', label: 'Phone migration', section: 'Security › Multi-factor Auth' },
+  { path: 'branding/phone-test-numbers', label: 'Phone Test Numbers', section: 'Branding' },
+  { path: 'security/attack-protection', label: 'Attack Protection', section: 'Security' },
+  { path: 'monitoring/activity', label: 'Activity', section: 'Monitoring' },
+  { path: 'users', label: 'Users', section: 'User Management' },
 ] as const;
 type PagePath = (typeof PAGES)[number]['path'];
 
@@ -111,7 +121,7 @@ export function App() {
         </button>
       </header>
       <nav className="sidenav" aria-label="Pages">
-        {['Branding', 'Security › Multi-factor Auth'].map((section) => (
+        {[...new Set(PAGES.map((p) => p.section))].map((section) => (
           <div key={section}>
             <h2 className="nav-section">{section}</h2>
             <ul>
@@ -137,6 +147,14 @@ export function App() {
         {current && route === 'branding/phone-templates' && <PhoneTemplatesPage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'security/mfa/phone' && <MfaPhonePage key={current.name} tenant={current.name} readOnly={readOnly} />}
         {current && route === 'security/mfa/phone-migration' && <PhoneMigrationPage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'branding/phone-test-numbers' && <TestNumbersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'security/attack-protection' && <AttackProtectionPage key={current.name} tenant={current.name} readOnly={readOnly} />}
+        {current && route === 'monitoring/activity' && (
+          <Suspense fallback={<Loading />}>
+            <ActivityPage key={current.name} tenant={current.name} />
+          </Suspense>
+        )}
+        {current && route === 'users' && <UsersPage key={current.name} tenant={current.name} readOnly={readOnly} />}
       </main>
     </div>
   );

@@ -131,7 +131,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     receipts: new ReceiptService(repos, box, clock, pipeline, kinds),
     testSends: new TestSends(repos, notifications),
     testNumbers: new TestNumberService(repos.testNumbers, clock),
-    activity: new ActivityService(repos),
+    activity: new ActivityService(repos, clock),
     enrollments: new EnrollmentAdmin(repos.enrollments),
     phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
     phoneSendPolicy: new PhoneSendPolicyService(repos, clock),

@@ -4,6 +4,7 @@ import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenReposito
 import type { ConnectionRepository, LoginFailureRepository, OtpRepository, UserRepository } from './auth/ports.js';
 import type { PhoneMigrationRepository } from './migration/ports.js';
 import type { LogRepository, NotificationRepository, TestNumberRepository } from './notifications/ports.js';
+import type { NotificationStatsRepository } from './notifications/stats.js';
 import type {
   ClientGrantRepository,
   ClientRepository,
@@ -32,6 +33,7 @@ export interface Repositories {
   phoneTemplates: PhoneTemplateRepository;
   guardian: GuardianRepository;
   notifications: NotificationRepository;
+  notificationStats: NotificationStatsRepository;
   logs: LogRepository;
   testNumbers: TestNumberRepository;
   serverSecrets: ServerSecretRepository;

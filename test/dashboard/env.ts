@@ -105,6 +105,11 @@ export function chromiumMissing(what: string): string | undefined {
   return `Chromium missing at ${CHROMIUM}`;
 }
 
+/** Whether the browser tests can run (see `chromiumMissing`). */
+export function chromiumAvailable(): boolean {
+  return chromiumMissing('the dashboard browser tests') === undefined;
+}
+
 /** Builds the bundle the server serves, so a browser test sees the current sources. */
 export function buildDashboard(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
@@ -121,13 +126,13 @@ export interface Browser {
 }
 
 /** A headless Chromium with a fresh profile, one page, CSP violations collected. */
-export async function openBrowser(): Promise<Browser> {
+export async function openBrowser(viewport = { width: 1100, height: 800 }): Promise<Browser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1100, height: 800 },
+    viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const cspViolations: string[] = [];
@@ -155,3 +160,28 @@ export async function signInThroughPage(page: Page, base: string, who: { email: 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (node_modules/axe-core/axe.min.js) in the page and returns its violations. The
+ * script goes in through the DevTools protocol (`page.evaluate`), which the page's Content Security
+ * Policy does not govern, so the CSP stays as served.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
+}
+
+/** A headless Chromium with a profile of its own (removed by `close`). */
+export const launchChromium = openBrowser;

@@ -32,6 +32,8 @@ export function logRepository(db: Kysely<Database>): LogRepository {
       if (f.to) q = q.where('date', '<=', f.to);
       if (f.userId) q = q.where('user_id', '=', f.userId);
       if (f.clientId) q = q.where('client_id', '=', f.clientId);
+      // The masked number as the log details serialise it (JSON.stringify: no spaces); it holds no LIKE wildcard.
+      if (f.maskedNumber) q = q.where('details', 'like', `%"to":"${f.maskedNumber}"%`);
       if (f.afterLogId) q = q.where('log_id', '>', f.afterLogId);
       const [rows, count] = await Promise.all([
         q.selectAll().orderBy('log_id', page.ascending ? 'asc' : 'desc').limit(page.limit).offset(page.offset).execute(),

@@ -9,6 +9,7 @@ import { guardianRepository } from './guardian-repository.js';
 import { logRepository, testNumberRepository } from './log-repository.js';
 import { loginFailureRepository } from './login-failure-repository.js';
 import { notificationRepository } from './notification-repository.js';
+import { notificationStatsRepository } from './notification-stats-repository.js';
 import { otpRepository } from './otp-repository.js';
 import { phoneProviderRepository, phoneTemplateRepository } from './phone-repository.js';
 import { recoveryCodeRepository } from './recovery-code-repository.js';
@@ -34,6 +35,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     phoneTemplates: phoneTemplateRepository(db),
     guardian: guardianRepository(db),
     notifications: notificationRepository(db, features),
+    notificationStats: notificationStatsRepository(db),
     logs: logRepository(db),
     testNumbers: testNumberRepository(db),
     serverSecrets: serverSecretRepository(db),

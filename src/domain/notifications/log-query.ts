@@ -1,4 +1,6 @@
 import { AppError } from '../errors.js';
+import { toE164 } from '../phone-number.js';
+import { maskNumber } from './dispatcher.js';
 import type { LogFilter } from './ports.js';
 
 const DATE = String.raw`(\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?|\*)`;
@@ -29,11 +31,19 @@ const CLAUSES: Array<[RegExp, (m: RegExpExecArray, f: LogFilter) => void]> = [
   ],
   [/^user_id:"?([^"\s]+)"?$/, (m, f) => (f.userId = m[1]!)],
   [/^client_id:"?([^"\s]+)"?$/, (m, f) => (f.clientId = m[1]!)],
+  [
+    /^phone_number:"?([^"\s]+)"?$/,
+    (m, f) => {
+      const e164 = toE164(m[1]!);
+      if (!e164) throw new AppError('invalid_query_string', `Query validation error: invalid phone number ${JSON.stringify(m[1])} in phone_number:X`);
+      f.maskedNumber = maskNumber(e164);
+    },
+  ],
 ];
 
 /**
  * The subset of Auth0's log search syntax this server understands: clauses joined by AND, each one
- * of `type:X`, `type:(A OR B)`, `date:[FROM TO TO]` (ISO dates or `*`), `user_id:X`, `client_id:X`.
+ * of `type:X`, `type:(A OR B)`, `date:[FROM TO TO]` (ISO dates or `*`), `user_id:X`, `client_id:X`, and (our extension) `phone_number:X`.
  * Anything else is refused with 400 rather than silently ignored.
  */
 export function parseLogQuery(q: string | undefined): LogFilter {
@@ -42,7 +52,7 @@ export function parseLogQuery(q: string | undefined): LogFilter {
   for (const clause of q.trim().split(/\s+AND\s+/i)) {
     const c = clause.trim();
     const rule = CLAUSES.find(([re]) => re.test(c));
-    if (!rule) throw new AppError('invalid_query_string', `Query validation error: unsupported log search clause ${JSON.stringify(c)}; supported: type:X, type:(A OR B), date:[FROM TO TO], user_id:X, client_id:X joined by AND`);
+    if (!rule) throw new AppError('invalid_query_string', `Query validation error: unsupported log search clause ${JSON.stringify(c)}; supported: type:X, type:(A OR B), date:[FROM TO TO], user_id:X, client_id:X, phone_number:X joined by AND`);
     rule[1](rule[0].exec(c)!, f);
   }
   return f;

@@ -165,6 +165,11 @@ export interface LogFilter {
   to?: string;
   userId?: string;
   clientId?: string;
+  /**
+   * Entries about this masked number (`+1415*****71`): logs keep only the masked form, so numbers
+   * sharing the first five characters, the length and the last two digits match alike.
+   */
+  maskedNumber?: string;
   /** Only entries with a log_id greater than this one (checkpoint pagination). */
   afterLogId?: string;
 }

@@ -6,6 +6,7 @@ import { guardianRoutes, type GuardianRouteDeps } from './guardian.routes.js';
 import { identityRoutes, type IdentityRouteDeps } from './identity.routes.js';
 import { logRoutes, type LogRouteDeps } from './logs.routes.js';
 import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
+import { phoneStatsRoutes } from './phone-stats.routes.js';
 import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
 import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
@@ -42,6 +43,7 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(tenantSettingsRoutes(deps));
     await app.register(phoneDeliveryRoutes(deps));
     await app.register(logRoutes(deps));
+    await app.register(phoneStatsRoutes(deps));
     await app.register(actionRoutes(deps.actions));
     await app.register(identityRoutes(deps));
     await app.register(phoneMigrationRoutes(deps));
