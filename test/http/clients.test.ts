@@ -110,7 +110,7 @@ describeEachDialect('/api/v2/clients and /api/v2/client-grants', (env) => {
       ['GET', '/api/v2/clients?per_page=1000', undefined, 400, 'invalid_query_string'],
       ['GET', '/api/v2/clients?nope=1', undefined, 400, 'invalid_query_string'],
       ['POST', '/api/v2/client-grants', { client_id: 'abc', audience: 'https://localhost/api/v2/', scope: [] }, 404, 'inexistent_client'],
-      ['POST', '/api/v2/client-grants', { client_id: 'abc', audience: 'https://x/other', scope: [] }, 400, 'invalid_audience'],
+      ['POST', '/api/v2/client-grants', { client_id: 'abc', audience: 'https://x/other', scope: [] }, 404, 'inexistent_resource_server'],
       ['POST', '/api/v2/client-grants', { client_id: 'abc', audience: 'https://localhost/api/v2/', scope: ['fly:away'] }, 400, 'invalid_body'],
       ['PATCH', '/api/v2/client-grants/cgr_1', { scope: [] }, 400, 'invalid_uri'],
       ['GET', '/api/v2/nothing-here', undefined, 404, 'not_found'],

@@ -197,7 +197,8 @@ describeEachDialect('config round-trips and resource servers', (env) => {
     assert.equal(cleared.json().organization_usage, undefined);
     assert.deepEqual(cleared.json().scope, ['read:things'], 'a PATCH without scope keeps it');
     const unknownAudience = await api('POST', '/api/v2/client-grants', { token, body: { client_id: client.client_id, audience: 'https://nope.example', scope: [] } });
-    assert.equal(unknownAudience.statusCode, 400);
+    assert.equal(unknownAudience.statusCode, 404, 'as Auth0: no resource with that identifier');
+    assert.equal(unknownAudience.json().message, 'No resource with identifier https://nope.example');
 
     assert.equal((await api('DELETE', `/api/v2/resource-servers/${rs.id}`, { token })).statusCode, 204);
     const gone = await api('GET', `/api/v2/resource-servers/${rs.id}`, { token });

@@ -109,6 +109,20 @@ describeEachDialect('Management API lists and config round-trips', (env) => {
     assert.deepEqual((await get(`/api/v2/connections/${oneConn.id}?fields=id`, token)).json(), { id: oneConn.id });
     const settings = (await get('/api/v2/tenants/settings?fields=friendly_name', token)).json();
     assert.deepEqual(Object.keys(settings), ['friendly_name']);
+
+    // Users and logs take them too.
+    const user = await env().api('POST', '/api/v2/users', { token, body: { connection: 'Username-Password-Authentication', email: 'fields@example.com', password: 'Fields-passw0rd-1' } });
+    assert.equal(user.statusCode, 201, user.body);
+    const users = (await get('/api/v2/users?fields=user_id,email&include_totals=true', token)).json();
+    assert.deepEqual(users.users.map((u: object) => Object.keys(u).sort()), [['email', 'user_id']]);
+    const one = (await get(`/api/v2/users/${encodeURIComponent(user.json().user_id)}?fields=identities&include_fields=false`, token)).json();
+    assert.equal(one.identities, undefined);
+    assert.equal(one.email, 'fields@example.com');
+    const tenant = (await env().c.repos.tenants.findByName('default'))!;
+    await env().c.repos.logs.insert(tenant.id, { log_id: '90020261204000000000000000000001', date: new Date().toISOString(), type: 'fp', description: 'Wrong email or password.', client_id: null, client_name: null, ip: '203.0.113.9', user_id: null, details: {} });
+    const logs = (await get('/api/v2/logs?fields=log_id,type', token)).json() as object[];
+    assert.ok(logs.length > 0);
+    for (const l of logs) assert.deepEqual(Object.keys(l).sort(), ['log_id', 'type']);
   });
 
   test('checkpoint pagination (from/take) walks every item once, on clients, connections and client grants', async () => {

@@ -172,7 +172,8 @@ export class ClientService {
   private async checkGrant(tenantId: string, audience: string, scope: string[]): Promise<void> {
     if (!managementAudienceHost(audience)) {
       if (await this.repos.resourceServers.findByIdentifier(tenantId, audience)) return;
-      throw new AppError('invalid_audience', 'audience must be a Management API identifier (https://{domain}/api/v2/) or the identifier of a resource server of this tenant');
+      // Auth0's answer for an audience that is no API of the tenant.
+      throw new AppError('inexistent_resource_server', `No resource with identifier ${audience}`);
     }
     const unknown = scope.filter((s) => !isManagementScope(s));
     if (unknown.length) throw new AppError('invalid_body', `Payload validation error: unknown scopes: ${unknown.join(', ')}`);

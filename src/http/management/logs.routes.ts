@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ActivityService } from '../../domain/notifications/activity.js';
 import { parseLogQuery } from '../../domain/notifications/log-query.js';
 import { DEFAULT_PER_PAGE, IdParam, PageQuery, responses, Strict } from '../schemas/common.js';
+import { FieldParams, project } from '../schemas/list.js';
 
 const Log = Type.Object({
   log_id: Type.String(),
@@ -24,6 +25,7 @@ const ListQuery = Type.Object(
     sort: Type.Optional(Type.Union([Type.Literal('date:1'), Type.Literal('date:-1')])),
     from: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,64}$' })),
     take: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    ...FieldParams,
   },
   Strict,
 );
@@ -92,9 +94,10 @@ export function logRoutes(deps: LogRouteDeps): FastifyPluginAsyncTypebox {
           tags: ['logs'],
           querystring: ListQuery,
           response: responses({
+            // Items are partial: `fields` may leave any property out.
             200: Type.Union([
-              Type.Array(Log),
-              Type.Object({ start: Type.Integer(), limit: Type.Integer(), length: Type.Integer(), total: Type.Integer(), logs: Type.Array(Log) }),
+              Type.Array(Type.Partial(Log)),
+              Type.Object({ start: Type.Integer(), limit: Type.Integer(), length: Type.Integer(), total: Type.Integer(), logs: Type.Array(Type.Partial(Log)) }),
             ]),
           }),
         },
@@ -105,12 +108,13 @@ export function logRoutes(deps: LogRouteDeps): FastifyPluginAsyncTypebox {
         if (q.from !== undefined) {
           // Checkpoint pagination: entries after `from`, oldest first, `take` at a time.
           const { items } = await activity.listLogs(req.tenant, { ...filter, afterLogId: q.from }, { offset: 0, limit: q.take ?? DEFAULT_PER_PAGE, ascending: true });
-          return items;
+          return items.map((l) => project(l, q));
         }
         const perPage = q.per_page ?? q.take ?? DEFAULT_PER_PAGE;
         const page = q.page ?? 0;
         const { items, total } = await activity.listLogs(req.tenant, filter, { offset: page * perPage, limit: perPage, ascending: q.sort === 'date:1' });
-        return q.include_totals ? { start: page * perPage, limit: perPage, length: items.length, total, logs: items } : items;
+        const logs = items.map((l) => project(l, q));
+        return q.include_totals ? { start: page * perPage, limit: perPage, length: logs.length, total, logs } : logs;
       },
     );
 

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenIssuer } from '../../domain/auth/token-issuer.js';
 import type { UserDirectory } from '../../domain/auth/user-directory.js';
@@ -5,10 +6,12 @@ import type { UserRecord } from '../../domain/auth/ports.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { paging, responses } from '../schemas/common.js';
+import { project } from '../schemas/list.js';
 import {
   CreateUser,
   IdentifierQuery,
   ListUsersQuery,
+  GetUserQuery,
   UpdateUser,
   User,
   UserBlocks,
@@ -52,15 +55,15 @@ export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
           ...(q ? { q } : {}),
           ...(req.query.connection ? { connection: req.query.connection } : {}),
         });
-        const users = items.map(userView);
+        const users = items.map((u) => project(userView(u), req.query));
         return req.query.include_totals ? { start: page * perPage, limit: perPage, length: users.length, total, users } : users;
       },
     );
 
     app.get(
       '/users/:id',
-      { config: { scope: 'read:users' }, schema: { tags, params: UserIdParam, response: responses({ 200: User }) } },
-      async (req) => userView(await dir.getUser(req.tenant, req.params.id)),
+      { config: { scope: 'read:users' }, schema: { tags, params: UserIdParam, querystring: GetUserQuery, response: responses({ 200: Type.Partial(User) }) } },
+      async (req) => project(userView(await dir.getUser(req.tenant, req.params.id)), req.query),
     );
 
     app.patch(

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { UserRecord } from '../../domain/auth/ports.js';
 import { PageQuery, Strict } from '../schemas/common.js';
+import { FieldParams } from '../schemas/list.js';
 
 /** `auth0|…`, `sms|…`: a provider, a pipe, an id. */
 export const USER_ID_PATTERN = '^[A-Za-z0-9-]{1,32}\\|[A-Za-z0-9_.@+-]{1,128}$';
@@ -39,9 +40,12 @@ export const ListUsersQuery = Type.Object(
     connection: Type.Optional(Str(128)),
     ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
+    ...FieldParams,
   },
   Strict,
 );
+/** `GET /users/{id}`: Auth0's `fields` / `include_fields`. */
+export const GetUserQuery = Type.Object(FieldParams, Strict);
 
 const Identity = Type.Object({
   connection: Type.String(),
@@ -77,9 +81,10 @@ export const User = Type.Object({
 });
 export type UserOut = Static<typeof User>;
 
+// Items are partial: `fields` may leave any property out.
 export const UserList = Type.Union([
-  Type.Array(User),
-  Type.Object({ start: Type.Integer(), limit: Type.Integer(), length: Type.Integer(), total: Type.Integer(), users: Type.Array(User) }),
+  Type.Array(Type.Partial(User)),
+  Type.Object({ start: Type.Integer(), limit: Type.Integer(), length: Type.Integer(), total: Type.Integer(), users: Type.Array(Type.Partial(User)) }),
 ]);
 
 export const UserBlocks = Type.Object({
