@@ -118,6 +118,12 @@ describeEachDialect('Management API lists and config round-trips', (env) => {
     const one = (await get(`/api/v2/users/${encodeURIComponent(user.json().user_id)}?fields=identities&include_fields=false`, token)).json();
     assert.equal(one.identities, undefined);
     assert.equal(one.email, 'fields@example.com');
+    // Auth0's sort (field:1|-1) and primary_order.
+    await env().api('POST', '/api/v2/users', { token, body: { connection: 'Username-Password-Authentication', email: 'a-fields@example.com', password: 'Fields-passw0rd-2' } });
+    const byEmail = async (order: string) => ((await get(`/api/v2/users?sort=email:${order}&primary_order=true&fields=email`, token)).json() as Array<{ email: string }>).map((u) => u.email);
+    assert.deepEqual(await byEmail('1'), ['a-fields@example.com', 'fields@example.com']);
+    assert.deepEqual(await byEmail('-1'), ['fields@example.com', 'a-fields@example.com']);
+    assert.equal((await get('/api/v2/users?sort=password_hash:1', token)).statusCode, 400, 'only the listed fields sort');
     const tenant = (await env().c.repos.tenants.findByName('default'))!;
     await env().c.repos.logs.insert(tenant.id, { log_id: '90020261204000000000000000000001', date: new Date().toISOString(), type: 'fp', description: 'Wrong email or password.', client_id: null, client_name: null, ip: '203.0.113.9', user_id: null, details: {} });
     const logs = (await get('/api/v2/logs?fields=log_id,type', token)).json() as object[];

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { UserPatch, UserRecord, UserRepository } from '../../domain/auth/ports.js';
+import type { UserPatch, UserRecord, UserRepository, UserSort } from '../../domain/auth/ports.js';
 import { AppError } from '../../domain/errors.js';
 import type { UsersTable } from './auth-tables.js';
 import { bool, int, isUniqueViolation, json, text } from './json.js';
@@ -73,6 +73,19 @@ function conflict(e: unknown): never {
 /** Escapes LIKE wildcards so `q` matches literally (with `ESCAPE '\'`). */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Auth0's sort fields and the columns they order by (`logins_count` is stored as `login_count`). */
+const SORT_COLUMNS = {
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+  last_login: 'last_login',
+  logins_count: 'login_count',
+  email: 'email',
+  phone_number: 'phone_number',
+  username: 'username',
+  name: 'name',
+  user_id: 'user_id',
+} as const satisfies Record<UserSort['field'], keyof UsersTable>;
+
 export function userRepository(db: Kysely<Database>): UserRepository {
   const get = async (tenantId: string, userId: string) => {
     const { rows } = await preparedQuery(db, 'users.get', { tenantId, userId }, (q, p) =>
@@ -107,7 +120,13 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         q = q.where(sql<boolean>`(lower(email) like ${pattern} escape '\\' or lower(phone_number) like ${pattern} escape '\\')`);
       }
       const [rows, count] = await Promise.all([
-        q.selectAll().orderBy('created_at', 'desc').orderBy('user_id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        q
+          .selectAll()
+          .orderBy(SORT_COLUMNS[filter.sort?.field ?? 'created_at'], filter.sort?.ascending ? 'asc' : 'desc')
+          .orderBy('user_id', filter.sort?.ascending ? 'asc' : 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toRecord), total: Number(count.n) };

@@ -44,6 +44,13 @@ export const STORED_DATABASE_OPTION_KEYS = [
 export const STORED_SMS_OPTION_KEYS = ['name'] as const;
 export type StoredDatabaseOptions = { [K in (typeof STORED_DATABASE_OPTION_KEYS)[number]]?: unknown };
 
+/** The fields Auth0's `sort=field:1|-1` may name on `GET /users` here. */
+export const USER_SORT_FIELDS = ['created_at', 'updated_at', 'last_login', 'logins_count', 'email', 'phone_number', 'username', 'name', 'user_id'] as const;
+export interface UserSort {
+  field: (typeof USER_SORT_FIELDS)[number];
+  ascending: boolean;
+}
+
 export interface DatabaseConnectionOptions extends StoredDatabaseOptions {
   /** Which identifiers a user may sign up / log in with. */
   identifiers: Array<'email' | 'phone_number' | 'username'>;
@@ -148,7 +155,7 @@ export interface UserRepository {
   get(tenantId: string, userId: string): Promise<UserRecord | undefined>;
   findByIdentifier(tenantId: string, connection: string, field: 'email' | 'phone_number' | 'username', value: string): Promise<UserRecord | undefined>;
   /** `q` matches phone number or email (substring), newest first. */
-  list(tenantId: string, filter: { q?: string; connection?: string }, page: { offset: number; limit: number }): Promise<{ items: UserRecord[]; total: number }>;
+  list(tenantId: string, filter: { q?: string; connection?: string; sort?: UserSort }, page: { offset: number; limit: number }): Promise<{ items: UserRecord[]; total: number }>;
   update(tenantId: string, userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
   /**
    * Reads the user and writes `change(current)` as one unit: concurrent changes of one user (merged

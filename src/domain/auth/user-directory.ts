@@ -18,6 +18,7 @@ import type {
   UserPatch,
   UserRecord,
   UserRepository,
+  UserSort,
 } from './ports.js';
 
 export type { GeoIpLookup, LoginContext, NotificationPort } from './login-guard.js';
@@ -187,10 +188,10 @@ export class UserDirectory {
     return this.repos.users.get(tenant.id, userId);
   }
 
-  listUsers(tenant: Pick<TenantRecord, 'id'>, q: { q?: string; connection?: string; page: number; perPage: number }) {
+  listUsers(tenant: Pick<TenantRecord, 'id'>, q: { q?: string; connection?: string; sort?: UserSort; page: number; perPage: number }) {
     return this.repos.users.list(
       tenant.id,
-      { ...(q.q ? { q: q.q } : {}), ...(q.connection ? { connection: q.connection } : {}) },
+      { ...(q.q ? { q: q.q } : {}), ...(q.connection ? { connection: q.connection } : {}), ...(q.sort ? { sort: q.sort } : {}) },
       { offset: q.page * q.perPage, limit: q.perPage },
     );
   }

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenIssuer } from '../../domain/auth/token-issuer.js';
 import type { UserDirectory } from '../../domain/auth/user-directory.js';
-import type { UserRecord } from '../../domain/auth/ports.js';
+import type { UserRecord, UserSort } from '../../domain/auth/ports.js';
 import type { TenantRecord } from '../../domain/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { paging, responses } from '../schemas/common.js';
@@ -54,6 +54,7 @@ export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
           perPage,
           ...(q ? { q } : {}),
           ...(req.query.connection ? { connection: req.query.connection } : {}),
+          ...(req.query.sort ? { sort: sortOf(req.query.sort) } : {}),
         });
         const users = items.map((u) => project(userView(u), req.query));
         return req.query.include_totals ? { start: page * perPage, limit: perPage, length: users.length, total, users } : users;
@@ -133,4 +134,10 @@ export function userRoutes(deps: UserRouteDeps): FastifyPluginAsyncTypebox {
       },
     );
   };
+}
+
+/** `field:1|-1`, already checked against USER_SORT_FIELDS by the schema. */
+function sortOf(sort: string): UserSort {
+  const [field, order] = sort.split(':') as [UserSort['field'], string];
+  return { field, ascending: order === '1' };
 }

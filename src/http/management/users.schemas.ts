@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { UserRecord } from '../../domain/auth/ports.js';
+import { USER_SORT_FIELDS, type UserRecord } from '../../domain/auth/ports.js';
 import { PageQuery, Strict } from '../schemas/common.js';
 import { FieldParams } from '../schemas/list.js';
 
@@ -41,6 +41,10 @@ export const ListUsersQuery = Type.Object(
     ...PageQuery,
     include_totals: Type.Optional(Type.Boolean()),
     ...FieldParams,
+    // Auth0's `field:1` (ascending) or `field:-1`; the fields are USER_SORT_FIELDS.
+    sort: Type.Optional(Type.String({ pattern: `^(${USER_SORT_FIELDS.join('|')}):(1|-1)$` })),
+    // Auth0's switch between its primary and replica search indexes: one index here, so either value reads the same.
+    primary_order: Type.Optional(Type.Boolean()),
   },
   Strict,
 );
