@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import sjson from 'secure-json-parse';
 import { AppError } from '../domain/errors.js';
@@ -38,6 +38,8 @@ export interface AppDeps {
 export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM text). */
   https?: { cert: string; key: string } | undefined;
+  /** Called with every route as it registers (the malformed-request fuzz suite lists the routes with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 function makeAjv(coerce: boolean) {
@@ -63,6 +65,7 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
     trustProxy: c.trustProxy.length > 0 ? [...c.trustProxy] : false,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and
   // path parameters are strings on the wire, so they are coerced to the schema's types.
