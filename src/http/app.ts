@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOption
 import swagger from '@fastify/swagger';
 import sjson from 'secure-json-parse';
 import { AppError } from '../domain/errors.js';
-import { registerErrorHandling } from './plugins/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './plugins/error-handler.js';
 import { registerRequestContext, type RequestContextDeps } from './plugins/request-context.js';
 import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
 import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
@@ -63,6 +63,8 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
     loggerInstance: c.logger,
     bodyLimit: c.bodyLimit,
     trustProxy: c.trustProxy.length > 0 ? [...c.trustProxy] : false,
+    // A path that does not decode, or a parameter past the router's length limit: our error bodies, not Fastify's.
+    frameworkErrors: frameworkErrorHandler,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertAuth0Body, wellFormedPath } from '../helpers/bad-input.js';
+import { assertAuth0Body, assertOAuthBody, wellFormedPath } from '../helpers/bad-input.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 
 interface Operation {
@@ -143,4 +143,17 @@ describeEachDialect('bad input on every Management API route', (env) => {
     assert.ok(checked >= 4);
   });
 
+  test('a path that does not decode, or an overlong path parameter, gets the API error body (400 invalid_uri)', async () => {
+    const { api } = env();
+    const token = await env().token();
+    for (const url of ['/api/v2/clients/%ff', '/api/v2/users/%ed%a0%80', '/api/v2/actions/actions/%', `/api/v2/clients/${'x'.repeat(101)}`, `/api/v2/actions/actions/${'y'.repeat(3000)}/versions`]) {
+      for (const t of [token, undefined]) {
+        const b = assertAuth0Body(await api('GET', url, { ...(t ? { token: t } : {}) }), 400, `GET ${url.slice(0, 60)}`);
+        assert.equal(b['errorCode'], 'invalid_uri');
+      }
+    }
+    for (const [method, url] of [['DELETE', '/mfa/authenticators/%c0%af'], ['POST', '/webhooks/twilio/status/%zz'], ['GET', '/dashboard/assets/%ff'], ['DELETE', `/mfa/authenticators/${'z'.repeat(101)}`]] as const) {
+      assert.equal(assertOAuthBody(await api(method, url), 400, `${method} ${url.slice(0, 60)}`)['error'], 'invalid_uri');
+    }
+  });
 });
