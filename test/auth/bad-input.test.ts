@@ -77,4 +77,15 @@ describeEachDialect('bad input on every Authentication API endpoint', (env) => {
       assertOAuthError(await env().api(method, url, { token: fx.mgmt }), `${method} ${url} with a Management API token`);
     }
   });
+
+  test('a JSON body posted as a form is refused without repeating it: the client secret in it stays out of the answer', async () => {
+    const json = JSON.stringify({ client_id: fx.app.clientId, client_secret: fx.app.clientSecret, connection: 'sms', phone_number: '+14155552671', send: 'code' });
+    for (const url of POSTS) {
+      const res = await env().app.inject({ method: 'POST', url, headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' }, payload: json });
+      assertOAuthError(res, `${url} JSON as a form`);
+      assert.ok(!res.body.includes(fx.app.clientSecret), `${url} repeated the client secret: ${res.body}`);
+    }
+    const start = await env().app.inject({ method: 'POST', url: '/passwordless/start', headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' }, payload: `${json}&surprise=1` });
+    assert.equal(assertOAuthError(start, 'passwordless JSON as a form')['error_description'], 'the following properties are not allowed: surprise and 1 property whose name is not an identifier');
+  });
 });

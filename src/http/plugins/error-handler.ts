@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError, type ErrorCode, errorCatalogue } from '../../domain/errors.js';
+import { listPropertyNames } from '../../domain/property-names.js';
 
 /** Which error body a request gets: Auth0's Management API shape, or the OAuth2 shape. */
 export function isManagementPath(url: string): boolean {
@@ -52,7 +53,7 @@ function describeValidation(e: FastifyError): string {
   const where = v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
   const params = v.params as Record<string, unknown>;
   if (v.keyword === 'additionalProperties') {
-    return `Additional properties not allowed: ${String(params['additionalProperty'])}${where ? ` in ${where}` : ''}`;
+    return `Additional properties not allowed: ${listPropertyNames([String(params['additionalProperty'])])}${where ? ` in ${where}` : ''}`;
   }
   if (v.keyword === 'required') return `Missing required property: ${where ? `${where}.` : ''}${String(params['missingProperty'])}`;
   return `${v.message ?? 'is invalid'}${where ? ` on property ${where}` : ''}`;
