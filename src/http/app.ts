@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import sjson from 'secure-json-parse';
 import { AppError } from '../domain/errors.js';
 import { frameworkErrorHandler, registerErrorHandling } from './plugins/error-handler.js';
+import { registerNulGuard } from './plugins/nul-guard.js';
 import { registerRequestContext, type RequestContextDeps } from './plugins/request-context.js';
 import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
 import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
@@ -91,6 +92,7 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
 
   registerErrorHandling(app);
   registerRequestContext(app, c.context);
+  registerNulGuard(app);
 
   await app.register(swagger, {
     openapi: {

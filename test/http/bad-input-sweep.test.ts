@@ -156,4 +156,19 @@ describeEachDialect('bad input on every Management API route', (env) => {
       assert.equal(assertOAuthBody(await api(method, url), 400, `${method} ${url.slice(0, 60)}`)['error'], 'invalid_uri');
     }
   });
+
+  test('the NUL character in a path, a query string or a body is refused (400) on both databases', async () => {
+    const { api } = env();
+    const token = await env().token();
+    const cases: Array<[string, string, unknown, string]> = [
+      ['GET', '/api/v2/users/auth0%7C%00', undefined, 'invalid_uri'],
+      ['GET', '/api/v2/users?q=phone_number%3A%00', undefined, 'invalid_query_string'],
+      ['GET', '/api/v2/user-blocks?identifier=%2B1415%00', undefined, 'invalid_query_string'],
+      ['POST', '/api/v2/clients', { name: 'a\u0000b' }, 'invalid_body'],
+      ['PATCH', '/api/v2/tenants/settings', { friendly_name: 'x', flags: { '\u0000': true } }, 'invalid_body'],
+    ];
+    for (const [method, url, body, code] of cases) {
+      assert.equal(assertAuth0Body(await api(method as 'GET', url, { token, body }), 400, `${method} ${url}`)['errorCode'], code);
+    }
+  });
 });
