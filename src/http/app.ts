@@ -2,11 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import sjson from 'secure-json-parse';
 import { AppError } from '../domain/errors.js';
-import { registerErrorHandling } from './plugins/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './plugins/error-handler.js';
+import { registerNulGuard } from './plugins/nul-guard.js';
 import { registerRequestContext, type RequestContextDeps } from './plugins/request-context.js';
 import { managementRoutes, type ManagementRouteDeps } from './management/index.js';
 import { authenticationRoutes, type AuthenticationRouteDeps } from './authentication/index.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
 export interface BuildAppOptions {
   /** Serve HTTPS with this certificate and key (PEM text). */
   https?: { cert: string; key: string } | undefined;
+  /** Called with every route as it registers (the malformed-request fuzz suite lists the routes with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 function makeAjv(coerce: boolean) {
@@ -61,8 +64,11 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
     loggerInstance: c.logger,
     bodyLimit: c.bodyLimit,
     trustProxy: c.trustProxy.length > 0 ? [...c.trustProxy] : false,
+    // A path that does not decode, or a parameter past the router's length limit: our error bodies, not Fastify's.
+    frameworkErrors: frameworkErrorHandler,
     ...(https ? { https } : {}),
   }) as unknown as FastifyInstance;
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   // Bodies are validated strictly (no type coercion, unknown properties refused); query strings and
   // path parameters are strings on the wire, so they are coerced to the schema's types.
@@ -86,6 +92,7 @@ export async function buildApp(c: AppDeps, opts: BuildAppOptions = {}): Promise<
 
   registerErrorHandling(app);
   registerRequestContext(app, c.context);
+  registerNulGuard(app);
 
   await app.register(swagger, {
     openapi: {

@@ -77,4 +77,29 @@ describeEachDialect('bad input on every Authentication API endpoint', (env) => {
       assertOAuthError(await env().api(method, url, { token: fx.mgmt }), `${method} ${url} with a Management API token`);
     }
   });
+
+  test('a JSON body posted as a form is refused without repeating it: the client secret in it stays out of the answer', async () => {
+    const json = JSON.stringify({ client_id: fx.app.clientId, client_secret: fx.app.clientSecret, connection: 'sms', phone_number: '+14155552671', send: 'code' });
+    for (const url of POSTS) {
+      const res = await env().app.inject({ method: 'POST', url, headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' }, payload: json });
+      assertOAuthError(res, `${url} JSON as a form`);
+      assert.ok(!res.body.includes(fx.app.clientSecret), `${url} repeated the client secret: ${res.body}`);
+    }
+    const start = await env().app.inject({ method: 'POST', url: '/passwordless/start', headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' }, payload: `${json}&surprise=1` });
+    assert.equal(assertOAuthError(start, 'passwordless JSON as a form')['error_description'], 'the following properties are not allowed: surprise and 1 property whose name is not an identifier');
+  });
+
+  test('the NUL character anywhere in a request is refused (400), on PostgreSQL too, whose text cannot hold it', async () => {
+    const c = { client_id: fx.app.clientId, client_secret: fx.app.clientSecret };
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['/mfa/associate', { client_id: '\u0000', client_secret: 'x', authenticator_types: [] }, 'invalid_body'],
+      ['/oauth/token', { ...c, grant_type: 'password', username: 'a\u0000b', password: 'x' }, 'invalid_body'],
+      ['/passwordless/start', { ...c, connection: 'sms\u0000', phone_number: '+14155552671', send: 'code' }, 'invalid_body'],
+      ['/dbconnections/signup', { client_id: fx.app.clientId, connection: 'Username-Password-Authentication', phone_number: '+14155552671', password: 'Correct horse 1!', username: '\u0000' }, 'invalid_body'],
+    ];
+    for (const [url, body, error] of cases) assert.equal(assertOAuthError(await env().api('POST', url, { body }), url)['error'], error);
+    const form = await env().app.inject({ method: 'POST', url: '/oauth/token', headers: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' }, payload: `grant_type=client_credentials&client_id=%00&client_secret=x` });
+    assert.equal(assertOAuthError(form, 'form with %00')['error'], 'invalid_body');
+    assert.equal(assertOAuthError(await env().api('DELETE', '/mfa/authenticators/sms%7C%00', { token: 'x' }), 'path with %00')['error'], 'invalid_uri');
+  });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/composition/container.js';
@@ -36,6 +36,8 @@ export function testDialects(): Array<{ dialect: Dialect; skip?: string }> {
 export interface TestEnv {
   dialect: Dialect;
   app: FastifyInstance;
+  /** Every route of `app`, as registered (method, url, schema, config). */
+  routes: RouteOptions[];
   /** The configuration and storage options of this environment, to open a second container on the same data. */
   config: ReturnType<typeof loadConfig>;
   storageOptions: { pgSchema?: string };
@@ -94,7 +96,8 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
   const c = await createContainer({ config, logger, ...(pgSchema ? { storage: { pgSchema } } : {}) });
   const boot = await runBootstrap(c);
   if (!boot?.created) throw new Error('bootstrap did not create the default tenant');
-  const app = await buildApp(c.http);
+  const routes: RouteOptions[] = [];
+  const app = await buildApp(c.http, { onRoute: (r) => void routes.push(r) });
   await app.ready();
 
   const neverReveal = new Set<string>([secretKey]);
@@ -143,6 +146,7 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
   return {
     dialect,
     app,
+    routes,
     config,
     storageOptions: pgSchema ? { pgSchema } : {},
     c,

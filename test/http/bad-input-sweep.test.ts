@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertAuth0Body, assertOAuthBody, wellFormedPath } from '../helpers/bad-input.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 
 interface Operation {
@@ -31,37 +32,6 @@ async function managementOperations(env: TestEnv): Promise<Operation[]> {
   return ops;
 }
 
-/** Fills path parameters with well-formed but unknown values. */
-const wellFormed = (path: string) =>
-  path
-    .replace('/providers/{id}', '/providers/pro_AAAAAAAAAAAAAAAAAAAAAA')
-    .replace('/templates/{id}', '/templates/tem_AAAAAAAAAAAAAAAAAAAAAA')
-    .replace('/client-grants/{id}', '/client-grants/cgr_AAAAAAAAAAAAAAAAAAAAAA')
-    .replace('/clients/{id}', '/clients/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
-    .replace('/resource-servers/{id}', '/resource-servers/000000000000000000000000')
-    .replace('/notifications/{id}', '/notifications/ntf_AAAAAAAAAAAAAAAAAAAAAA')
-    .replace('/logs/{id}', '/logs/00000000000000000000000000')
-    .replace('/actions/actions/{actionId}/versions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000/versions/00000000-0000-4000-8000-000000000000')
-    .replace('/actions/actions/{id}', '/actions/actions/00000000-0000-4000-8000-000000000000')
-    .replace('/executions/{id}', '/executions/00000000-0000-4000-8000-000000000000')
-    .replace('/users/{id}', '/users/auth0%7C000000000000000000000000')
-    .replace('/user-blocks/{id}', '/user-blocks/auth0%7C000000000000000000000000')
-    .replace('{authentication_method_id}', 'phone%7Cdev_AAAAAAAAAAAAAAAA')
-    .replace('/guardian/enrollments/{id}', '/guardian/enrollments/dev_AAAAAAAAAAAAAAAA')
-    .replace('/connections/{id}', '/connections/con_AAAAAAAAAAAAAAAA')
-    .replace('{triggerId}', 'custom-phone-provider')
-    .replace('{name}', 'sms');
-
-function assertAuth0Body(res: { statusCode: number; body: string }, status: number, where: string): Record<string, unknown> {
-  assert.equal(res.statusCode, status, `${where} → ${res.statusCode} ${res.body}`);
-  const b = JSON.parse(res.body) as Record<string, unknown>;
-  assert.equal(b['statusCode'], status, where);
-  assert.equal(typeof b['error'], 'string', where);
-  assert.equal(typeof b['message'], 'string', where);
-  assert.equal(typeof b['errorCode'], 'string', where);
-  return b;
-}
-
 describeEachDialect('bad input on every Management API route', (env) => {
   test('the OpenAPI document lists the Management API routes', async () => {
     const ops = await managementOperations(env());
@@ -73,7 +43,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
     const tenant = (await c.repos.tenants.findByName('default'))!;
     const noScopes = await c.tokenKeys.sign(tenant.id, { iss: 'https://localhost/', aud: 'https://localhost/api/v2/', sub: 'x@clients', gty: 'client-credentials', scope: '' }, 60);
     for (const op of await managementOperations(env())) {
-      const url = wellFormed(op.path);
+      const url = wellFormedPath(op.path);
       const body = op.body ? {} : undefined;
       assertAuth0Body(await api(op.method as 'GET', url, { body }), 401, `${op.method} ${url} without token`);
       // The router decodes percent-escapes: every spelling of the path must be checked as well.
@@ -90,7 +60,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
     const token = await env().token();
     for (const op of await managementOperations(env())) {
       if (!op.body) continue;
-      const url = wellFormed(op.path);
+      const url = wellFormedPath(op.path);
       const where = `${op.method} ${url}`;
       assert.equal(assertAuth0Body(await api(op.method as 'POST', url, { token, body: '{"a":' }), 400, where)['errorCode'], 'invalid_json');
       assert.equal(assertAuth0Body(await api(op.method as 'POST', url, { token, body: '{"a":1}}' }), 400, where)['errorCode'], 'invalid_json');
@@ -116,7 +86,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
     let oversizedChecked = 0;
     for (const op of await managementOperations(env())) {
       if (!op.body || op.path.endsWith('/reset') || op.body.additionalProperties !== false) continue;
-      const url = wellFormed(op.path);
+      const url = wellFormedPath(op.path);
       const res = await api(op.method as 'POST', url, { token, body: { zz_unknown_field: 1 } });
       assert.equal(assertAuth0Body(res, 400, `${op.method} ${url} unknown field`)['errorCode'], 'invalid_body');
       for (const [name, prop] of Object.entries(op.body.properties ?? {})) {
@@ -149,7 +119,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
         : undefined;
       const bad = op.path.replace('{id}', 'not-a-valid-id!');
       assert.equal(assertAuth0Body(await api(op.method as 'GET', bad, { token, body }), 400, `${op.method} ${bad}`)['errorCode'], 'invalid_uri');
-      const unknown = wellFormed(op.path);
+      const unknown = wellFormedPath(op.path);
       assertAuth0Body(await api(op.method as 'GET', unknown, { token, body }), 404, `${op.method} ${unknown}`);
     }
   });
@@ -160,7 +130,7 @@ describeEachDialect('bad input on every Management API route', (env) => {
     let checked = 0;
     for (const op of await managementOperations(env())) {
       if (op.query.length === 0 || op.method !== 'GET') continue;
-      const url = wellFormed(op.path);
+      const url = wellFormedPath(op.path);
       const res = await api('GET', `${url}?zz_unknown=1`, { token });
       assert.equal(assertAuth0Body(res, 400, `GET ${url}?zz_unknown=1`)['errorCode'], 'invalid_query_string');
       const typed = op.query.find((q) => ['disabled', 'include_totals', 'page', 'per_page'].includes(q));
@@ -171,5 +141,34 @@ describeEachDialect('bad input on every Management API route', (env) => {
       checked++;
     }
     assert.ok(checked >= 4);
+  });
+
+  test('a path that does not decode, or an overlong path parameter, gets the API error body (400 invalid_uri)', async () => {
+    const { api } = env();
+    const token = await env().token();
+    for (const url of ['/api/v2/clients/%ff', '/api/v2/users/%ed%a0%80', '/api/v2/actions/actions/%', `/api/v2/clients/${'x'.repeat(101)}`, `/api/v2/actions/actions/${'y'.repeat(3000)}/versions`]) {
+      for (const t of [token, undefined]) {
+        const b = assertAuth0Body(await api('GET', url, { ...(t ? { token: t } : {}) }), 400, `GET ${url.slice(0, 60)}`);
+        assert.equal(b['errorCode'], 'invalid_uri');
+      }
+    }
+    for (const [method, url] of [['DELETE', '/mfa/authenticators/%c0%af'], ['POST', '/webhooks/twilio/status/%zz'], ['GET', '/dashboard/assets/%ff'], ['DELETE', `/mfa/authenticators/${'z'.repeat(101)}`]] as const) {
+      assert.equal(assertOAuthBody(await api(method, url), 400, `${method} ${url.slice(0, 60)}`)['error'], 'invalid_uri');
+    }
+  });
+
+  test('the NUL character in a path, a query string or a body is refused (400) on both databases', async () => {
+    const { api } = env();
+    const token = await env().token();
+    const cases: Array<[string, string, unknown, string]> = [
+      ['GET', '/api/v2/users/auth0%7C%00', undefined, 'invalid_uri'],
+      ['GET', '/api/v2/users?q=phone_number%3A%00', undefined, 'invalid_query_string'],
+      ['GET', '/api/v2/user-blocks?identifier=%2B1415%00', undefined, 'invalid_query_string'],
+      ['POST', '/api/v2/clients', { name: 'a\u0000b' }, 'invalid_body'],
+      ['PATCH', '/api/v2/tenants/settings', { friendly_name: 'x', flags: { '\u0000': true } }, 'invalid_body'],
+    ];
+    for (const [method, url, body, code] of cases) {
+      assert.equal(assertAuth0Body(await api(method as 'GET', url, { token, body }), 400, `${method} ${url}`)['errorCode'], code);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { AppError, type ErrorCode, errorCatalogue } from '../../domain/errors.js';
+import { listPropertyNames } from '../../domain/property-names.js';
 
 /** Which error body a request gets: Auth0's Management API shape, or the OAuth2 shape. */
 export function isManagementPath(url: string): boolean {
@@ -14,7 +15,12 @@ export function isManagementPath(url: string): boolean {
 export function isManagementRequest(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   if (route !== undefined) return isManagementPath(route);
-  const path = request.url.split('?')[0]!;
+  return isManagementUrl(request.url);
+}
+
+/** Whether a raw request URL addresses the Management API, decided on its decoded path (or the raw one, if it does not decode). */
+export function isManagementUrl(url: string): boolean {
+  const path = url.split('?')[0]!;
   try {
     return isManagementPath(decodeURIComponent(path));
   } catch {
@@ -22,10 +28,10 @@ export function isManagementRequest(request: FastifyRequest): boolean {
   }
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError, management = isManagementRequest(request)): FastifyReply {
   const status = err.status;
   if (err.headers) reply.headers(err.headers);
-  if (isManagementRequest(request)) {
+  if (management) {
     return reply.code(status).type('application/json; charset=utf-8').send({
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',
@@ -47,7 +53,7 @@ function describeValidation(e: FastifyError): string {
   const where = v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
   const params = v.params as Record<string, unknown>;
   if (v.keyword === 'additionalProperties') {
-    return `Additional properties not allowed: ${String(params['additionalProperty'])}${where ? ` in ${where}` : ''}`;
+    return `Additional properties not allowed: ${listPropertyNames([String(params['additionalProperty'])])}${where ? ` in ${where}` : ''}`;
   }
   if (v.keyword === 'required') return `Missing required property: ${where ? `${where}.` : ''}${String(params['missingProperty'])}`;
   return `${v.message ?? 'is invalid'}${where ? ` on property ${where}` : ''}`;
@@ -64,6 +70,10 @@ export function toAppError(e: unknown): AppError {
     return new AppError(code, `${prefix}: ${describeValidation(err)}`);
   }
   switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return new AppError('invalid_uri', 'Path validation error: the path is not a valid URL (a malformed percent-escape)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('invalid_uri', 'Path validation error: a path parameter is longer than 100 characters');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('unsupported_media_type');
@@ -85,6 +95,15 @@ export function toAppError(e: unknown): AppError {
   if (status === 429) return new AppError('too_many_requests');
   if (status >= 400 && status < 500) return new AppError('invalid_body', `Bad request: ${err.message}`);
   return new AppError('internal_error');
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the router's own refusals (a path that does not decode, a path
+ * parameter past `maxParamLength`) happen before any route matched, and without it are answered in
+ * Fastify's own body. The request has no route here, so the shape is decided on the raw URL.
+ */
+export function frameworkErrorHandler(e: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(request, reply, toAppError(e), isManagementUrl(request.raw.url ?? '/'));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

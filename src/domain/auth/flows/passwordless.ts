@@ -1,3 +1,4 @@
+import { listPropertyNames } from '../../property-names.js';
 import { AppError } from '../../errors.js';
 import { isE164 } from '../../phone-number.js';
 import type { ClientRecord } from '../../ports.js';
@@ -31,7 +32,7 @@ export async function passwordlessStart(
   authenticate: (p: PresentedClient) => Promise<ClientRecord>,
 ): Promise<{ _id: string; phone_number: string; phone_verified: boolean }> {
   const extra = Object.keys(body).filter((k) => !START_PROPERTIES.has(k));
-  if (extra.length) throw new AppError('bad.request', `the following properties are not allowed: ${extra.join(', ')}`);
+  if (extra.length) throw new AppError('bad.request', `the following properties are not allowed: ${listPropertyNames(extra)}`);
   if (typeof body['client_id'] !== 'string' || !body['client_id']) throw new AppError('bad.client_id', 'Missing required property: client_id');
   if (body['connection'] === undefined || body['connection'] === '') throw new AppError('bad.connection', 'Missing required property: connection');
   if (typeof body['connection'] !== 'string') throw new AppError('bad.connection', 'error in connection - invalid type (expected string)');
