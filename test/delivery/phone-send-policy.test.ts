@@ -299,6 +299,22 @@ describeEachDialect(
       assert.equal(mock.requests.slice(mark2).filter((r) => r.form['To'] === member).length, 0, 'no reset code was sent');
     });
 
+    test('signup by phone to a refused destination: the policy error, no code, and no user left behind (a later signup is a new one)', async () => {
+      const to = gbMobile();
+      const target = { client_id: f.app.clientId, connection: REALM, phone_number: to };
+      await set({ flows: { signup: { countries: { mode: 'deny_list', list: ['GB'] } } } });
+      const mark1 = mock.requests.length;
+      const refused = await e.api('POST', '/dbconnections/signup', { body: { ...target, password: PASSWORD } });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.equal(refused.json().error, 'phone_destination_not_allowed');
+      assert.equal(mock.requests.slice(mark1).filter((r) => r.form['To'] === to).length, 0, 'no code was sent');
+      const users = (await e.api('GET', `/api/v2/users?q=${encodeURIComponent(to.slice(1))}`, { token: await e.token() })).json() as unknown[];
+      assert.equal(users.length, 0, 'the user the signup wrote was removed');
+      await set({ flows: { signup: null } });
+      const again = await e.api('POST', '/dbconnections/signup', { body: { ...target, password: PASSWORD } });
+      assert.equal(again.statusCode, 200, `not user_exists: ${again.body}`);
+    });
+
     test('test sends follow the policy (test_send flow); test numbers are never denied for country or type, but keep the flow\'s delivery methods', async () => {
       await set({ flows: { test_send: { delivery_methods: ['text'] } } });
       const voice = await tryProvider(phone(), 'voice');

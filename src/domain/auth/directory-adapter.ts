@@ -35,6 +35,7 @@ export function directoryPort(dir: UserDirectory): DirectoryPort {
       await dir.setPassword(tenant, userId, password);
     },
     markPhoneVerified: (tenantId, userId) => dir.updateUser(t(tenantId), userId, { phone_verified: true }),
+    deleteUser: (tenantId, userId) => dir.deleteUser(t(tenantId), userId),
     async recordLogin(tenantId, user, ip) {
       await dir.recordLogin(t(tenantId), user, ip);
     },

@@ -43,5 +43,7 @@ export interface DirectoryPort {
   /** Sets a new password (and unblocks the user's blocked IPs). */
   setPassword(tenant: TenantRecord, userId: string, password: string): Promise<void>;
   markPhoneVerified(tenantId: string, userId: string): Promise<UserRecord | undefined>;
+  /** Removes a user just created whose signup could not go on (its verification code was refused). */
+  deleteUser(tenantId: string, userId: string): Promise<void>;
   recordLogin(tenantId: string, user: UserRecord, ip: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { isE164 } from '../../phone-number.js';
 import type { ClientRecord } from '../../ports.js';
 import type { ConnectionRecord, DatabaseConnectionOptions, UserRecord } from '../ports.js';
@@ -64,7 +64,15 @@ export async function phoneSignup(deps: AuthDeps, ctx: FlowContext, input: Signu
     username: input.username,
   };
   const user = await deps.directory().createUser(ctx.tenant, newUser, ctx.ip);
-  await sendVerification(deps, ctx, client, conn, user);
+  try {
+    await sendVerification(deps, ctx, client, conn, user);
+  } catch (e) {
+    // The code was refused before anything was sent (the send policy, a limit): the signup did not
+    // happen, so the user it wrote goes too, and a retry (another number, later) is a new signup.
+    // The refusal itself is logged by the send policy.
+    if (isAppError(e)) await deps.directory().deleteUser(ctx.tenant.id, user.userId).catch(() => undefined);
+    throw e;
+  }
   return {
     _id: user.userId.slice(user.userId.indexOf('|') + 1),
     phone_number: phone,
