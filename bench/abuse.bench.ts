@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     audience: boot.created.audience,
   });
   const mgmt = String(tok.json['access_token']);
-  const must = (r: { status: number; json: unknown }, what: string) => {
+  const must = (r: { status: number; json: Record<string, unknown> }, what: string) => {
     if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.json)}`);
     return r;
   };
@@ -151,7 +151,10 @@ async function main(): Promise<void> {
   /** The code of the newest message to `to` after `mark` (the inline send is in flight: wait for it, in real time). */
   const codeFor = async (to: string, mark: number): Promise<string | undefined> => {
     for (let i = 0; i < 400; i++) {
-      const r = mock.requests.slice(mark).findLast((x) => x.form['To'] === to && x.answered === 201);
+      const r = mock.requests
+        .slice(mark)
+        .reverse()
+        .find((x) => x.form['To'] === to && x.answered === 201);
       if (r) return /\b(\d{6})\b/.exec(r.form['Body'] ?? '')?.[1];
       await new Promise((res) => setTimeout(res, 5));
     }

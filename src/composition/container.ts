@@ -137,7 +137,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     enrollments: new EnrollmentAdmin(repos.enrollments),
     phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
     phoneSendPolicy: new PhoneSendPolicyService(repos, clock),
-    phoneFraud: new PhoneFraudService(repos.phoneFraud, clock),
+    phoneFraud: new PhoneFraudService(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
     phoneSpend: new PhoneSpendService(repos.phoneSpend, clock),
   };
   const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds });

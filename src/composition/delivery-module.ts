@@ -57,7 +57,7 @@ export function createDeliveryModule(o: DeliveryModuleOptions): DeliveryModule {
   const guards: SendGuard[] = [
     new PhoneSendPolicyGuard(repos.phoneSendPolicies),
     new OtpSendLimitGuard(repos.otps, clock),
-    new PhoneFraudGuard(repos.phoneFraud, clock),
+    new PhoneFraudGuard(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
     new PhoneSpendGuard(repos.phoneSpend, clock),
     ...o.extraGuards,
   ];

@@ -83,12 +83,15 @@ describeEachDialect(
         e = env();
         f = await setupTenant(e);
       }
-      const reset = await settings({ mode: null, cooling_period_seconds: null, thresholds: null });
+      const reset = await settings({ mode: 'enforce', cooling_period_seconds: null, thresholds: null });
       assert.equal(reset.statusCode, 200, reset.body);
       mark = mock.requests.length;
     });
 
     test('settings: the defaults, a merge patch, validation (400 naming the field), scopes', async () => {
+      // The server's default mode (the suite runs with PHONE_FRAUD_GUARD_DEFAULT_MODE=off; the shipped default is enforce).
+      assert.equal((await settings({ mode: null })).json().mode, 'off');
+      assert.equal((await settings({ mode: 'enforce' })).statusCode, 200);
       const got = await settings();
       assert.equal(got.statusCode, 200, got.body);
       assert.deepEqual(got.json(), {

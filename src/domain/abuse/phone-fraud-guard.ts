@@ -4,7 +4,7 @@ import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../
 import { NON_GEOGRAPHIC } from './phone-send-policy.js';
 import type { PhoneFraudRepository, QuarantineRecord, TrafficWindows } from './phone-fraud-ports.js';
 import { judge } from './phone-fraud-rules.js';
-import { defaultFraudSettings, prefixOf, type PhoneFraudSettings } from './phone-fraud-settings.js';
+import { defaultFraudSettings, prefixOf, type FraudGuardMode, type PhoneFraudSettings } from './phone-fraud-settings.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,12 +29,13 @@ export class PhoneFraudGuard implements SendGuard {
   constructor(
     private readonly repo: PhoneFraudRepository,
     private readonly clock: Clock,
+    private readonly defaultMode: FraudGuardMode = 'enforce',
   ) {}
 
   async check(r: SendRequest): Promise<GuardDecision> {
     if (r.channel === 'test_number') return ALLOW;
     const tenantId = r.tenant.id;
-    const settings = (await this.repo.getSettings(tenantId))?.settings ?? defaultFraudSettings();
+    const settings = (await this.repo.getSettings(tenantId))?.settings ?? defaultFraudSettings(this.defaultMode);
     if (settings.mode === 'off') return ALLOW;
     const now = this.clock.now();
     this.maybePrune(now);

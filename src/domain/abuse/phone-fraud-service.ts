@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { mergePatch } from './phone-send-policy.js';
 import type { PhoneFraudRepository, QuarantineRecord, SafePrefixRecord } from './phone-fraud-ports.js';
 import { isActive } from './phone-fraud-guard.js';
-import { defaultFraudSettings, parseFraudSettings, parsePrefix, type PhoneFraudSettings } from './phone-fraud-settings.js';
+import { defaultFraudSettings, parseFraudSettings, parsePrefix, type FraudGuardMode, type PhoneFraudSettings } from './phone-fraud-settings.js';
 
 /** The settings as the API shows them. */
 export interface FraudSettingsView extends PhoneFraudSettings {
@@ -42,17 +42,18 @@ export class PhoneFraudService {
   constructor(
     private readonly repo: PhoneFraudRepository,
     private readonly clock: Clock,
+    private readonly defaultMode: FraudGuardMode = 'enforce',
   ) {}
 
   async getSettings(tenantId: string): Promise<FraudSettingsView> {
     const r = await this.repo.getSettings(tenantId);
-    return r ? { ...r.settings, updated_at: r.updatedAt } : { ...defaultFraudSettings(), updated_at: null };
+    return r ? { ...r.settings, updated_at: r.updatedAt } : { ...defaultFraudSettings(this.defaultMode), updated_at: null };
   }
 
   /** A JSON merge patch over the current settings (`null` puts a part back to its default). */
   async updateSettings(tenantId: string, patch: unknown): Promise<FraudSettingsView> {
-    const current = (await this.repo.getSettings(tenantId))?.settings ?? defaultFraudSettings();
-    const settings = parseFraudSettings(mergePatch(current, patch));
+    const current = (await this.repo.getSettings(tenantId))?.settings ?? defaultFraudSettings(this.defaultMode);
+    const settings = parseFraudSettings(mergePatch(current, patch), this.defaultMode);
     const at = this.clock.now().toISOString();
     await this.repo.putSettings(tenantId, settings, at);
     return { ...settings, updated_at: at };

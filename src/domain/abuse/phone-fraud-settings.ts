@@ -60,8 +60,9 @@ export const DEFAULT_THRESHOLDS: Readonly<FraudThresholds> = Object.freeze({
   country_min_sends: 50,
 });
 
-export function defaultFraudSettings(): PhoneFraudSettings {
-  return { mode: 'enforce', cooling_period_seconds: 86_400, thresholds: { ...DEFAULT_THRESHOLDS } };
+/** The settings of a tenant that never set any; `mode` is the server's default (`PHONE_FRAUD_GUARD_DEFAULT_MODE`). */
+export function defaultFraudSettings(mode: FraudGuardMode = 'enforce'): PhoneFraudSettings {
+  return { mode, cooling_period_seconds: 86_400, thresholds: { ...DEFAULT_THRESHOLDS } };
 }
 
 /** The limits of each threshold: [min, max, integer]. */
@@ -93,10 +94,10 @@ function number(v: unknown, where: string, [min, max, integer]: [number, number,
 }
 
 /** Whole settings from untrusted JSON (the API after its merge): every part checked; what is missing is its default. */
-export function parseFraudSettings(v: unknown): PhoneFraudSettings {
+export function parseFraudSettings(v: unknown, defaultMode: FraudGuardMode = 'enforce'): PhoneFraudSettings {
   if (!isObject(v)) throw bad('the settings must be a JSON object');
   for (const k of Object.keys(v)) if (!['mode', 'cooling_period_seconds', 'thresholds'].includes(k)) throw bad(`Additional properties not allowed: ${k}`);
-  const out = defaultFraudSettings();
+  const out = defaultFraudSettings(defaultMode);
   if (v['mode'] !== undefined) {
     if (!FRAUD_GUARD_MODES.includes(v['mode'] as FraudGuardMode)) throw bad(`mode must be one of ${FRAUD_GUARD_MODES.join(', ')}`);
     out.mode = v['mode'] as FraudGuardMode;
