@@ -43,6 +43,11 @@ const baseSchema = z.object({
    * trusted, the socket's address is the client's.
    */
   TRUST_PROXY: z.string().default(''),
+  /**
+   * The fraud guard's mode for tenants that never set one (docs/abuse.md, "Fraud guard"): `enforce`,
+   * `monitor` or `off`. A tenant's own setting always wins.
+   */
+  PHONE_FRAUD_GUARD_DEFAULT_MODE: z.enum(['enforce', 'monitor', 'off']).default('enforce'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
@@ -91,6 +96,8 @@ export type Config = Readonly<ProviderSettings & {
   publicUrl: string | undefined;
   /** `GET /metrics` needs `Authorization: Bearer <metricsToken>`; unset, it is not served. */
   metricsToken: string | undefined;
+  /** The fraud guard's mode for tenants that never set one. */
+  fraudGuardDefaultMode: 'enforce' | 'monitor' | 'off';
   /** Addresses or CIDRs of trusted proxies (X-Forwarded-For); empty: none. */
   trustProxy: readonly string[];
   logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
@@ -158,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls: e.TLS_CERT && e.TLS_KEY ? Object.freeze({ cert: e.TLS_CERT, key: e.TLS_KEY }) : undefined,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     metricsToken: e.METRICS_TOKEN,
+    fraudGuardDefaultMode: e.PHONE_FRAUD_GUARD_DEFAULT_MODE,
     trustProxy: Object.freeze(list(e.TRUST_PROXY)),
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,

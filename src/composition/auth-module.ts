@@ -2,7 +2,7 @@ import { PasswordlessGuard } from '../domain/auth/passwordless-guard.js';
 import { createHmac } from 'node:crypto';
 import type { DirectoryPort } from '../domain/auth/directory-port.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
-import { OtpService } from '../domain/auth/otp-service.js';
+import { OtpService, type CodeConversions } from '../domain/auth/otp-service.js';
 import { TokenIssuer } from '../domain/auth/token-issuer.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { Clock } from '../domain/clock.js';
@@ -18,6 +18,8 @@ export interface AuthModuleOptions {
   tokenKeys: TokenKeys;
   clients: ClientService;
   notifications: NotificationService;
+  /** The fraud guard's record of which sent codes were verified. */
+  conversions: CodeConversions;
   accessTokenTtl: number;
   /** UserDirectory through the port the flows use; resolved per call because it is wired after this module. */
   directory: () => DirectoryPort;
@@ -31,7 +33,7 @@ export interface AuthModuleOptions {
  */
 export function createAuthModule(o: AuthModuleOptions): AuthDeps {
   const recoveryKey = o.deriveKey('recovery-code');
-  const otp = new OtpService(o.repos.otps, o.deriveKey('otp'), o.clock, o.notifications);
+  const otp = new OtpService(o.repos.otps, o.deriveKey('otp'), o.clock, o.notifications, o.conversions);
   const tokens = new TokenIssuer(o.tokenKeys, o.repos.refreshTokens, o.deriveKey('refresh-token'), o.clock, o.accessTokenTtl);
   return {
     otp,

@@ -8,7 +8,9 @@ import { migrateToLatest, openStorage, type Storage, type StorageOptions } from 
 import { featuresOf } from '../adapters/storage/features.js';
 import { withReadCache } from '../adapters/storage/read-cache.js';
 import { createRepositories } from '../adapters/storage/repositories.js';
+import { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
+import { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
 import { directoryPort } from '../domain/auth/directory-adapter.js';
 import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
@@ -135,6 +137,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     enrollments: new EnrollmentAdmin(repos.enrollments),
     phoneMigration: createMigrationService({ config, repos, sealer: box, clock, kinds, actions, providers: phoneProviders, tenants }),
     phoneSendPolicy: new PhoneSendPolicyService(repos, clock),
+    phoneFraud: new PhoneFraudService(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
+    phoneSpend: new PhoneSpendService(repos.phoneSpend, clock),
   };
   const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds, hashing: config.passwordHashing });
   const userDirectory = directoryPort(identity.directory);
@@ -146,6 +150,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     tokenKeys,
     clients: services.clients,
     notifications,
+    conversions: services.phoneFraud,
     accessTokenTtl: config.accessTokenTtl,
     directory: () => userDirectory,
   });

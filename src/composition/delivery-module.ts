@@ -3,7 +3,9 @@ import type { Registry } from 'prom-client';
 import { createPrometheusMetrics } from '../adapters/metrics/prometheus.js';
 import { createProviderRegistry } from '../adapters/providers/registry.js';
 import type { Config } from '../config.js';
+import { PhoneFraudGuard } from '../domain/abuse/phone-fraud-guard.js';
 import { PhoneSendPolicyGuard } from '../domain/abuse/phone-send-policy-guard.js';
+import { PhoneSpendGuard } from '../domain/abuse/phone-spend-guard.js';
 import { OtpSendLimitGuard } from '../domain/auth/send-limit-guard.js';
 import type { Clock } from '../domain/clock.js';
 import { Dispatcher } from '../domain/notifications/dispatcher.js';
@@ -50,8 +52,16 @@ export function createDeliveryModule(o: DeliveryModuleOptions): DeliveryModule {
   const outbox = new OutboxWorker(repos.notifications, dispatcher, clock, { pollMs: policy.pollMs, leaseMs: policy.leaseMs, batchSize: 50 }, logger);
   // The tenant's destination rules first: they read only the cached policy, and a send they deny must
   // not issue a code (which would replace the user's previous one) nor use the user's send budget.
-  const guards: SendGuard[] = [new PhoneSendPolicyGuard(repos.phoneSendPolicies), new OtpSendLimitGuard(repos.otps, clock), ...o.extraGuards];
-  const sendPolicy = new SendPolicy(guards, repos.logs, clock);
+  // The fraud guard after the send limit: it records only codes that are issued and sent. The spend
+  // cap last: a send any other guard refuses costs nothing.
+  const guards: SendGuard[] = [
+    new PhoneSendPolicyGuard(repos.phoneSendPolicies),
+    new OtpSendLimitGuard(repos.otps, clock),
+    new PhoneFraudGuard(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
+    new PhoneSpendGuard(repos.phoneSpend, clock),
+    ...o.extraGuards,
+  ];
+  const sendPolicy = new SendPolicy(guards, repos.logs, clock, pipeline);
   const notifications = new NotificationService(repos, o.sealer, clock, dispatcher, policy, sendPolicy, { dispatchInline: o.dispatchInline });
   return { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline };
 }

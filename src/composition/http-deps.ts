@@ -46,6 +46,8 @@ export function httpDeps(p: Parts): AppDeps {
       actions: { service: p.actions.service },
       phoneMigration: s.phoneMigration,
       phoneSendPolicy: s.phoneSendPolicy,
+      phoneFraud: s.phoneFraud,
+      phoneSpend: s.phoneSpend,
     },
     authentication: { auth, tenants: s.tenants, resourceServers: s.resourceServers, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

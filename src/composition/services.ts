@@ -1,4 +1,6 @@
+import type { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import type { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
+import type { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
@@ -29,4 +31,6 @@ export interface Services {
   enrollments: EnrollmentAdmin;
   phoneMigration: PhoneMigrationService;
   phoneSendPolicy: PhoneSendPolicyService;
+  phoneFraud: PhoneFraudService;
+  phoneSpend: PhoneSpendService;
 }

@@ -108,6 +108,9 @@ export const errorCatalogue = {
   // ---- the tenant's phone send policy (docs/abuse.md) ----
   phone_destination_not_allowed: { status: 400, message: "Messages to this phone number are not allowed by the tenant's send policy" },
   delivery_method_not_allowed: { status: 400, message: "This delivery method is not allowed for this flow by the tenant's send policy" },
+  // ---- the fraud guard and the spend caps (docs/abuse.md) ----
+  phone_destination_quarantined: { status: 400, message: 'Messages to this phone number range are suspended for now; use another phone number or try again later' },
+  phone_spend_cap_reached: { status: 429, message: "The tenant's phone spend cap is reached; try again later" },
 
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },

@@ -1,4 +1,6 @@
 import type { PhoneSendPolicyRepository } from './abuse/ports.js';
+import type { PhoneFraudRepository } from './abuse/phone-fraud-ports.js';
+import type { PhoneSpendRepository } from './abuse/phone-spend-ports.js';
 import type { ActionCacheRepository, ActionRepository } from './actions/ports.js';
 import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenRepository } from './auth/mfa-ports.js';
 import type { ConnectionRepository, LoginFailureRepository, OtpRepository, UserRepository } from './auth/ports.js';
@@ -48,6 +50,8 @@ export interface Repositories {
   actionCache: ActionCacheRepository;
   phoneMigrations: PhoneMigrationRepository;
   phoneSendPolicies: PhoneSendPolicyRepository;
+  phoneFraud: PhoneFraudRepository;
+  phoneSpend: PhoneSpendRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -56,6 +56,11 @@ export const MANAGEMENT_SCOPES = [
   // Our extension: the tenant's phone send policy (countries, number types, delivery methods per flow).
   'read:phone_send_policy',
   'update:phone_send_policy',
+  // Our extension: the fraud guard (quarantined and safe-listed prefixes) and the spend caps.
+  'read:phone_fraud_guard',
+  'update:phone_fraud_guard',
+  'read:phone_spend',
+  'update:phone_spend',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

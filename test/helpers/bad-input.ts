@@ -79,6 +79,8 @@ export function wellFormedPath(path: string): string {
     .replace('{authentication_method_id}', 'phone%7Cdev_AAAAAAAAAAAAAAAA')
     .replace('/guardian/enrollments/{id}', '/guardian/enrollments/dev_AAAAAAAAAAAAAAAA')
     .replace('/connections/{id}', '/connections/con_AAAAAAAAAAAAAAAA')
+    .replace('/quarantines/{id}', '/quarantines/fq_00000000000000000000000000')
+    .replace('/safe-prefixes/{prefix}', '/safe-prefixes/%2B4420')
     .replace('/status/{id}', '/status/ntf_AAAAAAAAAAAAAAAAAAAAAA')
     .replace('{triggerId}', 'custom-phone-provider')
     .replace('{name}', 'sms');

@@ -24,6 +24,12 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
     labelNames: ['provider'] as const,
     registers: [registry],
   });
+  const denied = new Counter({
+    name: 'unifone_phone_sends_denied_total',
+    help: 'Sends refused by a guard of the send policy, by guard and reason (spend caps: guard phone_spend_cap)',
+    labelNames: ['guard', 'reason'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'unifone_notification_queue_depth',
     help: 'Notifications queued or being sent, all tenants (read from the database at scrape time)',
@@ -38,6 +44,7 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
       attempt: (provider, seconds, outcome) => latency.observe({ provider, outcome }, seconds),
       status: (tenant, type, provider, status) => notifications.inc({ tenant, type, provider, status }),
       retry: (provider) => retries.inc({ provider }),
+      denied: (guard, reason) => denied.inc({ guard, reason }),
     },
   };
 }

@@ -21,6 +21,8 @@ import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 import { phoneMigrationRepository } from './phone-migration-repository.js';
 import { phoneSendPolicyRepository } from './phone-send-policy-repository.js';
+import { phoneFraudRepository } from './phone-fraud-repository.js';
+import { phoneSpendRepository } from './phone-spend-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
@@ -50,6 +52,8 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     actionCache: actionCacheRepository(db),
     phoneMigrations: phoneMigrationRepository(db),
     phoneSendPolicies: phoneSendPolicyRepository(db),
+    phoneFraud: phoneFraudRepository(db),
+    phoneSpend: phoneSpendRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

@@ -217,6 +217,51 @@ export interface PhoneSendPoliciesTable {
   updated_at: string;
 }
 
+export interface PhoneFraudSendsTable {
+  id: string;
+  tenant_id: string;
+  otp_id: string;
+  prefix: string;
+  country: string;
+  recipient: string;
+  created_at: string;
+  verified_at: string | null;
+}
+
+export interface PhoneFraudQuarantinesTable {
+  id: string;
+  tenant_id: string;
+  prefix: string;
+  country: string;
+  mode: string;
+  rule: string;
+  evidence: string;
+  blocked_sends: Generated<number>;
+  created_at: string;
+  until: string;
+  released_at: string | null;
+}
+
+export interface PhoneFraudSafePrefixesTable {
+  tenant_id: string;
+  prefix: string;
+  note: string;
+  created_at: string;
+}
+
+export interface TenantSettingsJsonTable {
+  tenant_id: string;
+  settings: string;
+  updated_at: string;
+}
+
+export interface PhoneSpendTotalsTable {
+  tenant_id: string;
+  period: string;
+  /** Micro-units; PostgreSQL's bigint arrives as a string. */
+  amount: number | string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -230,6 +275,12 @@ export interface Database {
   unifone_meta: MetaTable;
   phone_migrations: PhoneMigrationsTable;
   phone_send_policies: PhoneSendPoliciesTable;
+  phone_fraud_sends: PhoneFraudSendsTable;
+  phone_fraud_quarantines: PhoneFraudQuarantinesTable;
+  phone_fraud_safe_prefixes: PhoneFraudSafePrefixesTable;
+  phone_fraud_settings: TenantSettingsJsonTable;
+  phone_spend_settings: TenantSettingsJsonTable;
+  phone_spend_totals: PhoneSpendTotalsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

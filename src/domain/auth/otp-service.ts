@@ -38,12 +38,18 @@ export interface SendCodeInput {
 
 export type VerifyOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted' | 'consumed';
 
+/** Told when a code is verified: the fraud guard counts its send as converted (docs/abuse.md). */
+export interface CodeConversions {
+  verified(tenantId: string, otpId: string): Promise<void>;
+}
+
 export class OtpService {
   constructor(
     private readonly repo: OtpRepository,
     private readonly key: Buffer,
     private readonly clock: Clock,
     private readonly notifications: NotificationService,
+    private readonly conversions?: CodeConversions,
   ) {}
 
   private hash(id: string, code: string): string {
@@ -114,7 +120,11 @@ export class OtpService {
       await this.repo.fail(tenantId, otp.id);
       return 'wrong';
     }
-    if (await this.repo.consume(tenantId, otp.id, now)) return 'ok';
+    if (await this.repo.consume(tenantId, otp.id, now)) {
+      // The sign-in does not depend on the fraud guard's bookkeeping: a failed write only loses one conversion.
+      await this.conversions?.verified(tenantId, otp.id).catch(() => undefined);
+      return 'ok';
+    }
     // Lost the race (or the row changed since it was read): say why, from the row as it is now.
     const fresh = await this.repo.get(tenantId, otp.id);
     if (!fresh || fresh.consumedAt) return 'consumed';

@@ -62,7 +62,7 @@ export interface SendRequest {
 /** A guard's answer. `reason` is a stable, machine-readable code (`send_limit_user`, ...). */
 export type GuardDecision =
   | { verdict: 'allow'; reason?: string }
-  | { verdict: 'deny'; error: ErrorCode; reason: string; message: string; retryAfterSeconds?: number }
+  | { verdict: 'deny'; error: ErrorCode; reason: string; message: string; retryAfterSeconds?: number; details?: Record<string, unknown> }
   | { verdict: 'delay'; reason: string; delayMs: number };
 
 export interface SendGuard {
@@ -91,6 +91,7 @@ export class SendPolicy {
     private readonly guards: readonly SendGuard[],
     private readonly logs: Pick<LogRepository, 'insert'>,
     private readonly clock: Clock,
+    private readonly metrics?: { denied(guard: string, reason: string): void },
   ) {}
 
   async evaluate(request: SendRequest): Promise<PolicyOutcome> {
@@ -101,6 +102,7 @@ export class SendPolicy {
       const answer = guard.check(request);
       const d = answer instanceof Promise ? await answer : answer;
       if (d.verdict === 'deny') {
+        this.metrics?.denied(guard.name, d.reason);
         await this.logs.insert(request.tenant.id, this.deniedLog(request, guard.name, d));
         const e = new AppError(d.error, d.message);
         if (d.retryAfterSeconds !== undefined) e.headers = { 'retry-after': String(d.retryAfterSeconds) };
@@ -136,6 +138,7 @@ export class SendPolicy {
         to: maskNumber(r.recipient.e164),
         ...(r.recipient.country ? { country: r.recipient.country } : {}),
         ...(r.recipient.numberType ? { number_type: r.recipient.numberType } : {}),
+        ...d.details,
       },
     };
   }

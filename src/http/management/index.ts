@@ -8,7 +8,9 @@ import { logRoutes, type LogRouteDeps } from './logs.routes.js';
 import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
 import { phoneStatsRoutes } from './phone-stats.routes.js';
 import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
+import { phoneFraudGuardRoutes, type PhoneFraudRouteDeps } from './phone-fraud-guard.routes.js';
 import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
+import { phoneSpendRoutes, type PhoneSpendRouteDeps } from './phone-spend.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
@@ -29,6 +31,8 @@ export type ManagementRouteDeps = ClientRouteDeps &
   LogRouteDeps &
   PhoneMigrationRouteDeps &
   PhoneSendPolicyRouteDeps &
+  PhoneFraudRouteDeps &
+  PhoneSpendRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -48,5 +52,7 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(identityRoutes(deps));
     await app.register(phoneMigrationRoutes(deps));
     await app.register(phoneSendPolicyRoutes(deps));
+    await app.register(phoneFraudGuardRoutes(deps));
+    await app.register(phoneSpendRoutes(deps));
   };
 }

@@ -1,0 +1,53 @@
+import { sql, type Kysely } from 'kysely';
+import type { PhoneSpendRepository } from '../../domain/abuse/phone-spend-ports.js';
+import type { PhoneSpendSettings } from '../../domain/abuse/phone-spend.js';
+import { lockKey } from './features.js';
+import { json, text } from './json.js';
+import type { Database } from './schema.js';
+
+export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository {
+  const add = (trx: Kysely<Database>, tenantId: string, period: string, cost: number) =>
+    trx
+      .insertInto('phone_spend_totals')
+      .values({ tenant_id: tenantId, period, amount: cost })
+      .onConflict((oc) => oc.columns(['tenant_id', 'period']).doUpdateSet({ amount: sql`phone_spend_totals.amount + ${cost}` }))
+      .execute();
+  const totals = async (trx: Kysely<Database>, tenantId: string, periods: string[]) => {
+    const rows = await trx.selectFrom('phone_spend_totals').select(['period', 'amount']).where('tenant_id', '=', tenantId).where('period', 'in', periods).execute();
+    const out: Record<string, number> = Object.fromEntries(periods.map((p) => [p, 0]));
+    for (const r of rows) out[r.period] = Number(r.amount);
+    return out;
+  };
+  return {
+    async getSettings(tenantId) {
+      const r = await db.selectFrom('phone_spend_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+      return r ? { settings: json<PhoneSpendSettings>(r.settings), updatedAt: r.updated_at } : undefined;
+    },
+    async putSettings(tenantId, settings, updatedAt) {
+      const row = { settings: text(settings), updated_at: updatedAt };
+      await db
+        .insertInto('phone_spend_settings')
+        .values({ tenant_id: tenantId, ...row })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet(row))
+        .execute();
+    },
+    async charge(tenantId, c) {
+      if (c.dailyCap === null && c.monthlyCap === null) {
+        // No cap to hold: two upserts, no lock.
+        await add(db, tenantId, c.day, c.cost);
+        await add(db, tenantId, c.month, c.cost);
+        return 'ok';
+      }
+      return db.transaction().execute(async (trx) => {
+        await lockKey(trx, `phone_spend:${tenantId}`);
+        const t = await totals(trx, tenantId, [c.day, c.month]);
+        if (c.dailyCap !== null && t[c.day]! + c.cost > c.dailyCap) return 'daily';
+        if (c.monthlyCap !== null && t[c.month]! + c.cost > c.monthlyCap) return 'monthly';
+        await add(trx, tenantId, c.day, c.cost);
+        await add(trx, tenantId, c.month, c.cost);
+        return 'ok';
+      });
+    },
+    totals: (tenantId, periods) => totals(db, tenantId, periods),
+  };
+}

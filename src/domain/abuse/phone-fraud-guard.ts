@@ -1,0 +1,132 @@
+import type { Clock } from '../clock.js';
+import { sortableId } from '../ids.js';
+import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
+import { NON_GEOGRAPHIC } from './phone-send-policy.js';
+import type { PhoneFraudRepository, QuarantineRecord, TrafficWindows } from './phone-fraud-ports.js';
+import { judge } from './phone-fraud-rules.js';
+import { defaultFraudSettings, prefixOf, type FraudGuardMode, type PhoneFraudSettings } from './phone-fraud-settings.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** How long sends are kept: the conversion window's longest setting plus the 7-day baseline before it. */
+export const FRAUD_SEND_RETENTION_MS = 14 * DAY;
+
+/**
+ * The fraud guard (SMS pumping): watches every one-time code sent through a provider, per tenant and
+ * destination prefix (`prefixOf`), and quarantines a prefix whose traffic breaks a rule
+ * (`phone-fraud-rules.ts`) for the cooling period. A send to a quarantined prefix is refused
+ * (`phone_destination_quarantined`) — in monitor mode allowed and recorded as
+ * `prefix_quarantine_monitored`. Test numbers never reach a provider and are not judged;
+ * safe-listed prefixes are recorded but never quarantined.
+ *
+ * It runs after the per-user send limit, which issues the code row: only codes that are really sent
+ * are recorded, and their verification (`CodeConversions.verified`) is what the rules read.
+ */
+export class PhoneFraudGuard implements SendGuard {
+  readonly name = 'phone_fraud_guard';
+  private lastPrune = 0;
+
+  constructor(
+    private readonly repo: PhoneFraudRepository,
+    private readonly clock: Clock,
+    private readonly defaultMode: FraudGuardMode = 'enforce',
+  ) {}
+
+  async check(r: SendRequest): Promise<GuardDecision> {
+    if (r.channel === 'test_number') return ALLOW;
+    const tenantId = r.tenant.id;
+    const settings = (await this.repo.getSettings(tenantId))?.settings ?? defaultFraudSettings(this.defaultMode);
+    if (settings.mode === 'off') return ALLOW;
+    const now = this.clock.now();
+    this.maybePrune(now);
+    const e164 = r.recipient.e164;
+    const prefix = prefixOf(e164);
+    const country = r.recipient.country ?? NON_GEOGRAPHIC;
+    const safe = await this.repo.safePrefixFor(tenantId, e164);
+    const last = safe ? undefined : await this.repo.latestQuarantine(tenantId, prefix);
+    if (last && isActive(last, now)) {
+      await this.repo.countBlocked(tenantId, last.id);
+      if (settings.mode === 'enforce') return quarantined(last);
+      await this.record(r, prefix, country, now);
+      return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
+    }
+    if (!r.otp) return ALLOW;
+    if (!safe) {
+      const found = await this.judge(tenantId, prefix, country, settings, now, last ? (last.releasedAt ?? last.until) : undefined);
+      if (found) {
+        const q = await this.repo.quarantine(
+          tenantId,
+          {
+            id: `fq_${sortableId(now)}`,
+            prefix,
+            country,
+            mode: settings.mode,
+            rule: found.rule,
+            evidence: found.evidence,
+            blockedSends: 1,
+            createdAt: now.toISOString(),
+            until: new Date(now.getTime() + settings.cooling_period_seconds * 1000).toISOString(),
+            releasedAt: null,
+          },
+          now.toISOString(),
+        );
+        if (settings.mode === 'enforce') return quarantined(q);
+        await this.record(r, prefix, country, now);
+        return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
+      }
+    }
+    await this.record(r, prefix, country, now);
+    return ALLOW;
+  }
+
+  private async judge(tenantId: string, prefix: string, country: string, s: PhoneFraudSettings, now: Date, resetAt: string | undefined) {
+    const t = s.thresholds;
+    const at = now.getTime();
+    // A release (or the end of a cooling period) starts the prefix's windows afresh.
+    const since = (ms: number) => {
+      const iso = new Date(at - ms).toISOString();
+      return resetAt && resetAt > iso ? resetAt : iso;
+    };
+    const w: TrafficWindows = {
+      burstSince: since(t.burst_window_seconds * 1000),
+      hourSince: since(HOUR),
+      windowSince: since(t.conversion_window_seconds * 1000),
+      settledBefore: new Date(at - t.settle_seconds * 1000).toISOString(),
+      baselineSince: new Date(at - t.conversion_window_seconds * 1000 - 7 * DAY).toISOString(),
+      baselineUntil: new Date(at - t.conversion_window_seconds * 1000).toISOString(),
+    };
+    const [traffic, countryTraffic] = await Promise.all([
+      this.repo.prefixTraffic(tenantId, prefix, w),
+      this.repo.countryTraffic(tenantId, country, since(HOUR), w.settledBefore),
+    ]);
+    return judge(traffic, countryTraffic, t);
+  }
+
+  private async record(r: SendRequest, prefix: string, country: string, now: Date): Promise<void> {
+    if (!r.otp) return;
+    await this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: r.otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() });
+  }
+
+  /** At most once an hour per process, sends past the retention are deleted (in the background). */
+  private maybePrune(now: Date): void {
+    if (now.getTime() - this.lastPrune < HOUR) return;
+    this.lastPrune = now.getTime();
+    this.repo.pruneSends(new Date(now.getTime() - FRAUD_SEND_RETENTION_MS).toISOString()).catch(() => {
+      this.lastPrune = 0;
+    });
+  }
+}
+
+export function isActive(q: QuarantineRecord, now: Date): boolean {
+  return q.releasedAt === null && q.until > now.toISOString();
+}
+
+function quarantined(q: QuarantineRecord): GuardDecision {
+  return {
+    verdict: 'deny',
+    error: 'phone_destination_quarantined',
+    reason: 'prefix_quarantined',
+    message: 'Messages to this phone number range are suspended for now: its traffic looked like SMS pumping. Use another phone number or try again later.',
+    details: { prefix: q.prefix, quarantine_id: q.id },
+  };
+}

@@ -1,0 +1,84 @@
+import type { CountryTraffic, PrefixTraffic } from './phone-fraud-rules.js';
+import type { FraudGuardMode, PhoneFraudSettings } from './phone-fraud-settings.js';
+
+/** One code sent through a provider, as the fraud guard records it. */
+export interface FraudSendRecord {
+  id: string;
+  otpId: string;
+  prefix: string;
+  country: string;
+  recipient: string;
+  createdAt: string;
+}
+
+/** A quarantine of a prefix: active while `releasedAt` is null and `until` is ahead. */
+export interface QuarantineRecord {
+  id: string;
+  prefix: string;
+  country: string;
+  /** The guard's mode when the rule fired (`monitor`: recorded only). */
+  mode: Exclude<FraudGuardMode, 'off'>;
+  rule: string;
+  evidence: Record<string, unknown>;
+  /** Sends refused (or, in monitor mode, that would have been) while it was active. */
+  blockedSends: number;
+  createdAt: string;
+  until: string;
+  releasedAt: string | null;
+}
+
+export interface SafePrefixRecord {
+  prefix: string;
+  note: string;
+  createdAt: string;
+}
+
+/** The boundaries of the windows the guard reads, ISO timestamps. */
+export interface TrafficWindows {
+  burstSince: string;
+  hourSince: string;
+  windowSince: string;
+  settledBefore: string;
+  baselineSince: string;
+  baselineUntil: string;
+}
+
+export interface QuarantinePage {
+  quarantines: QuarantineRecord[];
+  total: number;
+}
+
+export interface PhoneFraudRepository {
+  getSettings(tenantId: string): Promise<{ settings: PhoneFraudSettings; updatedAt: string } | undefined>;
+  putSettings(tenantId: string, settings: PhoneFraudSettings, updatedAt: string): Promise<void>;
+
+  recordSend(tenantId: string, send: FraudSendRecord): Promise<void>;
+  /** Marks the send of a code verified (no-op for a code that was never recorded). */
+  markVerified(tenantId: string, otpId: string, at: string): Promise<void>;
+  prefixTraffic(tenantId: string, prefix: string, w: TrafficWindows): Promise<PrefixTraffic>;
+  countryTraffic(tenantId: string, country: string, since: string, settledBefore: string): Promise<CountryTraffic>;
+  /** Deletes sends older than `before` (all tenants); returns how many. */
+  pruneSends(before: string): Promise<number>;
+
+  /** The newest quarantine of a prefix (active or not). */
+  latestQuarantine(tenantId: string, prefix: string): Promise<QuarantineRecord | undefined>;
+  /**
+   * Inserts `q` unless the prefix has an active quarantine at `now` (two sends that judge the same
+   * burst at once create one); returns the quarantine that is active after the call.
+   */
+  quarantine(tenantId: string, q: QuarantineRecord, now: string): Promise<QuarantineRecord>;
+  countBlocked(tenantId: string, id: string): Promise<void>;
+  getQuarantine(tenantId: string, id: string): Promise<QuarantineRecord | undefined>;
+  listQuarantines(tenantId: string, o: { activeAt?: string; prefix?: string; page: number; perPage: number }): Promise<QuarantinePage>;
+  /** Ends an active quarantine; false when it is not active (or not the tenant's). */
+  release(tenantId: string, id: string, now: string): Promise<boolean>;
+  /** Ends every active quarantine of the prefixes starting with `prefix`. */
+  releaseUnder(tenantId: string, prefix: string, now: string): Promise<number>;
+
+  /** The longest safe-listed prefix `e164` starts with, if any. */
+  safePrefixFor(tenantId: string, e164: string): Promise<string | undefined>;
+  listSafe(tenantId: string): Promise<SafePrefixRecord[]>;
+  /** Adds or updates (its note) a safe prefix. */
+  putSafe(tenantId: string, r: SafePrefixRecord): Promise<void>;
+  deleteSafe(tenantId: string, prefix: string): Promise<boolean>;
+}
