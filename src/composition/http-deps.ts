@@ -46,6 +46,7 @@ export function httpDeps(p: Parts): AppDeps {
       actions: { service: p.actions.service },
       phoneMigration: s.phoneMigration,
       phoneSendPolicy: s.phoneSendPolicy,
+      velocityPolicy: s.velocityPolicy,
     },
     authentication: { auth, tenants: s.tenants, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

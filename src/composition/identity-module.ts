@@ -1,6 +1,7 @@
 import type { GeoIpLookup, GuardLogger, NotificationPort } from '../domain/auth/login-guard.js';
 import { UserDirectory } from '../domain/auth/user-directory.js';
 import type { Clock } from '../domain/clock.js';
+import type { RateCounters } from '../domain/abuse/rate-counters.js';
 import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
 import type { Sealer } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
@@ -16,6 +17,8 @@ export interface IdentityModuleOptions {
   sealer: Sealer;
   /** The provider kinds: a legacy `sms_gateway` connection is checked by its kind's rules. */
   kinds: ProviderRegistry;
+  /** The counters every process shares (the brute-force gate). */
+  counters: RateCounters;
 }
 
 /** Users, connections and attack protection: `identity.directory` is the service the flows and routes call. */
@@ -37,7 +40,7 @@ export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
     },
     o.clock,
     o.notifications,
-    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds } },
+    { counters: o.counters, ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds } },
   );
   return { directory };
 }

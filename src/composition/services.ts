@@ -1,4 +1,5 @@
 import type { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
+import type { VelocityPolicyService } from '../domain/abuse/velocity-policy-service.js';
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
@@ -29,4 +30,5 @@ export interface Services {
   enrollments: EnrollmentAdmin;
   phoneMigration: PhoneMigrationService;
   phoneSendPolicy: PhoneSendPolicyService;
+  velocityPolicy: VelocityPolicyService;
 }

@@ -1,4 +1,5 @@
 import type { PhoneSendPolicyRepository } from './abuse/ports.js';
+import type { VelocityPolicyRepository } from './abuse/velocity-ports.js';
 import type { ActionCacheRepository, ActionRepository } from './actions/ports.js';
 import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenRepository } from './auth/mfa-ports.js';
 import type { ConnectionRepository, LoginFailureRepository, OtpRepository, UserRepository } from './auth/ports.js';
@@ -46,6 +47,7 @@ export interface Repositories {
   actionCache: ActionCacheRepository;
   phoneMigrations: PhoneMigrationRepository;
   phoneSendPolicies: PhoneSendPolicyRepository;
+  velocityPolicies: VelocityPolicyRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

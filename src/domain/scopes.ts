@@ -56,6 +56,9 @@ export const MANAGEMENT_SCOPES = [
   // Our extension: the tenant's phone send policy (countries, number types, delivery methods per flow).
   'read:phone_send_policy',
   'update:phone_send_policy',
+  // Our extension: the tenant's velocity limits (windows per recipient, user, IP, client, tenant, prefix, country).
+  'read:phone_velocity_limits',
+  'update:phone_velocity_limits',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

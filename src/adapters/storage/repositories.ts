@@ -20,6 +20,7 @@ import { signingKeyRepository } from './signing-key-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 import { phoneMigrationRepository } from './phone-migration-repository.js';
 import { phoneSendPolicyRepository } from './phone-send-policy-repository.js';
+import { velocityPolicyRepository } from './velocity-policy-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
@@ -48,6 +49,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     actionCache: actionCacheRepository(db),
     phoneMigrations: phoneMigrationRepository(db),
     phoneSendPolicies: phoneSendPolicyRepository(db),
+    velocityPolicies: velocityPolicyRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

@@ -217,6 +217,19 @@ export interface PhoneSendPoliciesTable {
   updated_at: string;
 }
 
+export interface PhoneVelocityPoliciesTable {
+  tenant_id: string;
+  policy: string;
+  updated_at: string;
+}
+
+/** rate-limiter-flexible's counters (adapters/rate-limits/): key, points, expiry in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -230,6 +243,8 @@ export interface Database {
   unifone_meta: MetaTable;
   phone_migrations: PhoneMigrationsTable;
   phone_send_policies: PhoneSendPoliciesTable;
+  phone_velocity_policies: PhoneVelocityPoliciesTable;
+  rate_limits: RateLimitsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

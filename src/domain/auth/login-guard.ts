@@ -1,3 +1,4 @@
+import type { CounterSpec, RateCounters } from '../abuse/rate-counters.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { EnqueueInput } from '../notifications/notification-service.js';
@@ -33,24 +34,17 @@ export type LoginContext = Pick<NotificationContext, 'client' | 'request' | 'tra
  */
 export const BREACH_NOTICE_KEY = 'password_breach_notified';
 
-/** Checks in flight for one (tenant, user, IP) in this process, and what waits on them. */
-interface Gate {
-  checks: number;
-  /** Checks ended so far: a read of the recorded failures made before one ended may not include its failure. */
-  ended: number;
-  /** Attempts reading or waiting: the gate is kept while there are any (see `attempt`). */
-  users: number;
-  waiting: Array<() => void>;
-}
+/** How long a check in flight is counted at most (a process that died in a check stops counting then). */
+const IN_FLIGHT_WINDOW_SECONDS = 60;
+/** How often a check that waits for one in flight looks again, and for how long in all. */
+const WAIT_POLL_MS = 20;
+const WAIT_MAX_MS = 15_000;
 
 /**
  * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
  * Failures are counted per (user, IP) in storage, so every node sees the same counts.
  */
 export class LoginGuard {
-  /** Password checks in flight in this process, per (tenant, user, IP), and the checks waiting for one to end. */
-  private readonly inFlight = new Map<string, Gate>();
-
   constructor(
     private readonly failures: LoginFailureRepository,
     private readonly clock: Clock,
@@ -58,6 +52,8 @@ export class LoginGuard {
     private readonly profile: (u: UserRecord) => NonNullable<NotificationContext['user']>,
     private readonly geoip: GeoIpLookup | undefined,
     private readonly log: GuardLogger | undefined,
+    /** The counters every process shares: the checks in flight are counted there. */
+    private readonly counters: RateCounters,
   ) {}
 
   /**
@@ -66,50 +62,41 @@ export class LoginGuard {
    * count against the threshold with the recorded failures: past it, a check waits until one in
    * flight ends, then looks again. So a burst of concurrent guesses cannot test more passwords than
    * the threshold allows (the rest find the IP blocked), while a burst of right passwords is only
-   * delayed, never refused. In flight is counted per process: N processes admit up to N × threshold
-   * concurrent checks at most (docs/api.md).
+   * delayed, never refused (unless it waits longer than 15 s).
    *
-   * A check that ended while the failures were being read may have recorded a failure the read does
-   * not show, and it no longer counts as in flight: such a read is not trusted, and the failures are
-   * read again (otherwise a read that was slow to answer let a second threshold's worth of guesses in).
+   * The checks in flight are counted in the shared counters (`bf.inflight`), not in this process:
+   * N processes together admit the threshold, not N × the threshold. The count is taken before the
+   * failures are read: a check that ended before it has recorded its failure before the read; one
+   * that ends after it is still counted as in flight (a failure counted twice only makes a check wait).
    */
   async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<() => void> {
     const key = `${tenant.id}\0${user.userId}\0${ip}`;
-    let gate = this.inFlight.get(key);
-    if (!gate) this.inFlight.set(key, (gate = { checks: 0, ended: 0, users: 0, waiting: [] }));
-    const g = gate;
-    g.users++;
-    try {
-      for (;;) {
-        const endedBefore = g.ended;
+    const spec: CounterSpec = { name: 'bf.inflight', limit: threshold, windowSeconds: IN_FLIGHT_WINDOW_SECONDS };
+    const deadline = Date.now() + WAIT_MAX_MS;
+    for (;;) {
+      const inFlight = await this.counters.consume(spec, key);
+      let admitted = false;
+      try {
         const f = await this.failures.get(tenant.id, user.userId, ip);
         if (f?.blockedAt) throw blockedError();
-        if (g.ended !== endedBefore) continue;
-        if ((f?.count ?? 0) + g.checks < threshold) {
-          g.checks++;
+        const failed = f?.count ?? 0;
+        // The recorded failures alone reach the threshold: nothing in flight can change that.
+        if (failed >= threshold) throw blockedError();
+        if (failed + inFlight.consumed <= threshold) {
+          admitted = true;
           let released = false;
           return () => {
             if (released) return;
             released = true;
-            g.checks--;
-            g.ended++;
-            const wake = g.waiting.splice(0);
-            this.forget(key, g);
-            for (const w of wake) w();
+            void this.counters.reward(spec, key).catch((e: Error) => this.log?.warn({ tenantId: tenant.id, err: e.message }, 'brute-force gate: a check could not be ended'));
           };
         }
-        // The recorded failures alone reach the threshold, and nothing in flight here can change that.
-        if (g.checks === 0) throw blockedError();
-        await new Promise<void>((resolve) => g.waiting.push(resolve));
+      } finally {
+        if (!admitted) await this.counters.reward(spec, key);
       }
-    } finally {
-      g.users--;
-      this.forget(key, g);
+      if (Date.now() > deadline) throw blockedError();
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
     }
-  }
-
-  private forget(key: string, g: Gate): void {
-    if (g.checks === 0 && g.users === 0 && this.inFlight.get(key) === g) this.inFlight.delete(key);
   }
 
   /**

@@ -8,6 +8,7 @@ import { logRoutes, type LogRouteDeps } from './logs.routes.js';
 import { phoneDeliveryRoutes, type PhoneDeliveryRouteDeps } from './phone-delivery.routes.js';
 import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migration.routes.js';
 import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
+import { phoneVelocityRoutes, type PhoneVelocityRouteDeps } from './phone-velocity.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
@@ -28,6 +29,7 @@ export type ManagementRouteDeps = ClientRouteDeps &
   LogRouteDeps &
   PhoneMigrationRouteDeps &
   PhoneSendPolicyRouteDeps &
+  PhoneVelocityRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -46,5 +48,6 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(identityRoutes(deps));
     await app.register(phoneMigrationRoutes(deps));
     await app.register(phoneSendPolicyRoutes(deps));
+    await app.register(phoneVelocityRoutes(deps));
   };
 }
