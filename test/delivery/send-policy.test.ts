@@ -95,6 +95,7 @@ describeEachDialect(
       const n = await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt);
       assert.deepEqual(n.json().policy, [
         { guard: 'phone_send_policy', verdict: 'allow' },
+        { guard: 'velocity', verdict: 'allow' },
         { guard: 'otp_send_limit', verdict: 'allow' },
         { guard: 'recorder', verdict: 'allow' },
       ]);
@@ -130,7 +131,7 @@ describeEachDialect(
       const n = (await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt)).json();
       assert.equal(n.status, 'queued');
       assert.ok(Date.parse(n.next_attempt_at) >= before + 59_000, n.next_attempt_at);
-      assert.deepEqual(n.policy[2], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
+      assert.deepEqual(n.policy[3], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(sentTo(to), 0);
     });
