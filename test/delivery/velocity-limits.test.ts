@@ -212,7 +212,7 @@ describeEachDialect(
       const e = env();
       const got = await e.api('GET', '/api/v2/attack-protection/phone-velocity-limits', { token: f.mgmt });
       assert.equal(got.statusCode, 200, got.body);
-      assert.deepEqual({ ...got.json(), updated_at: undefined }, { ...defaultVelocityPolicy(), updated_at: undefined });
+      assert.deepEqual({ ...(got.json() as object), updated_at: undefined }, { ...defaultVelocityPolicy(), updated_at: undefined });
       assert.equal(got.json().updated_at, null);
       const prot = await e.api('GET', '/api/v2/attack-protection/phone-provider-protection', { token: f.mgmt });
       assert.deepEqual(prot.json(), { type: 'exponential' });

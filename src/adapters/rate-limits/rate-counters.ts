@@ -4,6 +4,8 @@ import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLit
 import type { CounterSpec, CounterState, RateCounters } from '../../domain/abuse/rate-counters.js';
 import type { StorageHandle } from '../storage/db.js';
 
+type SQLiteDatabase = Extract<StorageHandle, { dialect: 'sqlite' }>['database'];
+
 /** The table migration 0011 creates, in rate-limiter-flexible's layout. */
 const TABLE = 'rate_limits';
 /** Expired rows of the SQL stores are removed this often (rate-limiter-flexible's `clearExpired`). */
@@ -23,6 +25,24 @@ export interface RateCountersOptions {
  * The SQL stores share the `rate_limits` table (created by migration 0011, so no limiter creates it at
  * start); keys are hashed, so the table and Redis hold no phone number, user id or address in clear.
  */
+/**
+ * The SQLite handle as rate-limiter-flexible sees it: statements prepared once (it prepares one per
+ * call, which cost as much as running it), and no transaction around its single upsert, which
+ * SQLite runs atomically on its own (`INSERT … ON CONFLICT DO UPDATE … RETURNING`).
+ */
+function preparedOnce(db: SQLiteDatabase): SQLiteDatabase {
+  const statements = new Map<string, ReturnType<SQLiteDatabase['prepare']>>();
+  const handle = {
+    prepare(sql: string) {
+      let st = statements.get(sql);
+      if (!st) statements.set(sql, (st = db.prepare(sql)));
+      return st;
+    },
+    transaction: <F extends (...args: never[]) => unknown>(fn: F) => fn,
+  };
+  return handle as unknown as SQLiteDatabase;
+}
+
 export function createRateCounters(o: RateCountersOptions): RateCounters {
   const prefix = o.keyPrefix ?? 'unifone';
   let redis: Redis | undefined;
@@ -50,7 +70,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
         duration: spec.windowSeconds,
       });
   } else {
-    const database = o.storage.database;
+    const database = preparedOnce(o.storage.database);
     store = 'sqlite';
     make = (spec) =>
       new RateLimiterSQLite({
