@@ -9,6 +9,16 @@ import type { DatabaseConnectionOptions, LoginFailureRecord, LoginFailureReposit
 const BLOCKED_MESSAGE = 'Your account has been blocked after multiple consecutive login attempts.';
 const blockedError = () => new AppError('too_many_attempts', BLOCKED_MESSAGE);
 
+/**
+ * The per-user throttle across addresses: wrong passwords for one user, from any address, per window.
+ * The per-(user, IP) block alone lets an attacker who rotates addresses (an IPv6 /64 has 2^64 of them)
+ * test `threshold - 1` passwords per address without end; this caps the guesses per user. Past it,
+ * password checks of the user are refused (429, `Retry-After`) until the window ends, from every
+ * address: a user can be kept out by someone guessing for them, for at most the window, which is
+ * why the limit is far above what a person mistypes (docs/api.md, "Passwords").
+ */
+export const USER_FAILURE_LIMIT = { limit: 100, windowSeconds: 3600 } as const;
+
 /** The part of NotificationService the directory needs (blocked_account and password_breach sends). */
 export interface NotificationPort {
   enqueue(tenant: TenantRecord, input: EnqueueInput): Promise<unknown>;
@@ -52,9 +62,36 @@ export class LoginGuard {
     private readonly profile: (u: UserRecord) => NonNullable<NotificationContext['user']>,
     private readonly geoip: GeoIpLookup | undefined,
     private readonly log: GuardLogger | undefined,
-    /** The counters every process shares: the checks in flight are counted there. */
+    /** The counters every process shares: the checks in flight and the failures per user are counted there. */
     private readonly counters: RateCounters,
+    private readonly perUser: { limit: number; windowSeconds: number } = USER_FAILURE_LIMIT,
   ) {}
+
+  /**
+   * A counter store that fails (Redis unreachable) must not stop every login: the gate then decides on
+   * the recorded failures alone (in the database), as if nothing were in flight, and says so in the log.
+   */
+  private async orUnavailable<T>(p: Promise<T>, tenantId: string): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (e) {
+      this.log?.warn({ tenantId, err: (e as Error).message }, 'brute-force gate: the counter store failed; deciding on the recorded failures alone');
+      return undefined;
+    }
+  }
+
+  private userSpec(): CounterSpec {
+    return { name: 'bf.user', limit: this.perUser.limit, windowSeconds: this.perUser.windowSeconds };
+  }
+
+  /** Throws 429 `too_many_attempts` (with `Retry-After`) while the user's failures across all addresses are past the limit. */
+  private async throttled(tenant: TenantRecord, user: UserRecord): Promise<void> {
+    const s = await this.orUnavailable(this.counters.get(this.userSpec(), `${tenant.id}\0${user.userId}`), tenant.id);
+    if (!s || s.consumed < this.perUser.limit) return;
+    const e = new AppError('too_many_attempts', 'Too many failed login attempts for this account. Try again later.');
+    e.headers = { 'retry-after': String(Math.max(1, Math.ceil(s.msBeforeNext / 1000))) };
+    throw e;
+  }
 
   /**
    * Admits a password check for (user, IP), to be ended with the returned `release` once its outcome
@@ -72,9 +109,10 @@ export class LoginGuard {
   async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<() => void> {
     const key = `${tenant.id}\0${user.userId}\0${ip}`;
     const spec: CounterSpec = { name: 'bf.inflight', limit: threshold, windowSeconds: IN_FLIGHT_WINDOW_SECONDS };
+    await this.throttled(tenant, user);
     const deadline = Date.now() + WAIT_MAX_MS;
     for (;;) {
-      const inFlight = await this.counters.consume(spec, key);
+      const inFlight = await this.orUnavailable(this.counters.consume(spec, key), tenant.id);
       let admitted = false;
       try {
         const f = await this.failures.get(tenant.id, user.userId, ip);
@@ -82,6 +120,7 @@ export class LoginGuard {
         const failed = f?.count ?? 0;
         // The recorded failures alone reach the threshold: nothing in flight can change that.
         if (failed >= threshold) throw blockedError();
+        if (!inFlight) return () => undefined;
         if (failed + inFlight.consumed <= threshold) {
           admitted = true;
           let released = false;
@@ -92,7 +131,7 @@ export class LoginGuard {
           };
         }
       } finally {
-        if (!admitted) await this.counters.reward(spec, key);
+        if (!admitted && inFlight) await this.orUnavailable(this.counters.reward(spec, key), tenant.id);
       }
       if (Date.now() > deadline) throw blockedError();
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
@@ -104,7 +143,10 @@ export class LoginGuard {
    * `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
    */
   async failed(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number, context: LoginContext): Promise<void> {
-    const f = await this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString());
+    const [f] = await Promise.all([
+      this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString()),
+      this.orUnavailable(this.counters.consume(this.userSpec(), `${tenant.id}\0${user.userId}`), tenant.id),
+    ]);
     if (f.count < threshold) return;
     if (f.count > threshold || f.blockedAt) throw blockedError();
     // False when a right password, checked meanwhile, cleared the count: no block then.
