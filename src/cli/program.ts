@@ -9,6 +9,7 @@ import { registerMigrate } from './migrate.js';
 import { registerOperator } from './operator.js';
 import { registerPhoneMigration } from './phone-migration.js';
 import { registerSendPolicy } from './send-policy.js';
+import { registerVelocityLimits } from './velocity-limits.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPhoneMigration(program);
   registerOperator(program);
   registerSendPolicy(program);
+  registerVelocityLimits(program);
   return program;
 }
 

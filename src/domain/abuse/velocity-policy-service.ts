@@ -29,6 +29,12 @@ export class VelocityPolicyService {
     return this.write(tenantId, (current) => parseVelocityPolicy(mergePatch(current, patch)));
   }
 
+  /** Replaces the whole policy (what is left out is its default). */
+  replace(tenantId: string, policy: unknown): Promise<VelocityPolicyView> {
+    const parsed = parseVelocityPolicy(policy);
+    return this.write(tenantId, () => parsed);
+  }
+
   /** Auth0's phone provider protection: `{ type: 'exponential' | 'none' }`. */
   async providerProtection(tenantId: string): Promise<{ type: BackoffType }> {
     return { type: (await this.get(tenantId)).backoff.type };
