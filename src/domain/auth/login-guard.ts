@@ -113,6 +113,10 @@ export class LoginGuard {
     const deadline = Date.now() + WAIT_MAX_MS;
     for (;;) {
       const inFlight = await this.orUnavailable(this.counters.consume(spec, key), tenant.id);
+      // The window that counted this check; once it is over, the point went with it, and taking it back
+      // would count the next window below zero (admitting extra checks).
+      const windowEnds = Date.now() + (inFlight?.msBeforeNext ?? 0);
+      const giveBack = () => (Date.now() < windowEnds ? this.counters.reward(spec, key) : Promise.resolve());
       let admitted = false;
       try {
         const f = await this.failures.get(tenant.id, user.userId, ip);
@@ -127,11 +131,11 @@ export class LoginGuard {
           return () => {
             if (released) return;
             released = true;
-            void this.counters.reward(spec, key).catch((e: Error) => this.log?.warn({ tenantId: tenant.id, err: e.message }, 'brute-force gate: a check could not be ended'));
+            void giveBack().catch((e: Error) => this.log?.warn({ tenantId: tenant.id, err: e.message }, 'brute-force gate: a check could not be ended'));
           };
         }
       } finally {
-        if (!admitted && inFlight) await this.orUnavailable(this.counters.reward(spec, key), tenant.id);
+        if (!admitted && inFlight) await this.orUnavailable(giveBack(), tenant.id);
       }
       if (Date.now() > deadline) throw blockedError();
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
