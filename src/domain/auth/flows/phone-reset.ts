@@ -6,7 +6,7 @@ import { WRONG_CODE } from './passwordless.js';
 /** The one answer of change_password, whether or not the number belongs to anyone. */
 export const CHANGE_PASSWORD_MESSAGE = "We've just sent you a message to reset your password.";
 
-const REFUSED_SENDS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['too_many_attempts', 'phone_destination_not_allowed', 'delivery_method_not_allowed']);
+const REFUSED_SENDS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['too_many_attempts', 'too_many_requests', 'phone_destination_not_allowed', 'delivery_method_not_allowed']);
 
 /**
  * `POST /dbconnections/change_password` with a phone number: sends a `change_password` code when
