@@ -60,6 +60,9 @@ describeEachDialect('brute-force protection: the per-user throttle across addres
     assert.equal((await env().c.repos.loginFailures.get(tenant.id, victim.userId, '2001:db8:99::1'))?.count ?? 0, 0);
     const release = await g.attempt(tenant, bystander, '2001:db8:99::1', 10);
     release();
+    // Unblocking the user lifts the throttle.
+    await g.unblock(tenant.id, victim.userId);
+    (await g.attempt(tenant, victim, '2001:db8:99::1', 10))();
   });
 
   test('a counter store that fails: checks are decided on the recorded failures alone, with a warning, never an error', async () => {

@@ -200,7 +200,8 @@ export class LoginGuard {
   /** Lifts the blocks (all IPs, or one) and forgets the failures; returns how many rows went. */
   async unblock(tenantId: string, userId: string, ip?: string): Promise<number> {
     if (ip !== undefined) return this.failures.clear(tenantId, userId, ip);
-    // Everything but the breach marker: unblocking is not a password change.
+    // Everything but the breach marker: unblocking is not a password change. The per-user throttle goes too.
+    await this.orUnavailable(this.counters.delete(this.userSpec(), `${tenantId}\0${userId}`), tenantId);
     let n = 0;
     for (const f of await this.failures.listBlocked(tenantId, userId)) n += await this.failures.clear(tenantId, userId, f.ip);
     return n;
@@ -209,6 +210,7 @@ export class LoginGuard {
   /** After a password change: every failure, block and breach notice of the user goes. */
   async reset(tenantId: string, userId: string): Promise<void> {
     await this.failures.clear(tenantId, userId);
+    await this.orUnavailable(this.counters.delete(this.userSpec(), `${tenantId}\0${userId}`), tenantId);
   }
 
   /** Sends to the verified phone only; a send that cannot be queued is logged, never fails the login. */
