@@ -48,6 +48,15 @@ const baseSchema = z.object({
    * `monitor` or `off`. A tenant's own setting always wins.
    */
   PHONE_FRAUD_GUARD_DEFAULT_MODE: z.enum(['enforce', 'monitor', 'off']).default('enforce'),
+
+  /**
+   * `redis://…`: the counters of the velocity limits and of the brute-force gate live in this Redis,
+   * shared by every process that names it. Unset: they live in the database (PostgreSQL, or the
+   * embedded SQLite database of a single node).
+   */
+  REDIS_URL: z.string().url().optional(),
+  /** Prepended to every Redis key (several deployments on one Redis). */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('unifone'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
@@ -100,6 +109,9 @@ export type Config = Readonly<ProviderSettings & {
   fraudGuardDefaultMode: 'enforce' | 'monitor' | 'off';
   /** Addresses or CIDRs of trusted proxies (X-Forwarded-For); empty: none. */
   trustProxy: readonly string[];
+  /** Where the shared counters live when set (`redis://…`); else in the database. */
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
   logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
   accessTokenTtl: number;
   signingThreads: number;
@@ -130,6 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (Boolean(e.TLS_CERT) !== Boolean(e.TLS_KEY)) {
     throw new ConfigError('invalid configuration: TLS_CERT and TLS_KEY must be set together');
+  }
+  if (e.REDIS_URL && !/^rediss?:\/\//.test(e.REDIS_URL)) {
+    throw new ConfigError('invalid configuration: REDIS_URL must be a redis:// or rediss:// URL');
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError('invalid configuration: DATABASE_URL must be a postgres:// URL');
@@ -167,6 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     fraudGuardDefaultMode: e.PHONE_FRAUD_GUARD_DEFAULT_MODE,
     trustProxy: Object.freeze(list(e.TRUST_PROXY)),
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),

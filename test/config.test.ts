@@ -26,3 +26,12 @@ test('TRUST_PROXY takes addresses and CIDRs, and refuses anything else', () => {
   assert.deepEqual(loadConfig({}).trustProxy, []);
   for (const bad of ['true', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/1']) refuses({ TRUST_PROXY: bad }, /TRUST_PROXY/);
 });
+
+test('REDIS_URL takes redis:// and rediss:// URLs; REDIS_KEY_PREFIX a short plain prefix', () => {
+  assert.equal(loadConfig({}).redisUrl, undefined);
+  assert.equal(loadConfig({}).redisKeyPrefix, 'unifone');
+  assert.equal(loadConfig({ REDIS_URL: 'rediss://cache.example:6380/2' }).redisUrl, 'rediss://cache.example:6380/2');
+  refuses({ REDIS_URL: 'http://cache.example' }, /REDIS_URL/);
+  refuses({ REDIS_URL: 'not a url' }, /REDIS_URL/);
+  refuses({ REDIS_KEY_PREFIX: 'has space' }, /REDIS_KEY_PREFIX/);
+});

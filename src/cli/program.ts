@@ -10,6 +10,7 @@ import { registerOperator } from './operator.js';
 import { registerPhoneMigration } from './phone-migration.js';
 import { registerSendPolicy } from './send-policy.js';
 import { registerFraudGuard } from './fraud-guard.js';
+import { registerVelocityLimits } from './velocity-limits.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerOperator(program);
   registerSendPolicy(program);
   registerFraudGuard(program);
+  registerVelocityLimits(program);
   return program;
 }
 

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError, findTenant, printJson, withContainer } from './context.js';
 
-/** The policy file: JSON, read before the database is opened. */
-async function readPolicyFile(file: string): Promise<unknown> {
+/** The policy file: JSON, read before the database is opened (`updated_at`, as `show` prints it, is dropped). */
+export async function readPolicyFile(file: string): Promise<unknown> {
   const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`);
   });

@@ -11,6 +11,9 @@ import { createRepositories } from '../adapters/storage/repositories.js';
 import { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
+import { VelocityPolicyService } from '../domain/abuse/velocity-policy-service.js';
+import type { RateCounters } from '../domain/abuse/rate-counters.js';
+import { createRateCounters } from '../adapters/rate-limits/rate-counters.js';
 import { directoryPort } from '../domain/auth/directory-adapter.js';
 import { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { AuthDeps } from '../domain/auth/flows/common.js';
@@ -47,6 +50,8 @@ export interface Container {
   config: Config;
   logger: Logger;
   storage: Storage;
+  /** The counters every process shares (velocity limits, brute-force gate): in the database, or in Redis. */
+  counters: RateCounters;
   /** Every repository, over the database (cached reads of per-tenant configuration). */
   repos: Repositories;
   box: SecretBox;
@@ -104,6 +109,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
   const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
+  const counters = createRateCounters({ storage: storage.handle, redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   const signer = createJwsSigner(config.signingThreads);
   const tokenKeys = new RsaTokenKeys(repos.signingKeys, box, clock, signer);
   const actions = createActionsModule({
@@ -117,7 +123,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       return Boolean(tenant && provider?.name === 'custom' && !provider.disabled && mfaPhoneDependsOnProvider(tenant, guardian));
     },
   });
-  const delivery = createDeliveryModule({ config, logger, repos, sealer: box, clock, actions, extraGuards: opts.extraGuards ?? [], dispatchInline: opts.dispatchInline ?? true });
+  const delivery = createDeliveryModule({ config, logger, repos, sealer: box, clock, actions, counters, extraGuards: opts.extraGuards ?? [], dispatchInline: opts.dispatchInline ?? true });
   const { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline } = delivery;
   const actionsPurge = new ActionsPurgeWorker(actions, logger);
   const tenants = new TenantService(repos, tokenKeys, clock, config.defaultTenant);
@@ -139,8 +145,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     phoneSendPolicy: new PhoneSendPolicyService(repos, clock),
     phoneFraud: new PhoneFraudService(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
     phoneSpend: new PhoneSpendService(repos.phoneSpend, clock),
+    velocityPolicy: new VelocityPolicyService(repos, clock),
   };
-  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds, hashing: config.passwordHashing });
+  const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds, hashing: config.passwordHashing, counters });
   const userDirectory = directoryPort(identity.directory);
   const root = await loadDerivationRoot(repos.serverSecrets, box);
   const auth = createAuthModule({
@@ -159,6 +166,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     config,
     logger,
     storage,
+    counters,
     repos,
     box,
     clock,
@@ -180,6 +188,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await dispatcher.stop();
       await actions.close();
       await signer.close();
+      await counters.close();
       await storage.close();
     },
   };

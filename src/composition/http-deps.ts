@@ -48,6 +48,7 @@ export function httpDeps(p: Parts): AppDeps {
       phoneSendPolicy: s.phoneSendPolicy,
       phoneFraud: s.phoneFraud,
       phoneSpend: s.phoneSpend,
+      velocityPolicy: s.velocityPolicy,
     },
     authentication: { auth, tenants: s.tenants, resourceServers: s.resourceServers, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

@@ -2,6 +2,7 @@ import type { GeoIpLookup, GuardLogger, NotificationPort } from '../domain/auth/
 import { DEFAULT_HASH_QUEUE, HashQueue, type HashQueueOptions } from '../domain/auth/hash-queue.js';
 import { UserDirectory } from '../domain/auth/user-directory.js';
 import type { Clock } from '../domain/clock.js';
+import type { RateCounters } from '../domain/abuse/rate-counters.js';
 import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
 import type { Sealer } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
@@ -19,6 +20,8 @@ export interface IdentityModuleOptions {
   kinds: ProviderRegistry;
   /** Password hashes in flight and waiting (config PASSWORD_HASH_CONCURRENCY / PASSWORD_HASH_QUEUE). */
   hashing?: Pick<HashQueueOptions, 'concurrency' | 'maxQueued'>;
+  /** The counters every process shares (the brute-force gate). */
+  counters: RateCounters;
 }
 
 /** Users, connections and attack protection: `identity.directory` is the service the flows and routes call. */
@@ -43,7 +46,7 @@ export function createIdentityModule(o: IdentityModuleOptions): IdentityModule {
     },
     o.clock,
     o.notifications,
-    { ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds }, hashing },
+    { counters: o.counters, ...(o.logger ? { logger: o.logger } : {}), ...(o.geoip ? { geoip: o.geoip } : {}), legacySms: { sealer: o.sealer, kinds: o.kinds }, hashing },
   );
   return { directory, hashing };
 }

@@ -1,6 +1,7 @@
 import type { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import type { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import type { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
+import type { VelocityPolicyService } from '../domain/abuse/velocity-policy-service.js';
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
 import type { ClientService } from '../domain/clients/client-service.js';
@@ -33,4 +34,5 @@ export interface Services {
   phoneSendPolicy: PhoneSendPolicyService;
   phoneFraud: PhoneFraudService;
   phoneSpend: PhoneSpendService;
+  velocityPolicy: VelocityPolicyService;
 }

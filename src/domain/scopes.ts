@@ -61,6 +61,9 @@ export const MANAGEMENT_SCOPES = [
   'update:phone_fraud_guard',
   'read:phone_spend',
   'update:phone_spend',
+  // Our extension: the tenant's velocity limits (windows per recipient, user, IP, client, tenant, prefix, country).
+  'read:phone_velocity_limits',
+  'update:phone_velocity_limits',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -162,6 +162,23 @@ describeEachDialect(
       assert.ok(dup.status === 400 || dup.status === 409, dup.text);
       assert.equal(typeof dup.json.error, 'string');
     });
+
+    test('a reset code refused by the velocity limits is not reported: change_password answers as for a stranger', async () => {
+      const to = await signUp();
+      const limit = (recipient: unknown) => e.api('PATCH', '/api/v2/attack-protection/phone-velocity-limits', { token: f.mgmt, body: { rules: { recipient } } });
+      assert.equal((await limit({ limit: 1 })).statusCode, 200);
+      try {
+        const mark = mock.requests.length;
+        const res = await s.call('POST', '/dbconnections/change_password', target(to));
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.text, "We've just sent you a message to reset your password.");
+        assert.equal(mock.requests.slice(mark).filter((r) => r.form['To'] === to).length, 0);
+        const logs = await e.api('GET', '/api/v2/logs?q=type:phone_send_denied&per_page=100', { token: f.mgmt });
+        assert.ok(logs.json().some((l: { details?: { reason?: string } }) => l.details?.reason === 'velocity_recipient'), logs.body);
+      } finally {
+        assert.equal((await limit(null)).statusCode, 200);
+      }
+    });
   },
   serversEnv,
 );

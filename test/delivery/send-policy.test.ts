@@ -95,6 +95,7 @@ describeEachDialect(
       const n = await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt);
       assert.deepEqual(n.json().policy, [
         { guard: 'phone_send_policy', verdict: 'allow' },
+        { guard: 'velocity', verdict: 'allow' },
         { guard: 'otp_send_limit', verdict: 'allow' },
         { guard: 'phone_fraud_guard', verdict: 'allow' },
         { guard: 'phone_spend_cap', verdict: 'allow' },
@@ -132,7 +133,7 @@ describeEachDialect(
       const n = (await call('GET', `/api/v2/phone/notifications/${t.json().notification_id}`, undefined, f.mgmt)).json();
       assert.equal(n.status, 'queued');
       assert.ok(Date.parse(n.next_attempt_at) >= before + 59_000, n.next_attempt_at);
-      assert.deepEqual(n.policy[4], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
+      assert.deepEqual(n.policy[5], { guard: 'recorder', verdict: 'delay', reason: 'test_delay', delay_ms: 60_000 });
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(sentTo(to), 0);
     });

@@ -172,7 +172,7 @@ describeEachDialect(
           return seen;
         },
       });
-      const guard = new LoginGuard(slow, systemClock, { enqueue: async () => undefined }, (u) => ({ user_id: u.userId }), undefined, undefined);
+      const guard = new LoginGuard(slow, systemClock, { enqueue: async () => undefined }, (u) => ({ user_id: u.userId }), undefined, undefined, e().c.counters);
       const IP = '192.0.2.150';
       let checked = 0;
       const guess = async () => {

@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PipelineMetrics } from '../../domain/notifications/metrics.js';
+import type { DecisionObserver } from '../../domain/notifications/send-policy.js';
 
 /** The process's Prometheus registry and the delivery pipeline's metrics in it. */
-export function createPrometheusMetrics(queueDepth: () => Promise<number>): { registry: Registry; pipeline: PipelineMetrics } {
+export function createPrometheusMetrics(queueDepth: () => Promise<number>): { registry: Registry; pipeline: PipelineMetrics; decisions: DecisionObserver } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'unifone_process_' });
   const notifications = new Counter({
@@ -38,8 +39,15 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
       this.set(await queueDepth());
     },
   });
+  const decisions = new Counter({
+    name: 'unifone_send_policy_decisions_total',
+    help: 'Decisions of the send policy guards, by tenant, guard, verdict and reason (a plain allow has reason "none")',
+    labelNames: ['tenant', 'guard', 'verdict', 'reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    decisions: (tenant, guard, verdict, reason) => decisions.inc({ tenant, guard, verdict, reason: reason ?? 'none' }),
     pipeline: {
       attempt: (provider, seconds, outcome) => latency.observe({ provider, outcome }, seconds),
       status: (tenant, type, provider, status) => notifications.inc({ tenant, type, provider, status }),

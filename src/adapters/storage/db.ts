@@ -9,9 +9,17 @@ import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * The driver under Kysely, for the stores that take one directly (rate-limiter-flexible's
+ * PostgreSQL and SQLite stores, `adapters/rate-limits/`): the same pool or handle, so the counters
+ * live in the same database and schema as everything else.
+ */
+export type StorageHandle = { dialect: 'postgres'; pool: pg.Pool } | { dialect: 'sqlite'; database: SQLite.Database };
+
 export interface Storage {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
+  readonly handle: StorageHandle;
   /** Where the data lives, for operators (a file path, or the database URL without its password). */
   readonly location: string;
   close(): Promise<void>;
@@ -49,6 +57,7 @@ export function openStorage(opts: StorageOptions): Storage {
     return {
       db,
       dialect: 'postgres',
+      handle: { dialect: 'postgres', pool },
       location: safe.toString() + (schema ? ` (schema ${schema})` : ''),
       close: () => db.destroy(),
     };
@@ -64,7 +73,7 @@ export function openStorage(opts: StorageOptions): Storage {
   // users, the outbox) stay in memory instead of being re-read from the file and the WAL.
   database.pragma('cache_size = -65536');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', handle: { dialect: 'sqlite', database }, location: file, close: () => db.destroy() };
 }
 
 /**

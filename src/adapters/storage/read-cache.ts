@@ -83,6 +83,8 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     ),
     // Every send reads its tenant's send policy (the `phone_send_policy` guard).
     phoneSendPolicies: cache.wrap(repos.phoneSendPolicies, { get: (tenantId: string) => `sp:${tenantId}` }, []),
+    // And its velocity limits (the `velocity` guard).
+    velocityPolicies: cache.wrap(repos.velocityPolicies, { get: (tenantId: string) => `vp:${tenantId}` }, []),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

@@ -23,6 +23,7 @@ import { phoneMigrationRepository } from './phone-migration-repository.js';
 import { phoneSendPolicyRepository } from './phone-send-policy-repository.js';
 import { phoneFraudRepository } from './phone-fraud-repository.js';
 import { phoneSpendRepository } from './phone-spend-repository.js';
+import { velocityPolicyRepository } from './velocity-policy-repository.js';
 import { userRepository } from './user-repository.js';
 
 /** Builds every repository over one Kysely handle (the database, or a transaction). */
@@ -54,6 +55,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     phoneSendPolicies: phoneSendPolicyRepository(db),
     phoneFraud: phoneFraudRepository(db),
     phoneSpend: phoneSpendRepository(db),
+    velocityPolicies: velocityPolicyRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };
 }

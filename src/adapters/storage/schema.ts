@@ -262,6 +262,19 @@ export interface PhoneSpendTotalsTable {
   amount: number | string;
 }
 
+export interface PhoneVelocityPoliciesTable {
+  tenant_id: string;
+  policy: string;
+  updated_at: string;
+}
+
+/** rate-limiter-flexible's counters (adapters/rate-limits/): key, points, expiry in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -281,6 +294,8 @@ export interface Database {
   phone_fraud_settings: TenantSettingsJsonTable;
   phone_spend_settings: TenantSettingsJsonTable;
   phone_spend_totals: PhoneSpendTotalsTable;
+  phone_velocity_policies: PhoneVelocityPoliciesTable;
+  rate_limits: RateLimitsTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

@@ -1,3 +1,4 @@
+import type { CounterSpec, RateCounters } from '../abuse/rate-counters.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { EnqueueInput } from '../notifications/notification-service.js';
@@ -7,6 +8,16 @@ import type { DatabaseConnectionOptions, LoginFailureRecord, LoginFailureReposit
 
 const BLOCKED_MESSAGE = 'Your account has been blocked after multiple consecutive login attempts.';
 const blockedError = () => new AppError('too_many_attempts', BLOCKED_MESSAGE);
+
+/**
+ * The per-user throttle across addresses: wrong passwords for one user, from any address, per window.
+ * The per-(user, IP) block alone lets an attacker who rotates addresses (an IPv6 /64 has 2^64 of them)
+ * test `threshold - 1` passwords per address without end; this caps the guesses per user. Past it,
+ * password checks of the user are refused (429, `Retry-After`) until the window ends, from every
+ * address: a user can be kept out by someone guessing for them, for at most the window, which is
+ * why the limit is far above what a person mistypes (docs/api.md, "Passwords").
+ */
+export const USER_FAILURE_LIMIT = { limit: 100, windowSeconds: 3600 } as const;
 
 /** The part of NotificationService the directory needs (blocked_account and password_breach sends). */
 export interface NotificationPort {
@@ -33,24 +44,17 @@ export type LoginContext = Pick<NotificationContext, 'client' | 'request' | 'tra
  */
 export const BREACH_NOTICE_KEY = 'password_breach_notified';
 
-/** Checks in flight for one (tenant, user, IP) in this process, and what waits on them. */
-interface Gate {
-  checks: number;
-  /** Checks ended so far: a read of the recorded failures made before one ended may not include its failure. */
-  ended: number;
-  /** Attempts reading or waiting: the gate is kept while there are any (see `attempt`). */
-  users: number;
-  waiting: Array<() => void>;
-}
+/** How long a check in flight is counted at most (a process that died in a check stops counting then). */
+const IN_FLIGHT_WINDOW_SECONDS = 60;
+/** How often a check that waits for one in flight looks again, and for how long in all. */
+const WAIT_POLL_MS = 20;
+const WAIT_MAX_MS = 15_000;
 
 /**
  * Brute-force protection and breached-password notices (Auth0's attack protection, per connection).
  * Failures are counted per (user, IP) in storage, so every node sees the same counts.
  */
 export class LoginGuard {
-  /** Password checks in flight in this process, per (tenant, user, IP), and the checks waiting for one to end. */
-  private readonly inFlight = new Map<string, Gate>();
-
   constructor(
     private readonly failures: LoginFailureRepository,
     private readonly clock: Clock,
@@ -58,7 +62,36 @@ export class LoginGuard {
     private readonly profile: (u: UserRecord) => NonNullable<NotificationContext['user']>,
     private readonly geoip: GeoIpLookup | undefined,
     private readonly log: GuardLogger | undefined,
+    /** The counters every process shares: the checks in flight and the failures per user are counted there. */
+    private readonly counters: RateCounters,
+    private readonly perUser: { limit: number; windowSeconds: number } = USER_FAILURE_LIMIT,
   ) {}
+
+  /**
+   * A counter store that fails (Redis unreachable) must not stop every login: the gate then decides on
+   * the recorded failures alone (in the database), as if nothing were in flight, and says so in the log.
+   */
+  private async orUnavailable<T>(p: Promise<T>, tenantId: string): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (e) {
+      this.log?.warn({ tenantId, err: (e as Error).message }, 'brute-force gate: the counter store failed; deciding on the recorded failures alone');
+      return undefined;
+    }
+  }
+
+  private userSpec(): CounterSpec {
+    return { name: 'bf.user', limit: this.perUser.limit, windowSeconds: this.perUser.windowSeconds };
+  }
+
+  /** Throws 429 `too_many_attempts` (with `Retry-After`) while the user's failures across all addresses are past the limit. */
+  private async throttled(tenant: TenantRecord, user: UserRecord): Promise<void> {
+    const s = await this.orUnavailable(this.counters.get(this.userSpec(), `${tenant.id}\0${user.userId}`), tenant.id);
+    if (!s || s.consumed < this.perUser.limit) return;
+    const e = new AppError('too_many_attempts', 'Too many failed login attempts for this account. Try again later.');
+    e.headers = { 'retry-after': String(Math.max(1, Math.ceil(s.msBeforeNext / 1000))) };
+    throw e;
+  }
 
   /**
    * Admits a password check for (user, IP), to be ended with the returned `release` once its outcome
@@ -66,50 +99,47 @@ export class LoginGuard {
    * count against the threshold with the recorded failures: past it, a check waits until one in
    * flight ends, then looks again. So a burst of concurrent guesses cannot test more passwords than
    * the threshold allows (the rest find the IP blocked), while a burst of right passwords is only
-   * delayed, never refused. In flight is counted per process: N processes admit up to N × threshold
-   * concurrent checks at most (docs/api.md).
+   * delayed, never refused (unless it waits longer than 15 s).
    *
-   * A check that ended while the failures were being read may have recorded a failure the read does
-   * not show, and it no longer counts as in flight: such a read is not trusted, and the failures are
-   * read again (otherwise a read that was slow to answer let a second threshold's worth of guesses in).
+   * The checks in flight are counted in the shared counters (`bf.inflight`), not in this process:
+   * N processes together admit the threshold, not N × the threshold. The count is taken before the
+   * failures are read: a check that ended before it has recorded its failure before the read; one
+   * that ends after it is still counted as in flight (a failure counted twice only makes a check wait).
    */
   async attempt(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number): Promise<() => void> {
     const key = `${tenant.id}\0${user.userId}\0${ip}`;
-    let gate = this.inFlight.get(key);
-    if (!gate) this.inFlight.set(key, (gate = { checks: 0, ended: 0, users: 0, waiting: [] }));
-    const g = gate;
-    g.users++;
-    try {
-      for (;;) {
-        const endedBefore = g.ended;
+    const spec: CounterSpec = { name: 'bf.inflight', limit: threshold, windowSeconds: IN_FLIGHT_WINDOW_SECONDS };
+    await this.throttled(tenant, user);
+    const deadline = Date.now() + WAIT_MAX_MS;
+    for (;;) {
+      const inFlight = await this.orUnavailable(this.counters.consume(spec, key), tenant.id);
+      // The window that counted this check; once it is over, the point went with it, and taking it back
+      // would count the next window below zero (admitting extra checks).
+      const windowEnds = Date.now() + (inFlight?.msBeforeNext ?? 0);
+      const giveBack = () => (Date.now() < windowEnds ? this.counters.reward(spec, key) : Promise.resolve());
+      let admitted = false;
+      try {
         const f = await this.failures.get(tenant.id, user.userId, ip);
         if (f?.blockedAt) throw blockedError();
-        if (g.ended !== endedBefore) continue;
-        if ((f?.count ?? 0) + g.checks < threshold) {
-          g.checks++;
+        const failed = f?.count ?? 0;
+        // The recorded failures alone reach the threshold: nothing in flight can change that.
+        if (failed >= threshold) throw blockedError();
+        if (!inFlight) return () => undefined;
+        if (failed + inFlight.consumed <= threshold) {
+          admitted = true;
           let released = false;
           return () => {
             if (released) return;
             released = true;
-            g.checks--;
-            g.ended++;
-            const wake = g.waiting.splice(0);
-            this.forget(key, g);
-            for (const w of wake) w();
+            void giveBack().catch((e: Error) => this.log?.warn({ tenantId: tenant.id, err: e.message }, 'brute-force gate: a check could not be ended'));
           };
         }
-        // The recorded failures alone reach the threshold, and nothing in flight here can change that.
-        if (g.checks === 0) throw blockedError();
-        await new Promise<void>((resolve) => g.waiting.push(resolve));
+      } finally {
+        if (!admitted && inFlight) await this.orUnavailable(giveBack(), tenant.id);
       }
-    } finally {
-      g.users--;
-      this.forget(key, g);
+      if (Date.now() > deadline) throw blockedError();
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
     }
-  }
-
-  private forget(key: string, g: Gate): void {
-    if (g.checks === 0 && g.users === 0 && this.inFlight.get(key) === g) this.inFlight.delete(key);
   }
 
   /**
@@ -117,7 +147,10 @@ export class LoginGuard {
    * `blocked_account` to the user's verified phone, and throws `too_many_attempts`.
    */
   async failed(tenant: TenantRecord, user: UserRecord, ip: string, threshold: number, context: LoginContext): Promise<void> {
-    const f = await this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString());
+    const [f] = await Promise.all([
+      this.failures.increment(tenant.id, user.userId, ip, this.clock.now().toISOString()),
+      this.orUnavailable(this.counters.consume(this.userSpec(), `${tenant.id}\0${user.userId}`), tenant.id),
+    ]);
     if (f.count < threshold) return;
     if (f.count > threshold || f.blockedAt) throw blockedError();
     // False when a right password, checked meanwhile, cleared the count: no block then.
@@ -167,7 +200,8 @@ export class LoginGuard {
   /** Lifts the blocks (all IPs, or one) and forgets the failures; returns how many rows went. */
   async unblock(tenantId: string, userId: string, ip?: string): Promise<number> {
     if (ip !== undefined) return this.failures.clear(tenantId, userId, ip);
-    // Everything but the breach marker: unblocking is not a password change.
+    // Everything but the breach marker: unblocking is not a password change. The per-user throttle goes too.
+    await this.orUnavailable(this.counters.delete(this.userSpec(), `${tenantId}\0${userId}`), tenantId);
     let n = 0;
     for (const f of await this.failures.listBlocked(tenantId, userId)) n += await this.failures.clear(tenantId, userId, f.ip);
     return n;
@@ -176,6 +210,7 @@ export class LoginGuard {
   /** After a password change: every failure, block and breach notice of the user goes. */
   async reset(tenantId: string, userId: string): Promise<void> {
     await this.failures.clear(tenantId, userId);
+    await this.orUnavailable(this.counters.delete(this.userSpec(), `${tenantId}\0${userId}`), tenantId);
   }
 
   /** Sends to the verified phone only; a send that cannot be queued is logged, never fails the login. */

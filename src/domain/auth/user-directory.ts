@@ -7,6 +7,7 @@ import type { TenantRecord } from '../ports.js';
 import { isBreached } from './breached-passwords.js';
 import { ConnectionCatalog, DEFAULT_DATABASE_CONNECTION, type ClientLister, type DefaultsProvisioner, type LegacySmsDeps } from './connection-catalog.js';
 import type { HashQueue } from './hash-queue.js';
+import type { RateCounters } from '../abuse/rate-counters.js';
 import { LoginGuard, type GeoIpLookup, type GuardLogger, type LoginContext, type NotificationPort } from './login-guard.js';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
 import type {
@@ -35,6 +36,8 @@ export interface IdentityRepos {
 }
 
 export interface UserDirectoryOptions {
+  /** The counters every process shares (the brute-force gate counts the checks in flight there). */
+  counters: RateCounters;
   geoip?: GeoIpLookup;
   logger?: GuardLogger;
   /** Seals the legacy secrets of `sms` connections (and checks a gateway with its provider kind). */
@@ -96,11 +99,11 @@ export class UserDirectory {
     private readonly repos: IdentityRepos,
     private readonly clock: Clock,
     notifications: NotificationPort,
-    options: UserDirectoryOptions = {},
+    options: UserDirectoryOptions,
   ) {
     this.connections = new ConnectionCatalog(repos.connections, repos.clients, repos.provisionDefaults, clock, options.legacySms);
     this.hashQueue = options.hashing;
-    this.guard = new LoginGuard(repos.loginFailures, clock, notifications, (u) => this.profile(u), options.geoip, options.logger);
+    this.guard = new LoginGuard(repos.loginFailures, clock, notifications, (u) => this.profile(u), options.geoip, options.logger, options.counters);
   }
 
   /**

@@ -62,7 +62,17 @@ export interface SendRequest {
 /** A guard's answer. `reason` is a stable, machine-readable code (`send_limit_user`, ...). */
 export type GuardDecision =
   | { verdict: 'allow'; reason?: string }
-  | { verdict: 'deny'; error: ErrorCode; reason: string; message: string; retryAfterSeconds?: number; details?: Record<string, unknown> }
+  | {
+      verdict: 'deny';
+      error: ErrorCode;
+      reason: string;
+      message: string;
+      retryAfterSeconds?: number;
+      /** More facts for the `phone_send_denied` log line (the fraud guard's evidence). */
+      details?: Record<string, unknown>;
+      /** Extra response headers (the velocity limits' `x-ratelimit-limit`, `-remaining`, `-reset`). */
+      headers?: Readonly<Record<string, string>>;
+    }
   | { verdict: 'delay'; reason: string; delayMs: number };
 
 export interface SendGuard {
@@ -85,6 +95,9 @@ export interface PolicyOutcome {
   delayMs: number;
 }
 
+/** Counts the decisions (`/metrics`: `unifone_send_policy_decisions_total`). */
+export type DecisionObserver = (tenantId: string, guard: string, verdict: GuardDecision['verdict'], reason: string | undefined) => void;
+
 /** Runs the guards in order; a deny is written to the tenant log and thrown as its catalogued error. */
 export class SendPolicy {
   constructor(
@@ -92,6 +105,7 @@ export class SendPolicy {
     private readonly logs: Pick<LogRepository, 'insert'>,
     private readonly clock: Clock,
     private readonly metrics?: { denied(guard: string, reason: string): void },
+    private readonly observe?: DecisionObserver,
   ) {}
 
   async evaluate(request: SendRequest): Promise<PolicyOutcome> {
@@ -101,11 +115,14 @@ export class SendPolicy {
       // A guard that decides without I/O answers a plain value: no promise to wait on for it.
       const answer = guard.check(request);
       const d = answer instanceof Promise ? await answer : answer;
+      this.observe?.(request.tenant.id, guard.name, d.verdict, d.reason);
       if (d.verdict === 'deny') {
         this.metrics?.denied(guard.name, d.reason);
         await this.logs.insert(request.tenant.id, this.deniedLog(request, guard.name, d));
         const e = new AppError(d.error, d.message);
-        if (d.retryAfterSeconds !== undefined) e.headers = { 'retry-after': String(d.retryAfterSeconds) };
+        if (d.retryAfterSeconds !== undefined || d.headers) {
+          e.headers = { ...d.headers, ...(d.retryAfterSeconds !== undefined ? { 'retry-after': String(d.retryAfterSeconds) } : {}) };
+        }
         throw e;
       }
       if (d.verdict === 'delay') delayMs = Math.max(delayMs, d.delayMs);
@@ -132,6 +149,7 @@ export class SendPolicy {
         guard,
         reason: d.reason,
         error_code: d.error,
+        ...(d.retryAfterSeconds !== undefined ? { retry_after: d.retryAfterSeconds } : {}),
         flow: r.flow,
         message_type: r.type,
         delivery_method: r.deliveryMethod,

@@ -11,6 +11,7 @@ import { phoneMigrationRoutes, type PhoneMigrationRouteDeps } from './phone-migr
 import { phoneFraudGuardRoutes, type PhoneFraudRouteDeps } from './phone-fraud-guard.routes.js';
 import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
 import { phoneSpendRoutes, type PhoneSpendRouteDeps } from './phone-spend.routes.js';
+import { phoneVelocityRoutes, type PhoneVelocityRouteDeps } from './phone-velocity.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
@@ -33,6 +34,7 @@ export type ManagementRouteDeps = ClientRouteDeps &
   PhoneSendPolicyRouteDeps &
   PhoneFraudRouteDeps &
   PhoneSpendRouteDeps &
+  PhoneVelocityRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -54,5 +56,6 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(phoneSendPolicyRoutes(deps));
     await app.register(phoneFraudGuardRoutes(deps));
     await app.register(phoneSpendRoutes(deps));
+    await app.register(phoneVelocityRoutes(deps));
   };
 }

@@ -9,6 +9,7 @@ import * as m0007 from './0007-phone-migrations.js';
 import * as m0008 from './0008-config-properties.js';
 import * as m0009 from './0009-operators.js';
 import * as m0010 from './0010-phone-send-policies.js';
+import * as m0011 from './0011-velocity-limits.js';
 import * as m0013 from './0013-phone-fraud-and-spend.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-config-properties': m0008,
   '0009-operators': m0009,
   '0010-phone-send-policies': m0010,
+  '0011-velocity-limits': m0011,
   '0013-phone-fraud-and-spend': m0013,
 };
 

@@ -8,6 +8,7 @@ export const CHANGE_PASSWORD_MESSAGE = "We've just sent you a message to reset y
 
 const REFUSED_SENDS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'too_many_attempts',
+  'too_many_requests',
   'phone_destination_not_allowed',
   'delivery_method_not_allowed',
   'phone_destination_quarantined',

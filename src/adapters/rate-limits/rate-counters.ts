@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
+import type { CounterSpec, CounterState, RateCounters } from '../../domain/abuse/rate-counters.js';
+import type { StorageHandle } from '../storage/db.js';
+
+type SQLiteDatabase = Extract<StorageHandle, { dialect: 'sqlite' }>['database'];
+
+/** The table migration 0011 creates, in rate-limiter-flexible's layout. */
+const TABLE = 'rate_limits';
+/** Expired rows of the SQL stores are removed this often (rate-limiter-flexible's `clearExpired`). */
+const SWEEP_MS = 5 * 60_000;
+
+export interface RateCountersOptions {
+  /** The database the process uses: its counters go there unless `redisUrl` is set. */
+  storage: StorageHandle;
+  /** `redis://…`: the counters live in Redis, shared by every process that names the same server. */
+  redisUrl?: string | undefined;
+  /** Prepended to every key (Redis: to share one server between deployments or test runs). */
+  keyPrefix?: string;
+}
+
+/**
+ * `RateCounters` over rate-limiter-flexible: one limiter per (name, limit, window), all on one store.
+ * The SQL stores share the `rate_limits` table (created by migration 0011, so no limiter creates it at
+ * start); keys are hashed, so the table and Redis hold no phone number, user id or address in clear.
+ */
+/**
+ * The SQLite handle as rate-limiter-flexible sees it: statements prepared once (it prepares one per
+ * call, which cost as much as running it), and no transaction around its single upsert, which
+ * SQLite runs atomically on its own (`INSERT … ON CONFLICT DO UPDATE … RETURNING`).
+ */
+function preparedOnce(db: SQLiteDatabase): SQLiteDatabase {
+  const statements = new Map<string, ReturnType<SQLiteDatabase['prepare']>>();
+  const handle = {
+    prepare(sql: string) {
+      let st = statements.get(sql);
+      if (!st) statements.set(sql, (st = db.prepare(sql)));
+      return st;
+    },
+    transaction: <F extends (...args: never[]) => unknown>(fn: F) => fn,
+  };
+  return handle as unknown as SQLiteDatabase;
+}
+
+export function createRateCounters(o: RateCountersOptions): RateCounters {
+  const prefix = o.keyPrefix ?? 'unifone';
+  let redis: Redis | undefined;
+  let make: (spec: CounterSpec) => RateLimiterStoreAbstract;
+  let store: string;
+  if (o.redisUrl) {
+    const client = new Redis(o.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+    // A lost connection is retried by ioredis; each command that fails meanwhile is an error of its own.
+    client.on('error', () => undefined);
+    redis = client;
+    store = 'redis';
+    make = (spec) => new RateLimiterRedis({ storeClient: client, keyPrefix: `${prefix}:${spec.name}`, points: spec.limit, duration: spec.windowSeconds });
+  } else if (o.storage.dialect === 'postgres') {
+    const pool = o.storage.pool;
+    store = 'postgres';
+    make = (spec) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: TABLE,
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix: `${prefix}:${spec.name}`,
+        points: spec.limit,
+        duration: spec.windowSeconds,
+      });
+  } else {
+    const database = preparedOnce(o.storage.database);
+    store = 'sqlite';
+    make = (spec) =>
+      new RateLimiterSQLite({
+        storeClient: database,
+        storeType: 'better-sqlite3',
+        tableName: TABLE,
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix: `${prefix}:${spec.name}`,
+        points: spec.limit,
+        duration: spec.windowSeconds,
+      });
+  }
+  const limiters = new Map<string, RateLimiterStoreAbstract>();
+  const limiter = (spec: CounterSpec) => {
+    const id = `${spec.name}\0${spec.limit}\0${spec.windowSeconds}`;
+    let l = limiters.get(id);
+    if (!l) {
+      if (limiters.size > 10_000) limiters.clear();
+      limiters.set(id, (l = make(spec)));
+    }
+    return l;
+  };
+  const state = (spec: CounterSpec, r: RateLimiterRes): CounterState => ({
+    consumed: r.consumedPoints,
+    remaining: Math.max(0, spec.limit - r.consumedPoints),
+    msBeforeNext: Math.max(0, r.msBeforeNext),
+    allowed: r.consumedPoints <= spec.limit,
+  });
+  const hashed = (key: string) => createHash('sha256').update(key).digest('base64url');
+
+  // The SQL stores keep expired rows until they are swept (Redis expires its keys itself).
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  if (!redis) {
+    const any = make({ name: 'sweep', limit: 1, windowSeconds: 1 }) as RateLimiterStoreAbstract & { clearExpired(before: number): Promise<void> };
+    sweeper = setInterval(() => void any.clearExpired(Date.now() - 60_000).catch(() => undefined), SWEEP_MS);
+    sweeper.unref();
+  }
+
+  return {
+    store,
+    async consume(spec, key, points = 1) {
+      try {
+        return state(spec, await limiter(spec).consume(hashed(key), points));
+      } catch (e) {
+        // Over the limit, rate-limiter-flexible rejects with the counter's state; anything else is a store failure.
+        if (e instanceof RateLimiterRes) return state(spec, e);
+        throw e;
+      }
+    },
+    async reward(spec, key, points = 1) {
+      await limiter(spec).reward(hashed(key), points);
+    },
+    async block(spec, key, seconds) {
+      await limiter(spec).block(hashed(key), seconds);
+    },
+    async get(spec, key) {
+      const r = await limiter(spec).get(hashed(key));
+      return r ? state(spec, r) : undefined;
+    },
+    async delete(spec, key) {
+      await limiter(spec).delete(hashed(key));
+    },
+    async close() {
+      if (sweeper) clearInterval(sweeper);
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
+    },
+  };
+}

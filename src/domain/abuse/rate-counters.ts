@@ -1,0 +1,41 @@
+/**
+ * Counters shared by every process of a deployment: the velocity limits of the send policy and the
+ * brute-force gate count here. The adapter (`adapters/rate-limits/`) keeps them with
+ * rate-limiter-flexible in PostgreSQL, in Redis when `REDIS_URL` is set, or in the embedded SQLite
+ * database (one node). Windows are fixed: a key's window starts with its first point and lasts
+ * `windowSeconds`; the store's clock (the process's wall clock) decides expiry, not the domain Clock.
+ */
+
+/** A counter family: what it counts and how long a window lasts. `limit` is what `allowed` compares to. */
+export interface CounterSpec {
+  /** Short stable name, part of every key (`v.recipient`, `bf.inflight`, ...). */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A key's counter after a change, or as read. */
+export interface CounterState {
+  /** Points in the current window, this change included. */
+  consumed: number;
+  /** `limit - consumed`, at least 0. */
+  remaining: number;
+  /** Until the window (or a block) ends, ms. */
+  msBeforeNext: number;
+  /** `consumed <= limit`. */
+  allowed: boolean;
+}
+
+export interface RateCounters {
+  /** Adds `points` to the key's window atomically (every process sees one total). Over the limit is a result, not an error. */
+  consume(spec: CounterSpec, key: string, points?: number): Promise<CounterState>;
+  /** Takes points back (a check in flight that ended); the window's expiry is kept. */
+  reward(spec: CounterSpec, key: string, points?: number): Promise<void>;
+  /** Holds the key over its limit for `seconds` from now (its window becomes that block). */
+  block(spec: CounterSpec, key: string, seconds: number): Promise<void>;
+  get(spec: CounterSpec, key: string): Promise<CounterState | undefined>;
+  delete(spec: CounterSpec, key: string): Promise<void>;
+  /** Which store holds them, for operators and the tests: `postgres`, `sqlite` or `redis`. */
+  readonly store: string;
+  close(): Promise<void>;
+}
