@@ -137,7 +137,7 @@ export function SendPolicyEditor({ tenant, readOnly, onSaved }: { tenant: string
       </fieldset>
       <fieldset>
         <legend>Delivery methods per flow</legend>
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Delivery methods per flow" tabIndex={0}>
           <table className="table" data-testid="flow-methods">
             <thead>
               <tr>
