@@ -21,7 +21,7 @@ export function RecentDecisions({ tenant, version }: { tenant: string; version: 
         (data.length === 0 ? (
           <p className="muted">No send refused lately.</p>
         ) : (
-          <div className="table-wrap" role="region" aria-labelledby="decisions-title" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Refusals, newest first" tabIndex={0}>
             <table className="table" data-testid="decisions">
               <thead>
                 <tr>

@@ -109,7 +109,7 @@ export function VelocityLimits({ tenant, readOnly }: { tenant: string; readOnly:
       <ErrorNote error={error} />
       {policy && (
         <>
-          <div className="table-wrap" role="region" aria-labelledby="velocity-title" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Velocity rules, one per key" tabIndex={0}>
             <table className="table velocity-rules" data-testid="velocity-rules">
               <thead>
                 <tr>
