@@ -106,7 +106,7 @@ export function QuarantinedPrefixes({ tenant, readOnly, version }: { tenant: str
             <p className="small" data-testid="quarantines-count">
               {active} active, {q.data.length - active} ended (the last 50).
             </p>
-            <div className="table-wrap" role="region" aria-label="Quarantines, newest first" tabIndex={0}>
+            <div className="table-wrap" role="region" aria-label="Quarantines, active first" tabIndex={0}>
               <table className="table quarantines" data-testid="quarantine-list">
                 <thead>
                   <tr>
