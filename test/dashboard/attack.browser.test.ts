@@ -149,7 +149,8 @@ describe('dashboard attack protection: velocity limits, fraud guard, quarantines
     await axe('attack-protection-quarantine');
     await browser.shot('attack-protection-quarantine');
 
-    await row.getByRole('button', { name: `Release ${RANGE_A}` }).click();
+    // By keyboard: the button focused, Enter.
+    await row.getByRole('button', { name: `Release ${RANGE_A}` }).press('Enter');
     await card('quarantines').getByText(`Released ${RANGE_A}.`).waitFor();
     await row.filter({ hasText: 'released' }).waitFor();
     assert.equal(await row.getByRole('button', { name: /Release/ }).count(), 0);
@@ -182,7 +183,8 @@ describe('dashboard attack protection: velocity limits, fraud guard, quarantines
     // The form: a prefix written with spaces is added; a refused one says why; Remove takes one off.
     await page.getByLabel('Prefix to safe-list').fill('+44 20');
     await page.getByLabel('Note (optional)').fill('London office');
-    await page.getByRole('button', { name: 'Add to safe list' }).click();
+    // From the keyboard: Enter in the form adds it.
+    await page.getByLabel('Note (optional)').press('Enter');
     await card('safe-list').filter({ hasText: 'London office' }).waitFor();
     await page.getByLabel('Prefix to safe-list').fill('abc');
     await page.getByRole('button', { name: 'Add to safe list' }).click();
