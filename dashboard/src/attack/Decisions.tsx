@@ -22,7 +22,7 @@ export function RecentDecisions({ tenant, version }: { tenant: string; version: 
           <p className="muted">No send refused lately.</p>
         ) : (
           <div className="table-wrap" role="region" aria-label="Refusals, newest first" tabIndex={0}>
-            <table className="table" data-testid="decisions">
+            <table className="table decisions" data-testid="decisions">
               <thead>
                 <tr>
                   <th scope="col">Date (UTC)</th>
@@ -43,7 +43,7 @@ export function RecentDecisions({ tenant, version }: { tenant: string; version: 
                         {str(l.details['country'])} · {str(l.details['number_type']).toLowerCase()} · {str(l.details['delivery_method'])}
                       </div>
                     </td>
-                    <td>
+                    <td className="reason">
                       <code>{str(l.details['reason'])}</code>
                       <div className="muted small wrap">{l.description}</div>
                     </td>
