@@ -131,13 +131,21 @@ describeEachDialect(
       assert.equal(done.statusCode, 200, done.body);
     });
 
-    test('passwordless SMS through the imported sms connection and the custom otp_verify text', async () => {
+    test('passwordless SMS through the imported sms connection and the custom otp_verify text, then MFA as the policy requires', async () => {
       const to = phone();
       const creds = { client_id: portal.client_id, client_secret: portal.client_secret };
       const start = await delivered(to, () => call('/passwordless/start', { ...creds, connection: 'sms', phone_number: to, send: 'code' }));
       assert.equal(start.req.form['Body'], `Acme: ${start.code} is your sign-in code. It expires in 5 minutes.`);
       const grant = { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', ...creds, realm: 'sms', username: to, scope: 'openid' };
-      const res = await call('/oauth/token', { ...grant, otp: start.code });
+      // MFA is required for every application, passwordless logins included (as Auth0's): the new
+      // passwordless user enrolls its phone, then gets its tokens.
+      const asked = await call('/oauth/token', { ...grant, otp: start.code });
+      assert.equal(asked.statusCode, 403, asked.body);
+      assert.equal(asked.json().error, 'mfa_required');
+      const mfaToken = asked.json().mfa_token as string;
+      const enroll = await delivered(to, () => call('/mfa/associate', { ...creds, authenticator_types: ['oob'], oob_channels: ['sms'], phone_number: to }, mfaToken));
+      assert.equal(enroll.req.form['Body'], `Acme: use ${enroll.code} to add this phone to your account.`);
+      const res = await call('/oauth/token', { grant_type: OOB, ...creds, mfa_token: mfaToken, oob_code: enroll.res.json().oob_code, binding_code: enroll.code });
       assert.equal(res.statusCode, 200, res.body);
       assert.ok(res.json().access_token);
     });
