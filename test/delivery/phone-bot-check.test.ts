@@ -102,7 +102,7 @@ describeEachDialect(
     test('off by default: the settings show it, no token is needed and the verifier is never asked', async () => {
       const got = await settings();
       assert.equal(got.statusCode, 200, got.body);
-      assert.deepEqual({ ...got.json(), updated_at: null }, {
+      assert.deepEqual({ ...(got.json() as object), updated_at: null }, {
         mode: 'off',
         provider: 'turnstile',
         siteverify_url: OFFICIAL_SITEVERIFY_URLS.turnstile,
