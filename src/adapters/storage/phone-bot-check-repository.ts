@@ -18,5 +18,13 @@ export function phoneBotCheckRepository(db: Kysely<Database>): PhoneBotCheckRepo
         .onConflict((oc) => oc.column('tenant_id').doUpdateSet(row))
         .execute();
     },
+    async listSealed() {
+      const rows = await db.selectFrom('phone_bot_check_settings').select(['tenant_id', 'secret_sealed']).where('secret_sealed', 'is not', null).execute();
+      return rows.map((r) => ({ tenantId: r.tenant_id, sealed: r.secret_sealed! }));
+    },
+    async updateSealed(tenantId, from, to) {
+      const r = await db.updateTable('phone_bot_check_settings').set({ secret_sealed: to }).where('tenant_id', '=', tenantId).where('secret_sealed', '=', from).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
   };
 }

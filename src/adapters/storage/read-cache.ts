@@ -86,7 +86,7 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     // And its velocity limits (the `velocity` guard).
     velocityPolicies: cache.wrap(repos.velocityPolicies, { get: (tenantId: string) => `vp:${tenantId}` }, []),
     // And every /passwordless/start and phone signup its bot check.
-    phoneBotCheck: cache.wrap(repos.phoneBotCheck, { get: (tenantId: string) => `bc:${tenantId}` }, []),
+    phoneBotCheck: cache.wrap(repos.phoneBotCheck, { get: (tenantId: string) => `bc:${tenantId}` }, ['listSealed']),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

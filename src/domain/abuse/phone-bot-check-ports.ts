@@ -11,6 +11,10 @@ export interface PhoneBotCheckRepository {
   /** Read on every `/passwordless/start` and phone signup: served through the read cache. */
   get(tenantId: string): Promise<PhoneBotCheckRecord | undefined>;
   put(tenantId: string, record: PhoneBotCheckRecord): Promise<void>;
+  /** Every stored secret (key rotation). */
+  listSealed(): Promise<Array<{ tenantId: string; sealed: string }>>;
+  /** Replaces a sealed secret if it is still `from` (compare-and-swap); false when it changed meanwhile. */
+  updateSealed(tenantId: string, from: string, to: string): Promise<boolean>;
 }
 
 /** One verification, as every vendor's `siteverify` takes it (a form POST). */
