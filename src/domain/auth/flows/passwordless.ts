@@ -57,13 +57,14 @@ export async function passwordlessStart(
   if (!conn) throw new AppError('bad.connection', 'Connection does not exist');
   if (conn.strategy !== 'sms') throw new AppError('bad.connection', 'Invalid connection strategy. It must either be a passwordless connection');
   if (!conn.enabledClients.includes(client.clientId)) throw new AppError('bad.connection', 'Connection is disabled');
+  // Anyone can start a login for any number: the tenant's bot check (a CAPTCHA token) runs before the
+  // number is looked up (without a token, nothing tells which numbers have accounts) and before a code
+  // is issued or sent. It throws 400 invalid_captcha when it refuses.
+  const check = await deps.botCheck.check({ tenant: ctx.tenant, flow: 'passwordless', token: body['captcha'], recipient: phone, ip: ctx.ip, clientId: client.clientId, userId: null });
   const user = await dir.findForLogin(ctx.tenant.id, conn.name, phone);
   if (user?.blocked) throw new AppError('access_denied', 'user is blocked');
   if (!user && smsOptions(conn).disable_signup) throw new AppError('bad.request', 'Public signup is disabled');
   const totp = { ...DEFAULT_TOTP, ...smsOptions(conn).totp };
-  // Anyone can start a login for any number: the tenant's bot check (a CAPTCHA token) runs before a
-  // code is issued or sent. It throws 400 invalid_captcha when it refuses.
-  const check = await deps.botCheck.check({ tenant: ctx.tenant, flow: 'passwordless', token: body['captcha'], recipient: phone, ip: ctx.ip, clientId: client.clientId, userId: user?.userId ?? null });
   const otp = await deps.otp.send(ctx.tenant, {
     purpose: 'passwordless',
     subject: subjectOf(conn, phone),
