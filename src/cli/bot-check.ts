@@ -24,7 +24,7 @@ export function registerBotCheck(program: Command): void {
 
   bot
     .command('set')
-    .description('change the settings with a JSON file ({mode, provider, siteverify_url, secret, flows, on_verifier_error}; see docs/abuse.md)')
+    .description('change the settings with a JSON file ({mode, provider, siteverify_url, secret, flows, on_verifier_error, hostnames}; see docs/abuse.md)')
     .requiredOption('--tenant <name>', 'the tenant')
     .requiredOption('--file <path>', 'the changes, as JSON (a merge patch)')
     .action(async (opts: { tenant: string; file: string }) => {

@@ -95,7 +95,7 @@ describeEachDialect(
         e.neverReveal.add(SECRET);
       }
       verifier.state = 'up';
-      const reset = await settings({ mode: 'off', secret: null, siteverify_url: null, flows: null, on_verifier_error: null, provider: null });
+      const reset = await settings({ mode: 'off', secret: null, siteverify_url: null, flows: null, on_verifier_error: null, provider: null, hostnames: null });
       assert.equal(reset.statusCode, 200, reset.body);
     });
 
@@ -108,6 +108,7 @@ describeEachDialect(
         siteverify_url: OFFICIAL_SITEVERIFY_URLS.turnstile,
         flows: ['passwordless', 'signup'],
         on_verifier_error: 'fail_closed',
+        hostnames: [],
         secret_set: false,
         updated_at: null,
       });
@@ -187,6 +188,20 @@ describeEachDialect(
       for (const l of lines) assert.ok(!JSON.stringify(l).includes(token), 'the token is not logged');
     });
 
+    test('hostnames: a token the verifier says was solved on another site is rejected', async () => {
+      assert.equal((await enforce({ hostnames: ['Login.Example.org'] })).json().hostnames[0], 'login.example.org');
+      const to = gb();
+      const res = await start(to, verifier.issue());
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().error, 'invalid_captcha');
+      const [line] = await deniedLogs(to);
+      assert.deepEqual(line?.details['verifier_error_codes'], ['hostname-mismatch']);
+      assert.equal(line?.details['verifier_hostname'], 'app.example.com');
+      assert.equal((await settings({ hostnames: ['login.example.org', 'app.example.com'] })).statusCode, 200);
+      assert.equal((await start(to, verifier.issue())).statusCode, 200);
+      assert.equal(await delivered(to), 1);
+    });
+
     test('the verifier down: fail_closed refuses (400, captcha_unavailable), fail_open sends and records it', async () => {
       assert.equal((await enforce()).statusCode, 200);
       for (const state of ['down', 'garbage', 'hang'] as const) {
@@ -258,6 +273,7 @@ describeEachDialect(
         [{ secret: '' }, 'secret'],
         [{ secret: 42 }, 'secret'],
         [{ sitekey: 'x' }, 'sitekey'],
+        [{ hostnames: ['https://app.example.com/'] }, 'hostnames'],
       ] as const) {
         const res = await settings(body);
         assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);

@@ -23,6 +23,7 @@ export interface BotCheckView {
   siteverify_url: string;
   flows: PhoneBotCheckSettings['flows'];
   on_verifier_error: PhoneBotCheckSettings['on_verifier_error'];
+  hostnames: string[];
   secret_set: boolean;
   updated_at: string | null;
 }
@@ -47,6 +48,7 @@ const MESSAGES: Record<BotCheckFailure, string> = {
 };
 /** Vendor error codes are short kebab-case words (`invalid-input-response`); anything else is not repeated. */
 const ERROR_CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+const ERROR_HOST = /^[a-z0-9.-]{1,253}$/i;
 
 /**
  * The bot check: its settings (`/api/v2/attack-protection/phone-bot-check`) and the check itself,
@@ -123,7 +125,12 @@ export class PhoneBotCheckService {
       this.onVerifierError?.(r.tenant.id, result.detail);
       return { kind: 'unavailable', details: { verifier_error: result.detail } };
     }
-    if (result.success) return undefined;
+    if (result.success) {
+      // A token solved on another site (a widget with the same site key embedded elsewhere) is not one for this tenant.
+      const hostnames = s.hostnames ?? [];
+      if (hostnames.length === 0 || (result.hostname !== undefined && hostnames.includes(result.hostname.toLowerCase()))) return undefined;
+      return { kind: 'rejected', details: { verifier_error_codes: ['hostname-mismatch'], ...(result.hostname && ERROR_HOST.test(result.hostname) ? { verifier_hostname: result.hostname } : {}) } };
+    }
     return { kind: 'rejected', details: { verifier_error_codes: result.errorCodes.filter((c) => ERROR_CODE.test(c)).slice(0, 8) } };
   }
 
@@ -157,5 +164,5 @@ export class PhoneBotCheckService {
 }
 
 function view(s: PhoneBotCheckSettings, secretSet: boolean, updatedAt: string | null): BotCheckView {
-  return { mode: s.mode, provider: s.provider, siteverify_url: siteverifyUrlOf(s), flows: [...s.flows], on_verifier_error: s.on_verifier_error, secret_set: secretSet, updated_at: updatedAt };
+  return { mode: s.mode, provider: s.provider, siteverify_url: siteverifyUrlOf(s), flows: [...s.flows], on_verifier_error: s.on_verifier_error, hostnames: [...(s.hostnames ?? [])], secret_set: secretSet, updated_at: updatedAt };
 }

@@ -34,10 +34,12 @@ export interface PhoneBotCheckSettings {
   siteverify_url: string | null;
   flows: BotCheckFlow[];
   on_verifier_error: VerifierFailure;
+  /** The sites a token may come from (the verifier's `hostname`, lower case); empty: not checked. */
+  hostnames: string[];
 }
 
 export function defaultBotCheckSettings(): PhoneBotCheckSettings {
-  return { mode: 'off', provider: 'turnstile', siteverify_url: null, flows: ['passwordless', 'signup'], on_verifier_error: 'fail_closed' };
+  return { mode: 'off', provider: 'turnstile', siteverify_url: null, flows: ['passwordless', 'signup'], on_verifier_error: 'fail_closed', hostnames: [] };
 }
 
 export const siteverifyUrlOf = (s: PhoneBotCheckSettings): string => s.siteverify_url ?? OFFICIAL_SITEVERIFY_URLS[s.provider];
@@ -49,7 +51,9 @@ const MAX_URL_LENGTH = 2048;
 
 const bad = (msg: string) => new AppError('invalid_body', `Payload validation error: ${msg}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const KEYS = new Set(['mode', 'provider', 'siteverify_url', 'flows', 'on_verifier_error', 'secret']);
+const KEYS = new Set(['mode', 'provider', 'siteverify_url', 'flows', 'on_verifier_error', 'hostnames', 'secret']);
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const MAX_HOSTNAMES = 20;
 
 function oneOf<T extends string>(v: unknown, values: readonly T[], where: string): T {
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw bad(`${where} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
@@ -86,7 +90,16 @@ export function parseBotCheckSettings(v: unknown, urlProblem: (url: URL) => stri
     siteverify_url: null,
     flows: d.flows,
     on_verifier_error: v['on_verifier_error'] === undefined ? d.on_verifier_error : oneOf(v['on_verifier_error'], VERIFIER_FAILURES, 'on_verifier_error'),
+    hostnames: [],
   };
+  const h = v['hostnames'];
+  if (h !== undefined) {
+    if (!Array.isArray(h) || h.length > MAX_HOSTNAMES) throw bad(`hostnames must be an array of at most ${MAX_HOSTNAMES} host names`);
+    for (const x of h) {
+      if (typeof x !== 'string' || !HOSTNAME.test(x.toLowerCase())) throw bad('hostnames must hold host names (app.example.com), without scheme, port or path');
+      if (!out.hostnames.includes(x.toLowerCase())) out.hostnames.push(x.toLowerCase());
+    }
+  }
   const u = v['siteverify_url'];
   if (u !== undefined && u !== null) {
     if (typeof u !== 'string' || u.length === 0 || u.length > MAX_URL_LENGTH) throw bad(`siteverify_url must be a URL of at most ${MAX_URL_LENGTH} characters`);

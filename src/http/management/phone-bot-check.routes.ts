@@ -26,6 +26,7 @@ const Patch = Type.Object(
     secret: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Null()])),
     flows: Type.Optional(Type.Union([Type.Array(lit(BOT_CHECK_FLOWS), { maxItems: 10 }), Type.Null()])),
     on_verifier_error: Type.Optional(Type.Union([lit(VERIFIER_FAILURES), Type.Null()])),
+    hostnames: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 20 }), Type.Null()])),
   },
   Strict,
 );
@@ -35,6 +36,7 @@ const Out = Type.Object({
   siteverify_url: Type.String(),
   flows: Type.Array(Type.String()),
   on_verifier_error: Type.String(),
+  hostnames: Type.Array(Type.String()),
   secret_set: Type.Boolean(),
   updated_at: Type.Union([Timestamp, Type.Null()]),
 });
