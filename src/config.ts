@@ -48,6 +48,14 @@ const baseSchema = z.object({
    * `monitor` or `off`. A tenant's own setting always wins.
    */
   PHONE_FRAUD_GUARD_DEFAULT_MODE: z.enum(['enforce', 'monitor', 'off']).default('enforce'),
+  /** How long the bot check waits for a CAPTCHA vendor's siteverify answer, ms (docs/abuse.md, "Bot check"). */
+  BOT_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+  /**
+   * Whether a tenant's `siteverify_url` may point at a loopback or private address (a verifier on the
+   * server's own network; tests). Off by default, as for Actions and SMS gateways: the URL is set by
+   * tenant administrators. Metadata endpoints stay refused.
+   */
+  BOT_CHECK_ALLOW_PRIVATE_NETWORK: boolish.default('false'),
 
   /**
    * `redis://…`: the counters of the velocity limits and of the brute-force gate live in this Redis,
@@ -107,6 +115,8 @@ export type Config = Readonly<ProviderSettings & {
   metricsToken: string | undefined;
   /** The fraud guard's mode for tenants that never set one. */
   fraudGuardDefaultMode: 'enforce' | 'monitor' | 'off';
+  /** The bot check's siteverify calls: their timeout, and whether private addresses may be called. */
+  botCheck: { timeoutMs: number; allowPrivateNetwork: boolean };
   /** Addresses or CIDRs of trusted proxies (X-Forwarded-For); empty: none. */
   trustProxy: readonly string[];
   /** Where the shared counters live when set (`redis://…`); else in the database. */
@@ -181,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     metricsToken: e.METRICS_TOKEN,
     fraudGuardDefaultMode: e.PHONE_FRAUD_GUARD_DEFAULT_MODE,
+    botCheck: Object.freeze({ timeoutMs: e.BOT_CHECK_TIMEOUT_MS, allowPrivateNetwork: e.BOT_CHECK_ALLOW_PRIVATE_NETWORK }),
     trustProxy: Object.freeze(list(e.TRUST_PROXY)),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -10,7 +10,7 @@ import { createSecretBox, decodeKey } from '../src/adapters/crypto/secret-box.js
 import { loadConfig } from '../src/config.js';
 import { createContainer, type Container } from '../src/composition/container.js';
 import { openSecrets } from '../src/domain/actions/trigger-executor.js';
-import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE } from '../src/domain/purposes.js';
+import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE, PHONE_BOT_CHECK_SECRET_PURPOSE } from '../src/domain/purposes.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import { testDialects, type Dialect } from './helpers/harness.js';
@@ -199,6 +199,9 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       });
       assert.equal(action.statusCode, 201, action.body);
       actionId = action.json().id;
+      // The bot check's CAPTCHA secret (write-only through the API).
+      const bot = await call('PATCH', '/api/v2/attack-protection/phone-bot-check', 'acme.test', { token, body: { secret: 'captcha-secret-value' } });
+      assert.equal(bot.statusCode, 200, bot.body);
       const before = await sealedValues(c);
       assert.equal(before.length, 10); // 2 signing keys, 3 client secrets, 1 provider, 1 Guardian token, 2 action secrets, the derivation root
       assert.ok(before.every((s) => s.value.startsWith(`v1.${kidOf(key1)}.`)));
@@ -214,13 +217,14 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         action_secrets: { total: 2, resealed: 2, skipped: 0 },
         server_secrets: { total: 1, resealed: 1, skipped: 0 },
         phone_migration_snapshots: { total: 0, resealed: 0, skipped: 0 },
+        phone_bot_check_secrets: { total: 1, resealed: 1, skipped: 0 },
       });
       const after = await sealedValues(c);
       assert.equal(after.length, 10);
       for (const s of after) assert.ok(s.value.startsWith(`v1.${kidOf(key2)}.`), `${s.where} still carries ${s.value.split('.')[1]}`);
 
       const again = JSON.parse(await ok(['keys', 'rotate'], `${key2},${key1}`));
-      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'connection_secrets', 'action_secrets', 'server_secrets']) {
+      for (const kind of ['signing_keys', 'client_secrets', 'phone_provider_credentials', 'guardian_twilio_auth_tokens', 'connection_secrets', 'action_secrets', 'server_secrets', 'phone_bot_check_secrets']) {
         assert.equal(again[kind].resealed, 0, kind);
       }
     });
@@ -236,6 +240,8 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
       assert.equal(c.services.phoneProviders.credentialsOf(provider!).auth_token, 'tw-auth-token');
       const guardian = await c.repos.guardian.get(acme.tenant.id);
       assert.equal(c.box.open(guardian!.twilioAuthTokenSealed!, TWILIO_AUTH_TOKEN_PURPOSE), 'legacy-token');
+      const bot = await c.repos.phoneBotCheck.get(acme.tenant.id);
+      assert.equal(c.box.open(bot!.secretSealed!, PHONE_BOT_CHECK_SECRET_PURPOSE), 'captcha-secret-value');
       // The action's secret opens with the new key alone: in the draft (a test run) and in the deployed version.
       const tested = await call('POST', `/api/v2/actions/actions/${actionId}/test`, 'acme.test', { token: access_token, body: { payload: {} } });
       assert.equal(tested.statusCode, 200, tested.body);

@@ -24,6 +24,7 @@ export function registerKeys(program: Command): void {
           action_secrets: r.actionSecrets,
           server_secrets: r.serverSecrets,
           phone_migration_snapshots: r.phoneMigrationSnapshots,
+          phone_bot_check_secrets: r.phoneBotCheckSecrets,
         };
         printJson({ key_id: c.box.primaryKid, ...kinds });
         const skipped = Object.values(kinds).reduce((n, k) => n + k.skipped, 0);

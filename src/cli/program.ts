@@ -11,6 +11,7 @@ import { registerPhoneMigration } from './phone-migration.js';
 import { registerSendPolicy } from './send-policy.js';
 import { registerFraudGuard } from './fraud-guard.js';
 import { registerVelocityLimits } from './velocity-limits.js';
+import { registerBotCheck } from './bot-check.js';
 import { registerTenant } from './tenant.js';
 import { registerToken } from './token.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSendPolicy(program);
   registerFraudGuard(program);
   registerVelocityLimits(program);
+  registerBotCheck(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { TokenIssuer } from '../domain/auth/token-issuer.js';
 import type { ClientService } from '../domain/clients/client-service.js';
 import type { Clock } from '../domain/clock.js';
 import type { NotificationService } from '../domain/notifications/notification-service.js';
+import type { BotCheck } from '../domain/auth/flows/common.js';
 import type { TokenKeys } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
 
@@ -21,6 +22,8 @@ export interface AuthModuleOptions {
   /** The fraud guard's record of which sent codes were verified. */
   conversions: CodeConversions;
   accessTokenTtl: number;
+  /** The tenant's bot check (a CAPTCHA token before a code goes to a number nobody proved). */
+  botCheck: BotCheck;
   /** UserDirectory through the port the flows use; resolved per call because it is wired after this module. */
   directory: () => DirectoryPort;
 }
@@ -45,6 +48,7 @@ export function createAuthModule(o: AuthModuleOptions): AuthDeps {
     guardian: o.repos.guardian,
     clock: o.clock,
     passwordlessGuard: new PasswordlessGuard(o.repos.loginFailures, o.clock),
+    botCheck: o.botCheck,
     recoveryHash: (userId, code) => createHmac('sha256', recoveryKey).update(userId).update('\0').update(code).digest('hex'),
   };
 }

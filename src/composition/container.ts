@@ -11,6 +11,8 @@ import { createRepositories } from '../adapters/storage/repositories.js';
 import { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
+import { PhoneBotCheckService } from '../domain/abuse/phone-bot-check-service.js';
+import { SiteverifyClient } from '../adapters/captcha/siteverify-client.js';
 import { VelocityPolicyService } from '../domain/abuse/velocity-policy-service.js';
 import type { RateCounters } from '../domain/abuse/rate-counters.js';
 import { createRateCounters } from '../adapters/rate-limits/rate-counters.js';
@@ -125,6 +127,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   });
   const delivery = createDeliveryModule({ config, logger, repos, sealer: box, clock, actions, counters, extraGuards: opts.extraGuards ?? [], dispatchInline: opts.dispatchInline ?? true });
   const { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline } = delivery;
+  const siteverify = new SiteverifyClient(config.botCheck);
+  const phoneBotCheck = new PhoneBotCheckService(repos.phoneBotCheck, box, siteverify, repos.logs, clock, pipeline, delivery.decisions, (tenantId, detail) =>
+    logger.warn({ tenantId, detail }, 'bot check: the CAPTCHA verifier could not be asked'),
+  );
   const actionsPurge = new ActionsPurgeWorker(actions, logger);
   const tenants = new TenantService(repos, tokenKeys, clock, config.defaultTenant);
   const phoneProviders = new PhoneProviderService(repos, box, clock, kinds);
@@ -146,6 +152,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     phoneFraud: new PhoneFraudService(repos.phoneFraud, clock, config.fraudGuardDefaultMode),
     phoneSpend: new PhoneSpendService(repos.phoneSpend, clock),
     velocityPolicy: new VelocityPolicyService(repos, clock),
+    phoneBotCheck,
   };
   const identity = createIdentityModule({ repos, clock, notifications, logger, sealer: box, kinds, hashing: config.passwordHashing, counters });
   const userDirectory = directoryPort(identity.directory);
@@ -158,6 +165,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     clients: services.clients,
     notifications,
     conversions: services.phoneFraud,
+    botCheck: phoneBotCheck,
     accessTokenTtl: config.accessTokenTtl,
     directory: () => userDirectory,
   });
@@ -189,6 +197,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await actions.close();
       await signer.close();
       await counters.close();
+      await siteverify.close();
       await storage.close();
     },
   };

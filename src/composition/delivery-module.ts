@@ -13,7 +13,7 @@ import type { Clock } from '../domain/clock.js';
 import { Dispatcher } from '../domain/notifications/dispatcher.js';
 import type { PipelineMetrics } from '../domain/notifications/metrics.js';
 import { NotificationService } from '../domain/notifications/notification-service.js';
-import { SendPolicy, type SendGuard } from '../domain/notifications/send-policy.js';
+import { SendPolicy, type DecisionObserver, type SendGuard } from '../domain/notifications/send-policy.js';
 import type { ProviderRegistry } from '../domain/phone-provider/provider-registry.js';
 import type { Sealer } from '../domain/ports.js';
 import type { Repositories } from '../domain/repositories.js';
@@ -44,6 +44,8 @@ export interface DeliveryModule {
   outbox: OutboxWorker;
   metrics: Registry;
   pipeline: PipelineMetrics;
+  /** Counts decisions (`unifone_send_policy_decisions_total`): the guards', and the bot check's, which runs before them. */
+  decisions: DecisionObserver;
 }
 
 /** Wires the delivery pipeline; the send policy's guards are listed here, in the order they decide. */
@@ -72,5 +74,5 @@ export function createDeliveryModule(o: DeliveryModuleOptions): DeliveryModule {
   ];
   const sendPolicy = new SendPolicy(guards, repos.logs, clock, pipeline, decisions);
   const notifications = new NotificationService(repos, o.sealer, clock, dispatcher, policy, sendPolicy, { dispatchInline: o.dispatchInline });
-  return { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline };
+  return { kinds, sendPolicy, notifications, dispatcher, outbox, metrics: registry, pipeline, decisions };
 }

@@ -49,6 +49,7 @@ export function httpDeps(p: Parts): AppDeps {
       phoneFraud: s.phoneFraud,
       phoneSpend: s.phoneSpend,
       velocityPolicy: s.velocityPolicy,
+      phoneBotCheck: s.phoneBotCheck,
     },
     authentication: { auth, tenants: s.tenants, resourceServers: s.resourceServers, tokenKeys: p.tokenKeys, accessTokenTtl: p.config.accessTokenTtl, bodyLimit: p.config.bodyLimit },
     receipts: { receipts: s.receipts, publicUrl: p.config.publicUrl },

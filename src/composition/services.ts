@@ -1,6 +1,7 @@
 import type { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import type { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
 import type { PhoneSpendService } from '../domain/abuse/phone-spend-service.js';
+import type { PhoneBotCheckService } from '../domain/abuse/phone-bot-check-service.js';
 import type { VelocityPolicyService } from '../domain/abuse/velocity-policy-service.js';
 import type { EnrollmentAdmin } from '../domain/auth/enrollment-admin.js';
 import type { PhoneMigrationService } from '../domain/migration/migration-service.js';
@@ -35,4 +36,5 @@ export interface Services {
   phoneFraud: PhoneFraudService;
   phoneSpend: PhoneSpendService;
   velocityPolicy: VelocityPolicyService;
+  phoneBotCheck: PhoneBotCheckService;
 }

@@ -111,6 +111,8 @@ export const errorCatalogue = {
   // ---- the fraud guard and the spend caps (docs/abuse.md) ----
   phone_destination_quarantined: { status: 400, message: 'Messages to this phone number range are suspended for now; use another phone number or try again later' },
   phone_spend_cap_reached: { status: 429, message: "The tenant's phone spend cap is reached; try again later" },
+  // ---- the bot check (docs/abuse.md, "Bot check"); the code Auth0's bot detection answers ----
+  invalid_captcha: { status: 400, message: 'Solve the CAPTCHA to show you are not a robot, then try again' },
 
   // ---- Authentication API (OAuth2 error codes) ----
   invalid_request: { status: 400, message: 'Invalid request' },

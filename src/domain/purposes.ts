@@ -34,3 +34,6 @@ export const ACTION_SECRET_PURPOSE = 'action_secret';
 
 /** The snapshot of a tenant's legacy phone configuration kept by a migration for its rollback. */
 export const PHONE_MIGRATION_SNAPSHOT_PURPOSE = 'phone_migration_snapshot';
+
+/** The CAPTCHA provider's secret key of a tenant's bot check (`phone_bot_check_settings.secret_sealed`). */
+export const PHONE_BOT_CHECK_SECRET_PURPOSE = 'phone_bot_check_secret';

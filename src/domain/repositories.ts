@@ -1,6 +1,7 @@
 import type { PhoneSendPolicyRepository } from './abuse/ports.js';
 import type { PhoneFraudRepository } from './abuse/phone-fraud-ports.js';
 import type { PhoneSpendRepository } from './abuse/phone-spend-ports.js';
+import type { PhoneBotCheckRepository } from './abuse/phone-bot-check-ports.js';
 import type { VelocityPolicyRepository } from './abuse/velocity-ports.js';
 import type { ActionCacheRepository, ActionRepository } from './actions/ports.js';
 import type { EnrollmentRepository, RecoveryCodeRepository, RefreshTokenRepository } from './auth/mfa-ports.js';
@@ -53,6 +54,7 @@ export interface Repositories {
   phoneSendPolicies: PhoneSendPolicyRepository;
   phoneFraud: PhoneFraudRepository;
   phoneSpend: PhoneSpendRepository;
+  phoneBotCheck: PhoneBotCheckRepository;
   velocityPolicies: VelocityPolicyRepository;
   /** Runs `fn` in one transaction; the repositories passed to it write inside that transaction. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;

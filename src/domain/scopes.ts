@@ -64,6 +64,9 @@ export const MANAGEMENT_SCOPES = [
   // Our extension: the tenant's velocity limits (windows per recipient, user, IP, client, tenant, prefix, country).
   'read:phone_velocity_limits',
   'update:phone_velocity_limits',
+  // Our extension: the bot check (a CAPTCHA token required before a code is sent).
+  'read:phone_bot_check',
+  'update:phone_bot_check',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -85,6 +85,8 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     phoneSendPolicies: cache.wrap(repos.phoneSendPolicies, { get: (tenantId: string) => `sp:${tenantId}` }, []),
     // And its velocity limits (the `velocity` guard).
     velocityPolicies: cache.wrap(repos.velocityPolicies, { get: (tenantId: string) => `vp:${tenantId}` }, []),
+    // And every /passwordless/start and phone signup its bot check.
+    phoneBotCheck: cache.wrap(repos.phoneBotCheck, { get: (tenantId: string) => `bc:${tenantId}` }, ['listSealed']),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

@@ -23,6 +23,7 @@ import { phoneMigrationRepository } from './phone-migration-repository.js';
 import { phoneSendPolicyRepository } from './phone-send-policy-repository.js';
 import { phoneFraudRepository } from './phone-fraud-repository.js';
 import { phoneSpendRepository } from './phone-spend-repository.js';
+import { phoneBotCheckRepository } from './phone-bot-check-repository.js';
 import { velocityPolicyRepository } from './velocity-policy-repository.js';
 import { userRepository } from './user-repository.js';
 
@@ -55,6 +56,7 @@ export function createRepositories(db: Kysely<Database>, features: DialectFeatur
     phoneSendPolicies: phoneSendPolicyRepository(db),
     phoneFraud: phoneFraudRepository(db),
     phoneSpend: phoneSpendRepository(db),
+    phoneBotCheck: phoneBotCheckRepository(db),
     velocityPolicies: velocityPolicyRepository(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, features))),
   };

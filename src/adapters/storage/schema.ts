@@ -255,6 +255,13 @@ export interface TenantSettingsJsonTable {
   updated_at: string;
 }
 
+export interface PhoneBotCheckSettingsTable {
+  tenant_id: string;
+  settings: string;
+  secret_sealed: string | null;
+  updated_at: string;
+}
+
 export interface PhoneSpendTotalsTable {
   tenant_id: string;
   period: string;
@@ -294,6 +301,7 @@ export interface Database {
   phone_fraud_settings: TenantSettingsJsonTable;
   phone_spend_settings: TenantSettingsJsonTable;
   phone_spend_totals: PhoneSpendTotalsTable;
+  phone_bot_check_settings: PhoneBotCheckSettingsTable;
   phone_velocity_policies: PhoneVelocityPoliciesTable;
   rate_limits: RateLimitsTable;
   notifications: NotificationsTable;

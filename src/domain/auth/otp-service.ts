@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { timeOrderedBase62 } from '../ids.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { NotificationContext } from '../notifications/sender.js';
-import type { NotificationSource } from '../notifications/ports.js';
+import type { DecisionRecord, NotificationSource } from '../notifications/ports.js';
 import type { TemplateType, TenantRecord } from '../ports.js';
 import type { OtpPurpose, OtpRecord, OtpRepository } from './ports.js';
 
@@ -34,6 +34,8 @@ export interface SendCodeInput {
    * passwordless codes through the legacy options of their `sms` connection.
    */
   legacy?: boolean;
+  /** Decisions taken before the send policy (the bot check), recorded on the notification's `policy` first. */
+  checks?: DecisionRecord[];
 }
 
 export type VerifyOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted' | 'consumed';
@@ -86,6 +88,7 @@ export class OtpService {
       code,
       otp,
       ...(input.legacy ? { channel: 'legacy' as const } : {}),
+      ...(input.checks?.length ? { checks: input.checks } : {}),
     });
     return otp;
   }

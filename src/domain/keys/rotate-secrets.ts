@@ -10,6 +10,7 @@ import {
   GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE,
   LEGACY_SMS_GATEWAY_SECRET_PURPOSE,
   LEGACY_SMS_TWILIO_TOKEN_PURPOSE,
+  PHONE_BOT_CHECK_SECRET_PURPOSE,
   PHONE_MIGRATION_SNAPSHOT_PURPOSE,
   PHONE_PROVIDER_CREDENTIALS_PURPOSE,
 } from '../purposes.js';
@@ -42,6 +43,8 @@ export interface RotationReport {
   serverSecrets: KindReport;
   /** The legacy configuration each migrated tenant keeps for its rollback. */
   phoneMigrationSnapshots: KindReport;
+  /** The CAPTCHA vendors' secret keys of the tenants' bot checks. */
+  phoneBotCheckSecrets: KindReport;
 }
 
 /** A stored value cannot be opened with the configured keys (typically: the old key was dropped too early). */
@@ -81,6 +84,7 @@ export async function rotateSecrets(
     actionSecrets: empty(),
     serverSecrets: empty(),
     phoneMigrationSnapshots: empty(),
+    phoneBotCheckSecrets: empty(),
   };
 
   const items: Item[] = [
@@ -136,6 +140,15 @@ export async function rotateSecrets(
         sealed: r.sealed,
         purpose: PHONE_MIGRATION_SNAPSHOT_PURPOSE,
         write: (to) => repos.phoneMigrations.updateSealed(r.tenantId, r.sealed, to),
+      }),
+    ),
+    ...(await repos.phoneBotCheck.listSealed()).map(
+      (r): Item => ({
+        kind: 'phoneBotCheckSecrets',
+        what: `bot check secret (tenant ${r.tenantId})`,
+        sealed: r.sealed,
+        purpose: PHONE_BOT_CHECK_SECRET_PURPOSE,
+        write: (to) => repos.phoneBotCheck.updateSealed(r.tenantId, r.sealed, to),
       }),
     ),
     ...(await repos.serverSecrets.listSealed()).map(

@@ -7,7 +7,7 @@ import type { DeliveryMethod, PhoneProviderRecord, Sealer, TemplateType, TenantR
 import type { Repositories } from '../repositories.js';
 import { NOTIFICATION_CODE_PURPOSE } from '../purposes.js';
 import type { Dispatcher, RetryPolicy } from './dispatcher.js';
-import type { NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
+import type { DecisionRecord, NotificationChannel, NotificationRecord, NotificationSource } from './ports.js';
 import { pickLocale } from './render.js';
 import { flowOf, type PolicyOutcome, type SendPolicy, type SendRequest } from './send-policy.js';
 import type { NotificationContext } from './sender.js';
@@ -27,6 +27,8 @@ export interface EnqueueInput {
   channel?: Exclude<NotificationChannel, 'test_number'>;
   /** The tenant's provider when the caller has read it already (test sends): the inline send uses it. */
   provider?: PhoneProviderRecord;
+  /** Decisions taken before the send policy (the bot check of the request): recorded first on `policy`. */
+  checks?: DecisionRecord[];
 }
 
 /**
@@ -105,7 +107,7 @@ export class NotificationService {
       leaseUntil: inline ? new Date(now.getTime() + this.policy.leaseMs).toISOString() : null,
       errorCode: null,
       lastError: null,
-      policy: decided.decisions,
+      policy: input.checks ? [...input.checks, ...decided.decisions] : decided.decisions,
       createdAt: at,
       updatedAt: at,
       sentAt: null,

@@ -10,7 +10,8 @@ const Target = { client_id: S(128), connection: S(128), phone_number: S(32) };
 /** Unknown properties (user_metadata, given_name, ...) are accepted and ignored, as Auth0's clients send them. */
 const open = { additionalProperties: Type.Unknown() };
 
-const SignupBody = Type.Object({ ...Target, password: S(512), email: S(320), username: S(128) }, open);
+/** `captcha`: the token of the tenant's CAPTCHA widget, for its bot check (any type here: the check judges it). */
+const SignupBody = Type.Object({ ...Target, password: S(512), email: S(320), username: S(128), captcha: Type.Optional(Type.Unknown()) }, open);
 const VerifyBody = Type.Object({ ...Target, code: S(32) }, open);
 const ChangeBody = Type.Object({ ...Target, email: S(320) }, open);
 const ResetBody = Type.Object({ ...Target, code: S(32), new_password: S(512) }, open);
@@ -32,6 +33,7 @@ export function dbConnectionRoutes(c: { auth: AuthDeps }): FastifyPluginAsyncTyp
         password: b.password,
         email: b.email,
         username: b.username,
+        captcha: b.captcha,
       });
     });
 

@@ -12,6 +12,7 @@ import { phoneFraudGuardRoutes, type PhoneFraudRouteDeps } from './phone-fraud-g
 import { phoneSendPolicyRoutes, type PhoneSendPolicyRouteDeps } from './phone-send-policy.routes.js';
 import { phoneSpendRoutes, type PhoneSpendRouteDeps } from './phone-spend.routes.js';
 import { phoneVelocityRoutes, type PhoneVelocityRouteDeps } from './phone-velocity.routes.js';
+import { phoneBotCheckRoutes, type PhoneBotCheckRouteDeps } from './phone-bot-check.routes.js';
 import { phoneProviderRoutes, type PhoneProviderRouteDeps } from './phone-providers.routes.js';
 import { phoneTemplateRoutes, type PhoneTemplateRouteDeps } from './phone-templates.routes.js';
 import { resourceServerRoutes, type ResourceServerRouteDeps } from './resource-servers.routes.js';
@@ -35,6 +36,7 @@ export type ManagementRouteDeps = ClientRouteDeps &
   PhoneFraudRouteDeps &
   PhoneSpendRouteDeps &
   PhoneVelocityRouteDeps &
+  PhoneBotCheckRouteDeps &
   IdentityRouteDeps & { actions: ActionRoutesDeps };
 
 /** Every Management API resource, mounted under `/api/v2`. */
@@ -57,5 +59,6 @@ export function managementRoutes(deps: ManagementRouteDeps): FastifyPluginAsync 
     await app.register(phoneFraudGuardRoutes(deps));
     await app.register(phoneSpendRoutes(deps));
     await app.register(phoneVelocityRoutes(deps));
+    await app.register(phoneBotCheckRoutes(deps));
   };
 }

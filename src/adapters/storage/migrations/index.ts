@@ -11,6 +11,7 @@ import * as m0009 from './0009-operators.js';
 import * as m0010 from './0010-phone-send-policies.js';
 import * as m0011 from './0011-velocity-limits.js';
 import * as m0013 from './0013-phone-fraud-and-spend.js';
+import * as m0014 from './0014-phone-bot-check.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010-phone-send-policies': m0010,
   '0011-velocity-limits': m0011,
   '0013-phone-fraud-and-spend': m0013,
+  '0014-phone-bot-check': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {

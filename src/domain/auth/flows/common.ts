@@ -7,6 +7,7 @@ import type { DirectoryPort } from '../directory-port.js';
 import type { EnrollmentRepository, RecoveryCodeRepository } from '../mfa-ports.js';
 import type { OtpService } from '../otp-service.js';
 import type { PasswordlessGuard } from '../passwordless-guard.js';
+import type { PhoneBotCheckService } from '../../abuse/phone-bot-check-service.js';
 import type { ConnectionRecord, UserRecord } from '../ports.js';
 import { mfaApiAudience, type TokenIssuer, type TokenRequest } from '../token-issuer.js';
 
@@ -23,9 +24,13 @@ export interface AuthDeps {
   clock: Clock;
   /** Brute-force protection of the passwordless grant (the sms connection's `brute_force_protection`). */
   passwordlessGuard: PasswordlessGuard;
+  /** The tenant's bot check, run before a code is sent to a number nobody proved (passwordless, phone signup). */
+  botCheck: BotCheck;
   /** A keyed hash for recovery codes (never stored in clear). */
   recoveryHash(userId: string, code: string): string;
 }
+
+export type BotCheck = Pick<PhoneBotCheckService, 'check'>;
 
 /** The request a flow runs for. */
 export interface FlowContext {

@@ -10,7 +10,7 @@ import { type AuthDeps, type FlowContext, type PresentedClient, mfaApiNeedsSecon
 const DEFAULT_TOTP = { length: 6, time_step: 180 };
 const MAX_ATTEMPTS = 3;
 const PHONE_RE = /^\+[0-9]{1,15}$/;
-const START_PROPERTIES = new Set(['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'phone_number', 'send', 'authParams']);
+const START_PROPERTIES = new Set(['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'phone_number', 'send', 'authParams', 'captcha']);
 
 /** Auth0's passwordless failure strings (SDKs match on the first one). */
 export const WRONG_CODE = 'Wrong phone number or verification code.';
@@ -57,6 +57,10 @@ export async function passwordlessStart(
   if (!conn) throw new AppError('bad.connection', 'Connection does not exist');
   if (conn.strategy !== 'sms') throw new AppError('bad.connection', 'Invalid connection strategy. It must either be a passwordless connection');
   if (!conn.enabledClients.includes(client.clientId)) throw new AppError('bad.connection', 'Connection is disabled');
+  // Anyone can start a login for any number: the tenant's bot check (a CAPTCHA token) runs before the
+  // number is looked up (without a token, nothing tells which numbers have accounts) and before a code
+  // is issued or sent. It throws 400 invalid_captcha when it refuses.
+  const check = await deps.botCheck.check({ tenant: ctx.tenant, flow: 'passwordless', token: body['captcha'], recipient: phone, ip: ctx.ip, clientId: client.clientId, userId: null });
   const user = await dir.findForLogin(ctx.tenant.id, conn.name, phone);
   if (user?.blocked) throw new AppError('access_denied', 'user is blocked');
   if (!user && smsOptions(conn).disable_signup) throw new AppError('bad.request', 'Public signup is disabled');
@@ -75,6 +79,7 @@ export async function passwordlessStart(
     context: notificationContext(ctx, client, user, conn),
     // Legacy (pre-UPE) tenants send through the connection's own delivery options (legacy-passwordless.ts).
     legacy: !ctx.tenant.phoneConsolidatedExperience,
+    ...(check ? { checks: [check] } : {}),
   });
   return {
     _id: user ? user.userId.slice(user.userId.indexOf('|') + 1) : otp.id.slice(0, 24),

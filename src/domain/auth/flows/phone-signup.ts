@@ -3,6 +3,7 @@ import { isE164 } from '../../phone-number.js';
 import type { ClientRecord } from '../../ports.js';
 import type { ConnectionRecord, DatabaseConnectionOptions, UserRecord } from '../ports.js';
 import type { VerifyOutcome } from '../otp-service.js';
+import type { DecisionRecord } from '../../notifications/ports.js';
 import { type AuthDeps, type FlowContext, notificationContext } from './common.js';
 import { WRONG_CODE } from './passwordless.js';
 
@@ -44,6 +45,8 @@ export interface SignupInput extends DbConnectionTarget {
   password: string | undefined;
   email: string | undefined;
   username: string | undefined;
+  /** The CAPTCHA token (`captcha`), for the tenant's bot check. */
+  captcha?: unknown;
 }
 
 /**
@@ -55,6 +58,8 @@ export async function phoneSignup(deps: AuthDeps, ctx: FlowContext, input: Signu
   const { client, conn, phone } = await phoneConnection(deps, ctx, input);
   if (!input.password) throw new AppError('invalid_request', 'Missing required parameter: password');
   if ((conn.options as DatabaseConnectionOptions).disable_signup) throw new AppError('invalid_signup', 'Public signup is disabled');
+  // The bot check before the user is written: a refused signup creates nothing and sends nothing.
+  const check = await deps.botCheck.check({ tenant: ctx.tenant, flow: 'signup', token: input.captcha, recipient: phone, ip: ctx.ip, clientId: client.clientId, userId: null });
   const newUser = {
     connection: conn.name,
     phoneNumber: phone,
@@ -65,7 +70,7 @@ export async function phoneSignup(deps: AuthDeps, ctx: FlowContext, input: Signu
   };
   const user = await deps.directory().createUser(ctx.tenant, newUser, ctx.ip);
   try {
-    await sendVerification(deps, ctx, client, conn, user);
+    await sendVerification(deps, ctx, client, conn, user, check);
   } catch (e) {
     // The code was refused before anything was sent (the send policy, a limit): the signup did not
     // happen, so the user it wrote goes too, and a retry (another number, later) is a new signup.
@@ -82,7 +87,7 @@ export async function phoneSignup(deps: AuthDeps, ctx: FlowContext, input: Signu
   };
 }
 
-async function sendVerification(deps: AuthDeps, ctx: FlowContext, client: ClientRecord, conn: ConnectionRecord, user: UserRecord) {
+async function sendVerification(deps: AuthDeps, ctx: FlowContext, client: ClientRecord, conn: ConnectionRecord, user: UserRecord, check: DecisionRecord | undefined) {
   await deps.otp.send(ctx.tenant, {
     purpose: 'signup_verify',
     subject: user.userId,
@@ -93,6 +98,7 @@ async function sendVerification(deps: AuthDeps, ctx: FlowContext, client: Client
     type: 'otp_verify',
     source: 'signup',
     context: notificationContext(ctx, client, user, conn),
+    ...(check ? { checks: [check] } : {}),
   });
 }
 
