@@ -7,6 +7,7 @@ import { createJwsSigner } from '../adapters/crypto/jws-signer.js';
 import { migrateToLatest, openStorage, type Storage, type StorageOptions } from '../adapters/storage/db.js';
 import { featuresOf } from '../adapters/storage/features.js';
 import { withReadCache } from '../adapters/storage/read-cache.js';
+import { groupWrite } from '../adapters/storage/write-batcher.js';
 import { createRepositories } from '../adapters/storage/repositories.js';
 import { PhoneFraudService } from '../domain/abuse/phone-fraud-service.js';
 import { PhoneSendPolicyService } from '../domain/abuse/phone-send-policy-service.js';
@@ -111,7 +112,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const storage = openStorage(storageOpts);
   await migrateToLatest(storage);
   const repos = withReadCache(createRepositories(storage.db, featuresOf(storage.dialect)));
-  const counters = createRateCounters({ storage: storage.handle, redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  const counters = createRateCounters({
+    storage: storage.handle,
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    groupCommit: (fn) => groupWrite(storage.db, () => fn()),
+  });
   const signer = createJwsSigner(config.signingThreads);
   const tokenKeys = new RsaTokenKeys(repos.signingKeys, box, clock, signer);
   const actions = createActionsModule({
