@@ -11,6 +11,8 @@ export interface ParsedRecipient {
    * `VOICEMAIL`; undefined when the metadata cannot tell.
    */
   numberType: string | undefined;
+  /** The country calling code (`1`, `44`), from the same parse. */
+  callingCode?: string;
 }
 
 /** Parsed numbers by E.164 text (undefined: not valid). Full-metadata parsing is the costliest step of an enqueue; numbers recur (MFA, retries). */
@@ -20,7 +22,7 @@ function parseE164(value: string): ParsedRecipient | undefined {
   if (!/^\+[1-9]\d{6,14}$/.test(value)) return undefined;
   if (parsed.has(value)) return parsed.get(value);
   const p = parsePhoneNumberFromString(value);
-  const result = p?.isValid() && p.number === value ? { e164: value, country: p.country, numberType: p.getType() } : undefined;
+  const result = p?.isValid() && p.number === value ? { e164: value, country: p.country, numberType: p.getType(), callingCode: p.countryCallingCode } : undefined;
   if (parsed.size >= 10_000) parsed.delete(parsed.keys().next().value!);
   parsed.set(value, result);
   return result;

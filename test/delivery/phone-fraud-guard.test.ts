@@ -27,8 +27,9 @@ test('the test ranges are one prefix of valid mobile numbers', () => {
   const r = freshRange();
   for (const i of [0, 1, 8999]) {
     const n = numberIn(r, i);
-    assert.deepEqual(parseRecipient(n), { e164: n, country: 'UZ', numberType: 'MOBILE' });
+    assert.deepEqual(parseRecipient(n), { e164: n, country: 'UZ', numberType: 'MOBILE', callingCode: '998' });
     assert.equal(prefixOf(n), r);
+    assert.equal(prefixOf(n, '998'), r);
   }
   assert.equal(prefixOf('+14155550123'), '+1415555', 'NANP: the prefix is the exchange (NPA-NXX)');
   assert.equal(prefixOf('+447400123456'), '+44740012');

@@ -40,7 +40,11 @@ test('the example numbers are of the types and countries the tests rely on', () 
     [EXAMPLES.MOBILE_DE, 'DE', 'MOBILE'],
     [EXAMPLES.SATELLITE, undefined, 'MOBILE'],
   ];
-  for (const [n, country, type] of expect) assert.deepEqual(parseRecipient(n), { e164: n, country, numberType: type }, n);
+  for (const [n, country, type] of expect) {
+    const { callingCode, ...rest } = parseRecipient(n)!;
+    assert.deepEqual(rest, { e164: n, country, numberType: type }, n);
+    assert.ok(callingCode && n.startsWith(`+${callingCode}`), `${n}: calling code ${callingCode}`);
+  }
   assert.deepEqual([...DEFAULT_BLOCKED_TYPES].sort(), ['PAGER', 'PREMIUM_RATE', 'SHARED_COST', 'UAN', 'VOICEMAIL']);
 });
 

@@ -3,9 +3,12 @@ import type { PhoneFraudRepository, QuarantineRecord } from '../../domain/abuse/
 import type { PhoneFraudSettings } from '../../domain/abuse/phone-fraud-settings.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
+import { groupTransaction } from './write-batcher.js';
 import type { Database, PhoneFraudQuarantinesTable } from './schema.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
+/** The UTC minute of an ISO timestamp (`2026-12-04T20:41`): the fraud guard's counting unit. */
+const minuteOf = (iso: string) => iso.slice(0, 16);
 
 function toQuarantine(r: Selectable<PhoneFraudQuarantinesTable>): QuarantineRecord {
   return {
@@ -51,54 +54,101 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
         .execute();
     },
 
-    async recordSend(tenantId, s) {
-      await db
-        .insertInto('phone_fraud_sends')
-        .values({ id: s.id, tenant_id: tenantId, otp_id: s.otpId, prefix: s.prefix, country: s.country, recipient: s.recipient, created_at: s.createdAt, verified_at: null })
-        .execute();
+    async recordSend(tenantId, s, repeatSince) {
+      const minute = minuteOf(s.createdAt);
+      await groupTransaction(db, async (trx) => {
+        const repeat =
+          repeatSince !== undefined &&
+          (await trx
+            .selectFrom('phone_fraud_sends')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('recipient', '=', s.recipient)
+            .where('created_at', '>=', repeatSince)
+            .where('created_at', '<=', s.createdAt)
+            .limit(1)
+            .executeTakeFirst()) !== undefined;
+        await trx
+          .insertInto('phone_fraud_sends')
+          .values({ id: s.id, tenant_id: tenantId, otp_id: s.otpId, prefix: s.prefix, country: s.country, recipient: s.recipient, created_at: s.createdAt, verified_at: null })
+          .execute();
+        const numbers = repeat ? 0 : 1;
+        await trx
+          .insertInto('phone_fraud_minutes')
+          .values({ tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, sends: 1, verified: 0, numbers })
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({ sends: sql`phone_fraud_minutes.sends + 1`, numbers: sql`phone_fraud_minutes.numbers + ${numbers}` }),
+          )
+          .execute();
+      });
     },
     async markVerified(tenantId, otpId, at) {
-      await db.updateTable('phone_fraud_sends').set({ verified_at: at }).where('tenant_id', '=', tenantId).where('otp_id', '=', otpId).where('verified_at', 'is', null).execute();
+      await groupTransaction(db, async (trx) => {
+        const sent = await trx
+          .updateTable('phone_fraud_sends')
+          .set({ verified_at: at })
+          .where('tenant_id', '=', tenantId)
+          .where('otp_id', '=', otpId)
+          .where('verified_at', 'is', null)
+          .returning(['prefix', 'country', 'created_at'])
+          .executeTakeFirst();
+        if (!sent) return;
+        await trx
+          .insertInto('phone_fraud_minutes')
+          .values({ tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, sends: 0, verified: 1, numbers: 0 })
+          .onConflict((oc) => oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({ verified: sql`phone_fraud_minutes.verified + 1` }))
+          .execute();
+      });
     },
-    async prefixTraffic(tenantId, prefix, w) {
-      // One pass over the prefix's sends since the earliest window (the baseline's start).
-      const inWin = (since: string) => sql<boolean>`created_at >= ${since}`;
-      const verified = sql<boolean>`verified_at is not null`;
+    async recentTraffic(tenantId, prefix, w) {
+      const burst = sql<boolean>`minute >= ${minuteOf(w.burstSince)}`;
+      const hour = sql<boolean>`minute >= ${minuteOf(w.hourSince)}`;
       const r = await db
-        .selectFrom('phone_fraud_sends')
+        .selectFrom('phone_fraud_minutes')
         .select([
-          sql<number>`sum(case when ${inWin(w.burstSince)} then 1 else 0 end)`.as('burst_sends'),
-          sql<number>`count(distinct case when ${inWin(w.burstSince)} then recipient end)`.as('burst_numbers'),
-          sql<number>`sum(case when ${inWin(w.burstSince)} and ${verified} then 1 else 0 end)`.as('burst_verified'),
-          sql<number>`sum(case when ${inWin(w.hourSince)} then 1 else 0 end)`.as('hour_sends'),
-          sql<number>`sum(case when ${inWin(w.hourSince)} and ${verified} then 1 else 0 end)`.as('hour_verified'),
-          sql<number>`sum(case when ${inWin(w.windowSince)} and created_at < ${w.settledBefore} then 1 else 0 end)`.as('settled_sends'),
-          sql<number>`sum(case when ${inWin(w.windowSince)} and created_at < ${w.settledBefore} and ${verified} then 1 else 0 end)`.as('settled_verified'),
-          sql<number>`sum(case when created_at < ${w.baselineUntil} then 1 else 0 end)`.as('baseline_sends'),
+          sql<number>`sum(case when ${burst} then sends else 0 end)`.as('burst_sends'),
+          sql<number>`sum(case when ${burst} then numbers else 0 end)`.as('burst_numbers'),
+          sql<number>`sum(case when ${burst} then verified else 0 end)`.as('burst_verified'),
+          sql<number>`sum(case when ${hour} then sends else 0 end)`.as('hour_sends'),
+          sql<number>`sum(case when ${hour} then verified else 0 end)`.as('hour_verified'),
         ])
         .where('tenant_id', '=', tenantId)
         .where('prefix', '=', prefix)
-        .where('created_at', '>=', w.baselineSince)
+        .where('minute', '>=', minuteOf(w.burstSince < w.hourSince ? w.burstSince : w.hourSince))
         .executeTakeFirstOrThrow();
       return {
         burst: { sends: n(r.burst_sends), numbers: n(r.burst_numbers), verified: n(r.burst_verified) },
         hour: { sends: n(r.hour_sends), verified: n(r.hour_verified) },
-        settled: { sends: n(r.settled_sends), verified: n(r.settled_verified) },
-        baselineSends: n(r.baseline_sends),
       };
+    },
+    async settledTraffic(tenantId, prefix, w) {
+      const settled = sql<boolean>`minute >= ${minuteOf(w.windowSince)} and minute < ${minuteOf(w.settledBefore)}`;
+      const r = await db
+        .selectFrom('phone_fraud_minutes')
+        .select([
+          sql<number>`sum(case when ${settled} then sends else 0 end)`.as('settled_sends'),
+          sql<number>`sum(case when ${settled} then verified else 0 end)`.as('settled_verified'),
+          sql<number>`sum(case when minute < ${minuteOf(w.baselineUntil)} then sends else 0 end)`.as('baseline_sends'),
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('prefix', '=', prefix)
+        .where('minute', '>=', minuteOf(w.baselineSince))
+        .executeTakeFirstOrThrow();
+      return { settled: { sends: n(r.settled_sends), verified: n(r.settled_verified) }, baselineSends: n(r.baseline_sends) };
     },
     async countryTraffic(tenantId, country, since, settledBefore) {
       const r = await db
-        .selectFrom('phone_fraud_sends')
-        .select([sql<number>`count(*)`.as('sends'), sql<number>`sum(case when verified_at is not null then 1 else 0 end)`.as('verified')])
+        .selectFrom('phone_fraud_minutes')
+        .select([sql<number>`sum(sends)`.as('sends'), sql<number>`sum(verified)`.as('verified')])
         .where('tenant_id', '=', tenantId)
         .where('country', '=', country)
-        .where('created_at', '>=', since)
-        .where('created_at', '<', settledBefore)
+        .where('minute', '>=', minuteOf(since))
+        .where('minute', '<', minuteOf(settledBefore))
         .executeTakeFirstOrThrow();
       return { sends: n(r.sends), verified: n(r.verified) };
     },
     async pruneSends(before) {
+      await db.deleteFrom('phone_fraud_minutes').where('minute', '<', minuteOf(before)).execute();
       const r = await db.deleteFrom('phone_fraud_sends').where('created_at', '<', before).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
@@ -175,17 +225,6 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
       return Number(r.numUpdatedRows);
     },
 
-    async safePrefixFor(tenantId, e164) {
-      const r = await db
-        .selectFrom('phone_fraud_safe_prefixes')
-        .select('prefix')
-        .where('tenant_id', '=', tenantId)
-        .where(sql<boolean>`${e164} like prefix || '%'`)
-        .orderBy(sql`length(prefix)`, 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return r?.prefix;
-    },
     async listSafe(tenantId) {
       const rows = await db.selectFrom('phone_fraud_safe_prefixes').selectAll().where('tenant_id', '=', tenantId).orderBy('prefix').execute();
       return rows.map((r) => ({ prefix: r.prefix, note: r.note, createdAt: r.created_at }));

@@ -3,14 +3,16 @@ import type { PhoneSpendRepository } from '../../domain/abuse/phone-spend-ports.
 import type { PhoneSpendSettings } from '../../domain/abuse/phone-spend.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
+import { groupTransaction, groupWrite } from './write-batcher.js';
 import type { Database } from './schema.js';
 
 export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository {
-  const add = (trx: Kysely<Database>, tenantId: string, period: string, cost: number) =>
+  // The day's and the month's totals in one statement.
+  const add = (trx: Kysely<Database>, tenantId: string, periods: [string, string], cost: number) =>
     trx
       .insertInto('phone_spend_totals')
-      .values({ tenant_id: tenantId, period, amount: cost })
-      .onConflict((oc) => oc.columns(['tenant_id', 'period']).doUpdateSet({ amount: sql`phone_spend_totals.amount + ${cost}` }))
+      .values(periods.map((period) => ({ tenant_id: tenantId, period, amount: cost })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'period']).doUpdateSet({ amount: sql`phone_spend_totals.amount + excluded.amount` }))
       .execute();
   const totals = async (trx: Kysely<Database>, tenantId: string, periods: string[]) => {
     const rows = await trx.selectFrom('phone_spend_totals').select(['period', 'amount']).where('tenant_id', '=', tenantId).where('period', 'in', periods).execute();
@@ -33,18 +35,16 @@ export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository
     },
     async charge(tenantId, c) {
       if (c.dailyCap === null && c.monthlyCap === null) {
-        // No cap to hold: two upserts, no lock.
-        await add(db, tenantId, c.day, c.cost);
-        await add(db, tenantId, c.month, c.cost);
+        // No cap to hold: one upsert, no lock (on SQLite in the group commit).
+        await groupWrite(db, (trx) => add(trx, tenantId, [c.day, c.month], c.cost));
         return 'ok';
       }
-      return db.transaction().execute(async (trx) => {
+      return groupTransaction(db, async (trx) => {
         await lockKey(trx, `phone_spend:${tenantId}`);
         const t = await totals(trx, tenantId, [c.day, c.month]);
         if (c.dailyCap !== null && t[c.day]! + c.cost > c.dailyCap) return 'daily';
         if (c.monthlyCap !== null && t[c.month]! + c.cost > c.monthlyCap) return 'monthly';
-        await add(trx, tenantId, c.day, c.cost);
-        await add(trx, tenantId, c.month, c.cost);
+        await add(trx, tenantId, [c.day, c.month], c.cost);
         return 'ok';
       });
     },

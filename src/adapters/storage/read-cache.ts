@@ -87,6 +87,20 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
     velocityPolicies: cache.wrap(repos.velocityPolicies, { get: (tenantId: string) => `vp:${tenantId}` }, []),
     // And every /passwordless/start and phone signup its bot check.
     phoneBotCheck: cache.wrap(repos.phoneBotCheck, { get: (tenantId: string) => `bc:${tenantId}` }, ['listSealed']),
+    // The fraud guard reads its settings, the safe list and the prefix's latest quarantine on every
+    // send; the sends it records and the traffic it counts pass through (they change with every send
+    // and must not empty the cache). Settings, safe list and quarantine changes empty it.
+    phoneFraud: cache.wrap(
+      repos.phoneFraud,
+      {
+        getSettings: (tenantId: string) => `fs:${tenantId}`,
+        listSafe: (tenantId: string) => `fsl:${tenantId}`,
+        latestQuarantine: (tenantId: string, prefix: string) => `fq:${tenantId}:${prefix}`,
+      },
+      ['recordSend', 'markVerified', 'recentTraffic', 'settledTraffic', 'countryTraffic', 'pruneSends', 'countBlocked', 'getQuarantine', 'listQuarantines'],
+    ),
+    // The spend cap reads its settings on every send; the charge itself passes through.
+    phoneSpend: cache.wrap(repos.phoneSpend, { getSettings: (tenantId: string) => `ss:${tenantId}` }, ['charge', 'totals']),
     transaction: (fn) => cache.write(() => repos.transaction(fn)),
   };
 }

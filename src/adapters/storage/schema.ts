@@ -228,6 +228,16 @@ export interface PhoneFraudSendsTable {
   verified_at: string | null;
 }
 
+export interface PhoneFraudMinutesTable {
+  tenant_id: string;
+  prefix: string;
+  minute: string;
+  country: string;
+  sends: number;
+  verified: number;
+  numbers: number;
+}
+
 export interface PhoneFraudQuarantinesTable {
   id: string;
   tenant_id: string;
@@ -296,6 +306,7 @@ export interface Database {
   phone_migrations: PhoneMigrationsTable;
   phone_send_policies: PhoneSendPoliciesTable;
   phone_fraud_sends: PhoneFraudSendsTable;
+  phone_fraud_minutes: PhoneFraudMinutesTable;
   phone_fraud_quarantines: PhoneFraudQuarantinesTable;
   phone_fraud_safe_prefixes: PhoneFraudSafePrefixesTable;
   phone_fraud_settings: TenantSettingsJsonTable;

@@ -8,6 +8,8 @@ import { defaultFraudSettings, prefixOf, type FraudGuardMode, type PhoneFraudSet
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** How long the settled window, the baseline and the country's counts are reused. */
+export const SLOW_TTL_MS = 60_000;
 /** How long sends are kept: the conversion window's longest setting plus the 7-day baseline before it. */
 export const FRAUD_SEND_RETENTION_MS = 14 * DAY;
 
@@ -25,6 +27,8 @@ export const FRAUD_SEND_RETENTION_MS = 14 * DAY;
 export class PhoneFraudGuard implements SendGuard {
   readonly name = 'phone_fraud_guard';
   private lastPrune = 0;
+  /** The slowly changing counts, per prefix and country, for `SLOW_TTL_MS`. */
+  private readonly slow = new TtlCache(SLOW_TTL_MS);
 
   constructor(
     private readonly repo: PhoneFraudRepository,
@@ -40,14 +44,14 @@ export class PhoneFraudGuard implements SendGuard {
     const now = this.clock.now();
     this.maybePrune(now);
     const e164 = r.recipient.e164;
-    const prefix = prefixOf(e164);
+    const prefix = prefixOf(e164, r.recipient.callingCode);
     const country = r.recipient.country ?? NON_GEOGRAPHIC;
-    const safe = await this.repo.safePrefixFor(tenantId, e164);
+    const safe = longestSafePrefix(await this.repo.listSafe(tenantId), e164);
     const last = safe ? undefined : await this.repo.latestQuarantine(tenantId, prefix);
     if (last && isActive(last, now)) {
       await this.repo.countBlocked(tenantId, last.id);
       if (settings.mode === 'enforce') return quarantined(last);
-      await this.record(r, prefix, country, now);
+      await this.record(r, prefix, country, now, settings);
       return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
     }
     if (!r.otp) return ALLOW;
@@ -71,21 +75,23 @@ export class PhoneFraudGuard implements SendGuard {
           now.toISOString(),
         );
         if (settings.mode === 'enforce') return quarantined(q);
-        await this.record(r, prefix, country, now);
+        await this.record(r, prefix, country, now, settings);
         return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
       }
     }
-    await this.record(r, prefix, country, now);
+    await this.record(r, prefix, country, now, settings);
     return ALLOW;
   }
 
   private async judge(tenantId: string, prefix: string, country: string, s: PhoneFraudSettings, now: Date, resetAt: string | undefined) {
     const t = s.thresholds;
     const at = now.getTime();
-    // A release (or the end of a cooling period) starts the prefix's windows afresh.
+    // A release (or the end of a cooling period) starts the prefix's windows afresh, from the next
+    // whole minute (traffic is counted per minute: the minute of the release held sends before it).
+    const restart = resetAt && new Date(Math.ceil(Date.parse(resetAt) / 60_000) * 60_000).toISOString();
     const since = (ms: number) => {
       const iso = new Date(at - ms).toISOString();
-      return resetAt && resetAt > iso ? resetAt : iso;
+      return restart && restart > iso ? restart : iso;
     };
     const w: TrafficWindows = {
       burstSince: since(t.burst_window_seconds * 1000),
@@ -95,16 +101,21 @@ export class PhoneFraudGuard implements SendGuard {
       baselineSince: new Date(at - t.conversion_window_seconds * 1000 - 7 * DAY).toISOString(),
       baselineUntil: new Date(at - t.conversion_window_seconds * 1000).toISOString(),
     };
-    const [traffic, countryTraffic] = await Promise.all([
-      this.repo.prefixTraffic(tenantId, prefix, w),
-      this.repo.countryTraffic(tenantId, country, since(HOUR), w.settledBefore),
+    // The burst window and the hour are read on every send (a burst must be seen as it happens); the
+    // settled window, the baseline and the country change slowly and are read at most once a minute
+    // per prefix (and per release) and country in this process.
+    const [recent, settled, countryTraffic] = await Promise.all([
+      this.repo.recentTraffic(tenantId, prefix, w),
+      this.slow.get(`p\0${tenantId}\0${prefix}\0${resetAt ?? ''}`, at, () => this.repo.settledTraffic(tenantId, prefix, w)),
+      this.slow.get(`c\0${tenantId}\0${country}`, at, () => this.repo.countryTraffic(tenantId, country, since(HOUR), w.settledBefore)),
     ]);
-    return judge(traffic, countryTraffic, t);
+    return judge({ ...recent, ...settled }, countryTraffic, t);
   }
 
-  private async record(r: SendRequest, prefix: string, country: string, now: Date): Promise<void> {
+  private async record(r: SendRequest, prefix: string, country: string, now: Date, s: PhoneFraudSettings): Promise<void> {
     if (!r.otp) return;
-    await this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: r.otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() });
+    const repeatSince = new Date(now.getTime() - s.thresholds.burst_window_seconds * 1000).toISOString();
+    await this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: r.otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() }, repeatSince);
   }
 
   /** At most once an hour per process, sends past the retention are deleted (in the background). */
@@ -114,6 +125,30 @@ export class PhoneFraudGuard implements SendGuard {
     this.repo.pruneSends(new Date(now.getTime() - FRAUD_SEND_RETENTION_MS).toISOString()).catch(() => {
       this.lastPrune = 0;
     });
+  }
+}
+
+/** The longest safe-listed prefix `e164` starts with, if any. */
+export function longestSafePrefix(list: ReadonlyArray<{ prefix: string }>, e164: string): string | undefined {
+  let best: string | undefined;
+  for (const { prefix } of list) if (e164.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+  return best;
+}
+
+/** A small map of values that expire on the guard's clock (bounded: the oldest entries go first). */
+class TtlCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  constructor(private readonly ttlMs: number) {}
+
+  get<T>(key: string, now: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs && now >= hit.at) return hit.value as Promise<T>;
+    const value = load();
+    this.entries.delete(key);
+    this.entries.set(key, { at: now, value });
+    value.catch(() => this.entries.delete(key));
+    if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
+    return value;
   }
 }
 

@@ -52,12 +52,22 @@ export interface PhoneFraudRepository {
   getSettings(tenantId: string): Promise<{ settings: PhoneFraudSettings; updatedAt: string } | undefined>;
   putSettings(tenantId: string, settings: PhoneFraudSettings, updatedAt: string): Promise<void>;
 
-  recordSend(tenantId: string, send: FraudSendRecord): Promise<void>;
-  /** Marks the send of a code verified (no-op for a code that was never recorded). */
+  /**
+   * Records a code sent, and counts it in its minute: a send, and a new number unless the same
+   * recipient had a send at or after `repeatSince` (the burst window before it; absent: new).
+   */
+  recordSend(tenantId: string, send: FraudSendRecord, repeatSince?: string): Promise<void>;
+  /** Marks the send of a code verified, once, and counts it in the send's minute (no-op for a code that was never recorded). */
   markVerified(tenantId: string, otpId: string, at: string): Promise<void>;
-  prefixTraffic(tenantId: string, prefix: string, w: TrafficWindows): Promise<PrefixTraffic>;
+  /**
+   * The prefix's burst window and last hour, summed over their minutes (a window starts at the
+   * minute its boundary falls in). Read on every send.
+   */
+  recentTraffic(tenantId: string, prefix: string, w: TrafficWindows): Promise<Pick<PrefixTraffic, 'burst' | 'hour'>>;
+  /** The prefix's settled conversion window and its baseline, summed over their minutes (minutes before `settledBefore`'s). */
+  settledTraffic(tenantId: string, prefix: string, w: TrafficWindows): Promise<Pick<PrefixTraffic, 'settled' | 'baselineSends'>>;
   countryTraffic(tenantId: string, country: string, since: string, settledBefore: string): Promise<CountryTraffic>;
-  /** Deletes sends older than `before` (all tenants); returns how many. */
+  /** Deletes sends and minutes older than `before` (all tenants); returns how many sends. */
   pruneSends(before: string): Promise<number>;
 
   /** The newest quarantine of a prefix (active or not). */
@@ -75,8 +85,6 @@ export interface PhoneFraudRepository {
   /** Ends every active quarantine of the prefixes starting with `prefix`. */
   releaseUnder(tenantId: string, prefix: string, now: string): Promise<number>;
 
-  /** The longest safe-listed prefix `e164` starts with, if any. */
-  safePrefixFor(tenantId: string, e164: string): Promise<string | undefined>;
   listSafe(tenantId: string): Promise<SafePrefixRecord[]>;
   /** Adds or updates (its note) a safe prefix. */
   putSafe(tenantId: string, r: SafePrefixRecord): Promise<void>;

@@ -121,10 +121,11 @@ export const PREFIX_DROPPED_DIGITS = 4;
 /**
  * The destination prefix of an E.164 number: the number without its last four digits, but never
  * shorter than its country calling code and one digit (a short national number keeps that much).
+ * `callingCode`, when the caller parsed the number already, saves parsing it again.
  * Why four: see docs/abuse.md ("The prefix").
  */
-export function prefixOf(e164: string): string {
-  const cc = parsePhoneNumberFromString(e164)?.countryCallingCode ?? '';
+export function prefixOf(e164: string, callingCode?: string): string {
+  const cc = callingCode ?? parsePhoneNumberFromString(e164)?.countryCallingCode ?? '';
   const keep = Math.max(e164.length - PREFIX_DROPPED_DIGITS, 1 + cc.length + 1);
   return e164.slice(0, Math.min(keep, e164.length));
 }
