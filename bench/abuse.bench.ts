@@ -99,6 +99,10 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-abuse-'));
   let now = START;
   const clock = { now: () => new Date(now) };
+  // The velocity limits' counters (rate-limiter-flexible) read the process's wall clock, not the
+  // container's clock: it follows the simulation too, so that their windows see two simulated hours
+  // and not the few seconds of wall clock they take. (Timers still run in real time.)
+  Date.now = () => now;
   const config = loadConfig({
     DATA_DIR: dataDir,
     UNIFONE_SECRET_KEY: randomBytes(32).toString('hex'),

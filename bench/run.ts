@@ -84,6 +84,15 @@ const limitsRes = await fetch(`${server.url}/api/v2/attack-protection/phone-velo
   body: JSON.stringify({ rules: Object.fromEntries(['recipient', 'user', 'ip', 'client', 'tenant', 'prefix', 'country'].map((k) => [k, { limit: 1_000_000 }])) }),
 });
 if (limitsRes.status !== 200) throw new Error(`the velocity limits could not be raised: ${limitsRes.status} ${await limitsRes.text()}`);
+// And thousands of codes a second to one number range, most never verified, is what the fraud guard
+// quarantines. At its thresholds' maximum it still records and judges every code (its cost is in the
+// figures) and quarantines nothing.
+const fraudRes = await fetch(`${server.url}/api/v2/attack-protection/phone-fraud-guard`, {
+  method: 'PATCH',
+  headers: auth,
+  body: JSON.stringify({ mode: 'enforce', thresholds: { burst_min_numbers: 100_000, burst_min_numbers_under_alarm: 100_000, conversion_min_sends: 1_000_000, volume_min_sends: 1_000_000 } }),
+});
+if (fraudRes.status !== 200) throw new Error(`the fraud guard's thresholds could not be raised: ${fraudRes.status} ${await fraudRes.text()}`);
 
 const sentCount = () =>
   new Promise<number>((resolve) => {
