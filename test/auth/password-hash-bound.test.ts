@@ -39,6 +39,10 @@ describeEachDialect(
           assert.deepEqual(Object.keys(res.json()).sort(), ['error', 'error_description']);
           assert.equal(res.json().error, 'too_many_requests');
           assert.match(String(res.headers['retry-after']), /^[1-9]\d*$/);
+          // Auth0's rate-limit headers on every 429: nothing left, and when the wait ends.
+          assert.equal(res.headers['x-ratelimit-remaining'], '0');
+          const reset = Number(res.headers['x-ratelimit-reset']);
+          assert.ok(Math.abs(reset - (Math.ceil(Date.now() / 1000) + Number(res.headers['retry-after']))) <= 2, `x-ratelimit-reset ${reset}`);
         }
         // Nothing was created by the refused signup, nothing was hashed for the refused login.
         assert.deepEqual(e.c.identity.hashing.stats(), { running: 1, queued: 0 });

@@ -79,6 +79,8 @@ describeEachDialect(
       assert.match(refused.json().error_description, /daily phone spend cap/);
       const retry = Number(refused.headers['retry-after']);
       assert.ok(retry > 0 && retry <= 86_400, `retry-after ${retry}`);
+      assert.equal(refused.headers['x-ratelimit-remaining'], '0');
+      assert.ok(Math.abs(Number(refused.headers['x-ratelimit-reset']) - (Math.ceil(Date.now() / 1000) + retry)) <= 2, 'x-ratelimit-reset: the end of the day');
       assert.equal(Math.round(((await spentToday()) - before) * 100), 2, 'the refused send was not charged');
       assert.equal(mock.requests.filter((r) => r.form['To'] === to).length, 0, 'nothing reached the provider');
 

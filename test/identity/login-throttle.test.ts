@@ -56,6 +56,7 @@ describeEachDialect('brute-force protection: the per-user throttle across addres
     assert.ok(isAppError(refused) && refused.code === 'too_many_attempts', String(refused));
     const retry = Number((refused as AppError).headers?.['retry-after']);
     assert.ok(retry > 0 && retry <= 3600, String(retry));
+    assert.match((refused as AppError).headers?.['x-ratelimit-limit'] ?? '', /^[1-9]\d*$/, 'the per-user limit is named');
     // Each address alone is far from the per-(user, IP) threshold: the per-user limit refused it.
     assert.equal((await env().c.repos.loginFailures.get(tenant.id, victim.userId, '2001:db8:99::1'))?.count ?? 0, 0);
     const release = await g.attempt(tenant, bystander, '2001:db8:99::1', 10);

@@ -89,7 +89,7 @@ export class LoginGuard {
     const s = await this.orUnavailable(this.counters.get(this.userSpec(), `${tenant.id}\0${user.userId}`), tenant.id);
     if (!s || s.consumed < this.perUser.limit) return;
     const e = new AppError('too_many_attempts', 'Too many failed login attempts for this account. Try again later.');
-    e.headers = { 'retry-after': String(Math.max(1, Math.ceil(s.msBeforeNext / 1000))) };
+    e.headers = { 'retry-after': String(Math.max(1, Math.ceil(s.msBeforeNext / 1000))), 'x-ratelimit-limit': String(this.perUser.limit) };
     throw e;
   }
 

@@ -28,9 +28,21 @@ export function isManagementUrl(url: string): boolean {
   }
 }
 
+/**
+ * The headers of a 429, as Auth0's rate-limited answers carry them: `x-ratelimit-remaining` 0 and
+ * `x-ratelimit-reset` (epoch seconds) from the `Retry-After` the refusal gave, unless it set its own
+ * (the velocity limits also give `x-ratelimit-limit`; so do the refusals that count against a number).
+ */
+export function rateLimitHeaders(headers: Record<string, string> | undefined, nowMs: number): Record<string, string> | undefined {
+  const retry = Number(headers?.['retry-after']);
+  if (!headers || !Number.isFinite(retry) || headers['x-ratelimit-reset'] !== undefined) return headers;
+  return { ...headers, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(nowMs / 1000) + retry) };
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: AppError, management = isManagementRequest(request)): FastifyReply {
   const status = err.status;
-  if (err.headers) reply.headers(err.headers);
+  const headers = status === 429 ? rateLimitHeaders(err.headers, Date.now()) : err.headers;
+  if (headers) reply.headers(headers);
   if (management) {
     return reply.code(status).type('application/json; charset=utf-8').send({
       statusCode: status,
