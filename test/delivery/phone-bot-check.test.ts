@@ -95,7 +95,7 @@ describeEachDialect(
         e.neverReveal.add(SECRET);
       }
       verifier.state = 'up';
-      const reset = await settings({ mode: 'off', secret: null, siteverify_url: null, flows: null, on_verifier_error: null, provider: null, hostnames: null });
+      const reset = await settings({ mode: 'off', secret: null, siteverify_url: null, flows: null, on_verifier_error: null, provider: null, hostnames: null, min_score: null, actions: null });
       assert.equal(reset.statusCode, 200, reset.body);
     });
 
@@ -109,6 +109,8 @@ describeEachDialect(
         flows: ['passwordless', 'signup'],
         on_verifier_error: 'fail_closed',
         hostnames: [],
+        min_score: null,
+        actions: {},
         secret_set: false,
         updated_at: null,
       });
@@ -200,6 +202,43 @@ describeEachDialect(
       assert.equal((await settings({ hostnames: ['login.example.org', 'app.example.com'] })).statusCode, 200);
       assert.equal((await start(to, verifier.issue())).statusCode, 200);
       assert.equal(await delivered(to), 1);
+    });
+
+    test('reCAPTCHA v3: a score under min_score, an answer without a score, and a token made for another action are rejected', async () => {
+      const set = await enforce({ provider: 'recaptcha', min_score: 0.5, actions: { passwordless: 'login_sms' } });
+      assert.equal(set.statusCode, 200, set.body);
+      assert.equal(set.json().min_score, 0.5);
+      assert.deepEqual(set.json().actions, { passwordless: 'login_sms' });
+      const to = gb();
+      for (const [extra, code] of [
+        [{ score: 0.1, action: 'login_sms' }, 'score-too-low'],
+        [{ action: 'login_sms' }, 'score-missing'],
+        [{ score: 0.9, action: 'comment' }, 'action-mismatch'],
+      ] as const) {
+        const res = await start(to, verifier.issue(extra));
+        assert.equal(res.statusCode, 400, `${code}: ${res.body}`);
+        assert.equal(res.json().error, 'invalid_captcha');
+      }
+      const lines = await deniedLogs(to);
+      assert.deepEqual(lines.map((l) => (l.details['verifier_error_codes'] as string[])[0]).sort(), ['action-mismatch', 'score-missing', 'score-too-low']);
+      assert.ok(lines.some((l) => l.details['verifier_score'] === 0.1 && l.details['reason'] === 'captcha_rejected'));
+      assert.ok(lines.some((l) => l.details['verifier_action'] === 'comment'));
+      assert.equal(sentTo(to), 0, 'nothing sent');
+      // At the threshold and with the action named: sent. The signup flow names no action: not checked.
+      assert.equal((await start(to, verifier.issue({ score: 0.5, action: 'login_sms' }))).statusCode, 200);
+      assert.equal(await delivered(to), 1);
+      assert.equal((await signup(gb(), verifier.issue({ score: 0.7, action: 'anything' }))).statusCode, 200);
+      // Bad values are 400 naming the field; null puts the defaults back.
+      for (const body of [{ min_score: 1.5 }, { min_score: 'high' }, { actions: { passwordless: 'no spaces' } }, { actions: { reset: 'x' } }]) {
+        const bad = await settings(body);
+        assert.equal(bad.statusCode, 400, JSON.stringify(body));
+        assert.match(bad.json().message, /min_score|actions/);
+      }
+      const cleared = await settings({ min_score: null, actions: null });
+      assert.equal(cleared.statusCode, 200, cleared.body);
+      assert.equal(cleared.json().min_score, null);
+      assert.deepEqual(cleared.json().actions, {});
+      assert.equal((await start(gb(), verifier.issue())).statusCode, 200, 'no score needed any more');
     });
 
     test('the verifier down: fail_closed refuses (400, captcha_unavailable), fail_open sends and records it', async () => {

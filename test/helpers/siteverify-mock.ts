@@ -16,15 +16,15 @@ export interface SiteverifyRequest {
 export interface SiteverifyMock {
   url: string;
   requests: SiteverifyRequest[];
-  /** A fresh token the widget would have given a person who solved it. */
-  issue(): string;
+  /** A fresh token the widget would have given a person who solved it (with reCAPTCHA v3's `score` and `action`, when given). */
+  issue(extra?: { score?: number; action?: string }): string;
   /** `up`: answers; `down`: 503; `garbage`: 200 with a body that is not JSON; `hang`: never answers. */
   state: 'up' | 'down' | 'garbage' | 'hang';
   close(): Promise<void>;
 }
 
 export async function startSiteverifyMock(secret: string, hostname = 'app.example.com'): Promise<SiteverifyMock> {
-  const issued = new Set<string>();
+  const issued = new Map<string, { score?: number; action?: string }>();
   const used = new Set<string>();
   const requests: SiteverifyRequest[] = [];
   const hanging = new Set<http.ServerResponse>();
@@ -33,9 +33,9 @@ export async function startSiteverifyMock(secret: string, hostname = 'app.exampl
     url: '',
     requests,
     state: 'up',
-    issue() {
+    issue(extra = {}) {
       const t = `XXXX.DUMMY.TOKEN.${++n}.${Math.random().toString(36).slice(2)}`;
-      issued.add(t);
+      issued.set(t, extra);
       return t;
     },
     async close() {
@@ -53,9 +53,9 @@ export async function startSiteverifyMock(secret: string, hostname = 'app.exampl
       if (mock.state === 'hang') return void hanging.add(res);
       if (mock.state === 'down') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
       if (mock.state === 'garbage') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
-      const answer = (success: boolean, codes: string[]) =>
+      const answer = (success: boolean, codes: string[], extra: { score?: number; action?: string } = {}) =>
         res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ success, 'error-codes': codes, ...(success ? { hostname, challenge_ts: new Date().toISOString() } : {}) }),
+          JSON.stringify({ success, 'error-codes': codes, ...(success ? { hostname, challenge_ts: new Date().toISOString(), ...extra } : {}) }),
         );
       if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return answer(false, ['bad-request']);
       if (!form['secret']) return answer(false, ['missing-input-secret']);
@@ -65,7 +65,7 @@ export async function startSiteverifyMock(secret: string, hostname = 'app.exampl
       if (used.has(token)) return answer(false, ['timeout-or-duplicate']);
       if (!issued.has(token)) return answer(false, ['invalid-input-response']);
       used.add(token);
-      return answer(true, []);
+      return answer(true, [], issued.get(token));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

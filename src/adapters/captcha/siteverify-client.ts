@@ -107,9 +107,16 @@ export class SiteverifyClient implements SiteVerifier {
     if (typeof body !== 'object' || body === null || typeof (body as { success?: unknown }).success !== 'boolean') {
       return { kind: 'unavailable', detail: 'the verifier answered without a boolean success' };
     }
-    const b = body as { success: boolean; 'error-codes'?: unknown; hostname?: unknown };
+    const b = body as { success: boolean; 'error-codes'?: unknown; hostname?: unknown; score?: unknown; action?: unknown };
     const codes = Array.isArray(b['error-codes']) ? b['error-codes'].filter((c): c is string => typeof c === 'string') : [];
-    return { kind: 'answered', success: b.success, errorCodes: codes, hostname: typeof b.hostname === 'string' ? b.hostname : undefined };
+    return {
+      kind: 'answered',
+      success: b.success,
+      errorCodes: codes,
+      hostname: typeof b.hostname === 'string' ? b.hostname : undefined,
+      ...(typeof b.score === 'number' && Number.isFinite(b.score) ? { score: b.score } : {}),
+      ...(typeof b.action === 'string' ? { action: b.action } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -31,7 +31,16 @@ export interface SiteverifyRequest {
  * that is not its JSON). Never throws.
  */
 export type SiteverifyResult =
-  | { kind: 'answered'; success: boolean; errorCodes: string[]; hostname: string | undefined }
+  | {
+      kind: 'answered';
+      success: boolean;
+      errorCodes: string[];
+      hostname: string | undefined;
+      /** reCAPTCHA v3 (and hCaptcha Enterprise): how likely a person solved it, 0.0 to 1.0. */
+      score?: number | undefined;
+      /** The action name the widget was run with (reCAPTCHA v3, Turnstile). */
+      action?: string | undefined;
+    }
   | { kind: 'unavailable'; detail: string };
 
 export interface SiteVerifier {

@@ -8,7 +8,7 @@ import type { DecisionObserver } from '../notifications/send-policy.js';
 import { parseRecipient } from '../phone-number.js';
 import type { Sealer, TenantRecord } from '../ports.js';
 import { PHONE_BOT_CHECK_SECRET_PURPOSE } from '../purposes.js';
-import { BOT_CHECK_REASONS, type BotCheckFailure, type BotCheckFlow, defaultBotCheckSettings, MAX_TOKEN_LENGTH, parseBotCheckSettings, type PhoneBotCheckSettings, siteverifyUrlOf, splitPatch } from './phone-bot-check.js';
+import { ACTION_NAME, BOT_CHECK_REASONS, type BotCheckFailure, type BotCheckFlow, defaultBotCheckSettings, MAX_TOKEN_LENGTH, parseBotCheckSettings, type PhoneBotCheckSettings, siteverifyUrlOf, splitPatch } from './phone-bot-check.js';
 import type { PhoneBotCheckRepository, SiteVerifier } from './phone-bot-check-ports.js';
 import { mergePatch } from './phone-send-policy.js';
 
@@ -24,6 +24,8 @@ export interface BotCheckView {
   flows: PhoneBotCheckSettings['flows'];
   on_verifier_error: PhoneBotCheckSettings['on_verifier_error'];
   hostnames: string[];
+  min_score: number | null;
+  actions: Partial<Record<BotCheckFlow, string>>;
   secret_set: boolean;
   updated_at: string | null;
 }
@@ -128,8 +130,20 @@ export class PhoneBotCheckService {
     if (result.success) {
       // A token solved on another site (a widget with the same site key embedded elsewhere) is not one for this tenant.
       const hostnames = s.hostnames ?? [];
-      if (hostnames.length === 0 || (result.hostname !== undefined && hostnames.includes(result.hostname.toLowerCase()))) return undefined;
-      return { kind: 'rejected', details: { verifier_error_codes: ['hostname-mismatch'], ...(result.hostname && ERROR_HOST.test(result.hostname) ? { verifier_hostname: result.hostname } : {}) } };
+      if (hostnames.length > 0 && (result.hostname === undefined || !hostnames.includes(result.hostname.toLowerCase()))) {
+        return { kind: 'rejected', details: { verifier_error_codes: ['hostname-mismatch'], ...(result.hostname && ERROR_HOST.test(result.hostname) ? { verifier_hostname: result.hostname } : {}) } };
+      }
+      // reCAPTCHA v3 answers success for bots too: the score is the verdict.
+      const minScore = s.min_score ?? null;
+      if (minScore !== null && (result.score === undefined || result.score < minScore)) {
+        return { kind: 'rejected', details: { verifier_error_codes: [result.score === undefined ? 'score-missing' : 'score-too-low'], ...(result.score !== undefined ? { verifier_score: result.score } : {}) } };
+      }
+      // A token made for another action (the site's comment form, say) is not one for this flow.
+      const action = s.actions?.[r.flow];
+      if (action !== undefined && result.action !== action) {
+        return { kind: 'rejected', details: { verifier_error_codes: ['action-mismatch'], ...(result.action && ACTION_NAME.test(result.action) ? { verifier_action: result.action } : {}) } };
+      }
+      return undefined;
     }
     return { kind: 'rejected', details: { verifier_error_codes: result.errorCodes.filter((c) => ERROR_CODE.test(c)).slice(0, 8) } };
   }
@@ -164,5 +178,16 @@ export class PhoneBotCheckService {
 }
 
 function view(s: PhoneBotCheckSettings, secretSet: boolean, updatedAt: string | null): BotCheckView {
-  return { mode: s.mode, provider: s.provider, siteverify_url: siteverifyUrlOf(s), flows: [...s.flows], on_verifier_error: s.on_verifier_error, hostnames: [...(s.hostnames ?? [])], secret_set: secretSet, updated_at: updatedAt };
+  return {
+    mode: s.mode,
+    provider: s.provider,
+    siteverify_url: siteverifyUrlOf(s),
+    flows: [...s.flows],
+    on_verifier_error: s.on_verifier_error,
+    hostnames: [...(s.hostnames ?? [])],
+    min_score: s.min_score ?? null,
+    actions: { ...(s.actions ?? {}) },
+    secret_set: secretSet,
+    updated_at: updatedAt,
+  };
 }

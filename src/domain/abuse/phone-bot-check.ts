@@ -36,10 +36,14 @@ export interface PhoneBotCheckSettings {
   on_verifier_error: VerifierFailure;
   /** The sites a token may come from (the verifier's `hostname`, lower case); empty: not checked. */
   hostnames: string[];
+  /** reCAPTCHA v3 / hCaptcha Enterprise: the lowest score accepted (an answer without a score is rejected); null: not checked. */
+  min_score?: number | null;
+  /** The action name the widget must have run with, per flow (reCAPTCHA v3, Turnstile); a flow not named: not checked. */
+  actions?: Partial<Record<BotCheckFlow, string>>;
 }
 
 export function defaultBotCheckSettings(): PhoneBotCheckSettings {
-  return { mode: 'off', provider: 'turnstile', siteverify_url: null, flows: ['passwordless', 'signup'], on_verifier_error: 'fail_closed', hostnames: [] };
+  return { mode: 'off', provider: 'turnstile', siteverify_url: null, flows: ['passwordless', 'signup'], on_verifier_error: 'fail_closed', hostnames: [], min_score: null, actions: {} };
 }
 
 export const siteverifyUrlOf = (s: PhoneBotCheckSettings): string => s.siteverify_url ?? OFFICIAL_SITEVERIFY_URLS[s.provider];
@@ -51,7 +55,9 @@ const MAX_URL_LENGTH = 2048;
 
 const bad = (msg: string) => new AppError('invalid_body', `Payload validation error: ${msg}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const KEYS = new Set(['mode', 'provider', 'siteverify_url', 'flows', 'on_verifier_error', 'hostnames', 'secret']);
+const KEYS = new Set(['mode', 'provider', 'siteverify_url', 'flows', 'on_verifier_error', 'hostnames', 'min_score', 'actions', 'secret']);
+/** An action name as the vendors allow it (reCAPTCHA: letters, `/` and `_`; Turnstile: letters, digits, `_` and `-`, at most 32). */
+export const ACTION_NAME = /^[A-Za-z0-9/_-]{1,100}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const MAX_HOSTNAMES = 20;
 
@@ -91,7 +97,24 @@ export function parseBotCheckSettings(v: unknown, urlProblem: (url: URL) => stri
     flows: d.flows,
     on_verifier_error: v['on_verifier_error'] === undefined ? d.on_verifier_error : oneOf(v['on_verifier_error'], VERIFIER_FAILURES, 'on_verifier_error'),
     hostnames: [],
+    min_score: null,
+    actions: {},
   };
+  const score = v['min_score'];
+  if (score !== undefined && score !== null) {
+    if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 1) throw bad('min_score must be a number from 0.0 to 1.0, or null');
+    out.min_score = score;
+  }
+  const a = v['actions'];
+  if (a !== undefined && a !== null) {
+    if (!isObject(a)) throw bad('actions must be an object naming an action per flow ({"passwordless": "login"})');
+    for (const [flow, name] of Object.entries(a)) {
+      if (name === null) continue;
+      const f = oneOf(flow, BOT_CHECK_FLOWS, 'actions');
+      if (typeof name !== 'string' || !ACTION_NAME.test(name)) throw bad(`actions.${f} must be an action name (letters, digits, /, _ and -, at most 100)`);
+      out.actions![f] = name;
+    }
+  }
   const h = v['hostnames'];
   if (h !== undefined) {
     if (!Array.isArray(h) || h.length > MAX_HOSTNAMES) throw bad(`hostnames must be an array of at most ${MAX_HOSTNAMES} host names`);

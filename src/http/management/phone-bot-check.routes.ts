@@ -27,6 +27,13 @@ const Patch = Type.Object(
     flows: Type.Optional(Type.Union([Type.Array(lit(BOT_CHECK_FLOWS), { maxItems: 10 }), Type.Null()])),
     on_verifier_error: Type.Optional(Type.Union([lit(VERIFIER_FAILURES), Type.Null()])),
     hostnames: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 20 }), Type.Null()])),
+    min_score: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
+    actions: Type.Optional(
+      Type.Union([
+        Type.Object(Object.fromEntries(BOT_CHECK_FLOWS.map((f) => [f, Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]))])), Strict),
+        Type.Null(),
+      ]),
+    ),
   },
   Strict,
 );
@@ -37,6 +44,8 @@ const Out = Type.Object({
   flows: Type.Array(Type.String()),
   on_verifier_error: Type.String(),
   hostnames: Type.Array(Type.String()),
+  min_score: Type.Union([Type.Number(), Type.Null()]),
+  actions: Type.Record(Type.String(), Type.String()),
   secret_set: Type.Boolean(),
   updated_at: Type.Union([Timestamp, Type.Null()]),
 });
