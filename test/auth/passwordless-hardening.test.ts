@@ -85,6 +85,19 @@ describeEachDialect(
       // Another number from the blocked IP is not blocked either.
       const other = phone();
       assert.equal((await login(other, await start(other))).statusCode, 200);
+
+      // The block is the user's, as Auth0's user-blocks show it (the login from the other IP signed the number up).
+      const userId = elsewhere.json().id_token ? JSON.parse(Buffer.from(elsewhere.json().id_token.split('.')[1], 'base64url').toString()).sub : undefined;
+      assert.ok(userId, 'the user of the number');
+      const blocks = await e.api('GET', `/api/v2/user-blocks/${encodeURIComponent(userId)}`, { token: f.mgmt });
+      assert.equal(blocks.statusCode, 200, blocks.body);
+      assert.deepEqual(blocks.json().blocked_for, [{ identifier: to, ip: '127.0.0.1', connection: 'sms' }]);
+      const byNumber = await e.api('GET', `/api/v2/user-blocks?identifier=${encodeURIComponent(to)}`, { token: f.mgmt });
+      assert.deepEqual(byNumber.json().blocked_for.map((b: { ip: string }) => b.ip), ['127.0.0.1']);
+      // Lifting it lets a right code in from that IP again.
+      assert.equal((await e.api('DELETE', `/api/v2/user-blocks/${encodeURIComponent(userId)}`, { token: f.mgmt })).statusCode, 204);
+      assert.deepEqual((await e.api('GET', `/api/v2/user-blocks/${encodeURIComponent(userId)}`, { token: f.mgmt })).json().blocked_for, []);
+      assert.equal((await login(to, await start(to))).statusCode, 200, 'unblocked');
     });
 
     test('a right code clears the failures of that IP for the number', async () => {

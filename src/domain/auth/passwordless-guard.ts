@@ -28,7 +28,7 @@ export class PasswordlessGuard {
   ) {}
 
   private static subject(connection: string, phone: string): string {
-    return `passwordless|${connection}|${phone}`;
+    return passwordlessSubject(connection, phone);
   }
 
   /** Throws 429 `too_many_attempts` when the IP is blocked for the number. */
@@ -57,3 +57,8 @@ export class PasswordlessGuard {
 }
 
 const blocked = () => new AppError('too_many_attempts', BLOCKED_MESSAGE);
+
+/** Whose failures the `login_failures` rows of a number's passwordless logins are (a number may have no user yet). */
+export function passwordlessSubject(connection: string, phone: string): string {
+  return `passwordless|${connection}|${phone}`;
+}

@@ -8,6 +8,7 @@ import { isBreached } from './breached-passwords.js';
 import { ConnectionCatalog, DEFAULT_DATABASE_CONNECTION, type ClientLister, type DefaultsProvisioner, type LegacySmsDeps } from './connection-catalog.js';
 import type { HashQueue } from './hash-queue.js';
 import type { RateCounters } from '../abuse/rate-counters.js';
+import { passwordlessSubject } from './passwordless-guard.js';
 import { LoginGuard, type GeoIpLookup, type GuardLogger, type LoginContext, type NotificationPort } from './login-guard.js';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
 import type {
@@ -348,8 +349,14 @@ export class UserDirectory {
   }
 
   /** The IPs blocked for a user, with the connection (user-blocks). */
+  /**
+   * A user's brute-force blocks: of its password logins, and of the passwordless logins of its phone
+   * number on its connection (blocked per number and IP, `PasswordlessGuard`).
+   */
   async blocksOf(tenant: Pick<TenantRecord, 'id'>, user: UserRecord): Promise<Array<{ ip: string; connection: string; blockedAt: string }>> {
-    return (await this.guard.blocks(tenant.id, user.userId)).map((f) => ({ ip: f.ip, connection: user.connection, blockedAt: f.blockedAt! }));
+    const blocks = await this.guard.blocks(tenant.id, user.userId);
+    if (user.phoneNumber) blocks.push(...(await this.repos.loginFailures.listBlocked(tenant.id, passwordlessSubject(user.connection, user.phoneNumber))));
+    return blocks.map((f) => ({ ip: f.ip, connection: user.connection, blockedAt: f.blockedAt! }));
   }
 
   /** Users an identifier (email, phone number or username) names, in every connection (user-blocks by identifier). */
@@ -362,9 +369,12 @@ export class UserDirectory {
     return out;
   }
 
-  /** Lifts brute-force blocks of a user (every IP, or one). */
+  /** Lifts brute-force blocks of a user (every IP, or one), its phone number's passwordless blocks included. */
   async unblock(tenant: Pick<TenantRecord, 'id'>, userId: string, ip?: string): Promise<number> {
-    return this.guard.unblock(tenant.id, userId, ip);
+    let n = await this.guard.unblock(tenant.id, userId, ip);
+    const user = await this.repos.users.get(tenant.id, userId);
+    if (user?.phoneNumber) n += await this.repos.loginFailures.clear(tenant.id, passwordlessSubject(user.connection, user.phoneNumber), ip);
+    return n;
   }
 
   /** The user as templates and custom providers see it (`NotificationContext['user']`). */
