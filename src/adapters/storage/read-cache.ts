@@ -74,7 +74,8 @@ export function withReadCache(repos: Repositories, cache = new ReadCache()): Rep
       replaceAll: (tenantId, numbers, now) => cache.write(() => testNumbers.replaceAll(tenantId, numbers, now)),
     },
     clients: cache.wrap(repos.clients, { get: (tenantId: string, clientId: string) => `c:${tenantId}:${clientId}` }, ['list', 'listAll', 'listSealed']),
-    guardian: cache.wrap(repos.guardian, {}, ['get', 'listSealed']),
+    // Every MFA send and every passwordless login (the MFA policy) read the Guardian settings.
+    guardian: cache.wrap(repos.guardian, { get: (tenantId: string) => `g:${tenantId}` }, ['listSealed']),
     // Every login and every passwordless start reads its connection by name.
     connections: cache.wrap(
       repos.connections,
