@@ -5,14 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/composition/container.js';
 import { runBootstrap } from '../../src/composition/startup.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import type { Dialect } from '../helpers/harness.js';
+import { dropPgSchema, type Dialect } from '../helpers/harness.js';
 
 /** A server over a clock the test moves forward (`advance`), for session expiry. */
 export interface DashEnv {
@@ -66,12 +65,7 @@ export async function createDashEnv(dialect: Dialect, extraEnv: Record<string, s
     async close() {
       await app.close();
       await c.close();
-      if (pgSchema && pgUrl) {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        await client.query(`drop schema if exists ${pgSchema} cascade`);
-        await client.end();
-      }
+      if (pgSchema && pgUrl) await dropPgSchema(pgUrl, pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
