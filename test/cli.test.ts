@@ -13,7 +13,7 @@ import { openSecrets } from '../src/domain/actions/trigger-executor.js';
 import { GUARDIAN_TWILIO_AUTH_TOKEN_PURPOSE as TWILIO_AUTH_TOKEN_PURPOSE, PHONE_BOT_CHECK_SECRET_PURPOSE } from '../src/domain/purposes.js';
 import { buildApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
-import { testDialects, type Dialect } from './helpers/harness.js';
+import { dropPgSchema, testDialects, type Dialect } from './helpers/harness.js';
 import { runCli } from './helpers/processes.js';
 
 const PG_URL = process.env['TEST_DATABASE_URL'];
@@ -114,12 +114,7 @@ function cliSuite(dialect: Dialect, skip: string | undefined): void {
         await app.close();
         await c.close();
       }
-      if (databaseUrl && PG_URL) {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
+      if (databaseUrl && PG_URL) await dropPgSchema(PG_URL, schema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -57,7 +57,7 @@ describe('dashboard activity, users, test numbers and attack protection in Chrom
     });
 
   before(async () => {
-    buildDashboard();
+    await buildDashboard();
     mock = await startTwilioMock({ [SID]: TOKEN });
     env = await createDashEnv('sqlite', { TWILIO_API_BASE_URL: mock.url, PUBLIC_URL: PUBLIC, DISPATCHER_POLL_MS: '50' });
     admin.password = (await env.c.dashboard.operators.create({ email: admin.email, role: 'admin', tenants: '*' })).password;

@@ -73,7 +73,7 @@ describe('dashboard attack protection: velocity limits, fraud guard, quarantines
   const value = (label: string) => page.getByLabel(label, { exact: true }).inputValue();
 
   before(async () => {
-    buildDashboard();
+    await buildDashboard();
     mock = await startTwilioMock({ [SID]: TOKEN });
     // As the rest of the suite: the fraud guard off by default, so that the page is what turns it on.
     env = await createDashEnv('sqlite', { TWILIO_API_BASE_URL: mock.url, PUBLIC_URL: 'https://unifone.example', DISPATCHER_POLL_MS: '50', PHONE_FRAUD_GUARD_DEFAULT_MODE: 'off' });

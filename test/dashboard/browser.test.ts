@@ -29,7 +29,7 @@ describe('dashboard in Chromium', { skip }, () => {
 
   before(async () => {
     // The bundle the server serves: built fresh, so the test sees the current sources.
-    buildDashboard();
+    await buildDashboard();
     mock = await startTwilioMock({ [SID]: TOKEN });
     env = await createDashEnv('sqlite', { TWILIO_API_BASE_URL: mock.url, PUBLIC_URL: PUBLIC, DISPATCHER_POLL_MS: '50' });
     admin.password = (await env.c.dashboard.operators.create({ email: admin.email, role: 'admin', tenants: '*' })).password;

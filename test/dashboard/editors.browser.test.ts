@@ -49,7 +49,7 @@ describe('dashboard editors in Chromium', { skip }, () => {
   const betaHost = () => `beta.localhost:${port}`;
 
   before(async () => {
-    buildDashboard();
+    await buildDashboard();
     // The custom provider's gateway: what the Action posts, with its bearer secret.
     gateway = http.createServer((req, res) => {
       let data = '';

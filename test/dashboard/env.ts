@@ -1,18 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/composition/container.js';
 import { runBootstrap } from '../../src/composition/startup.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import type { Dialect } from '../helpers/harness.js';
+import { dropPgSchema, type Dialect } from '../helpers/harness.js';
 
 /** A server over a clock the test moves forward (`advance`), for session expiry. */
 export interface DashEnv {
@@ -66,12 +65,7 @@ export async function createDashEnv(dialect: Dialect, extraEnv: Record<string, s
     async close() {
       await app.close();
       await c.close();
-      if (pgSchema && pgUrl) {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        await client.query(`drop schema if exists ${pgSchema} cascade`);
-        await client.end();
-      }
+      if (pgSchema && pgUrl) await dropPgSchema(pgUrl, pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -110,9 +104,62 @@ export function chromiumAvailable(): boolean {
   return chromiumMissing('the dashboard browser tests') === undefined;
 }
 
-/** Builds the bundle the server serves, so a browser test sees the current sources. */
-export function buildDashboard(): void {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+/** What the bundle is built from: the dashboard's files and the locked versions of its packages. */
+function dashboardSourcesHash(): string {
+  const hash = createHash('sha256');
+  const add = (file: string) => hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) add(p);
+    }
+  };
+  walk(path.join(ROOT, 'dashboard'));
+  add(path.join(ROOT, 'package-lock.json'));
+  return hash.digest('hex');
+}
+
+/**
+ * Builds the bundle the server serves (dist/dashboard), so a browser test sees the current sources.
+ * A bundle already built from the same sources (the hash stamped beside it) is kept: every browser
+ * test file asks, the run builds once. Test files run two at a time: the build happens under a lock
+ * (a folder only one process can create), into a folder of its own that then takes the place of
+ * dist/dashboard, so no test process serves a half-written bundle.
+ */
+export async function buildDashboard(): Promise<void> {
+  const out = path.join(ROOT, 'dist', 'dashboard');
+  const stamp = path.join(out, '.sources-sha256');
+  const hash = dashboardSourcesHash();
+  const current = () => fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash;
+  if (current()) return;
+  const lock = path.join(ROOT, 'dist', '.dashboard-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A lock left by a process that died during its build (a build takes well under a minute).
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (current()) return;
+    const fresh = `${out}.build-${process.pid}`;
+    const old = `${out}.old-${process.pid}`;
+    const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    execFileSync(process.execPath, [vite, 'build', '--config', 'dashboard/vite.config.ts', '--outDir', fresh, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    fs.writeFileSync(path.join(fresh, '.sources-sha256'), hash);
+    if (fs.existsSync(out)) fs.renameSync(out, old);
+    fs.renameSync(fresh, out);
+    fs.rmSync(old, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Browser {

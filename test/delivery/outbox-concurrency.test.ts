@@ -45,6 +45,10 @@ describeEachDialect(
           ids.add(n.id);
         }
         const before = mock.sent().length;
+        // Every send takes a while at the provider (200 ms), as real sends do: a pass of either
+        // dispatcher is still sending when the other claims. With instant sends, one pass could
+        // drain the whole queue before the other's first claim on a busy machine.
+        mock.script(...Array.from({ length: COUNT }, () => ({ kind: 'delay' as const, ms: 200 })));
         while ((await first.repos.notifications.queueDepth()) > 0) {
           await Promise.all([first.outbox.tick(), second.outbox.tick()]);
         }

@@ -46,8 +46,13 @@ export async function listenForTool(e: TestEnv, loopbackIps: string[] = []): Pro
   // More loopback addresses, each a tenant domain a child process can reach: their connections are
   // handed to the same TLS server.
   const forwarders = new Map<string, net.Server>();
+  const forwarded = new Set<net.Socket>();
   for (const ip of loopbackIps) {
-    const f = net.createServer((sock) => e.app.server.emit('connection', sock));
+    const f = net.createServer((sock) => {
+      forwarded.add(sock);
+      sock.on('close', () => forwarded.delete(sock));
+      e.app.server.emit('connection', sock);
+    });
     await new Promise<void>((r) => f.listen(0, ip, r));
     forwarders.set(ip, f);
   }
@@ -55,8 +60,16 @@ export async function listenForTool(e: TestEnv, loopbackIps: string[] = []): Pro
     port,
     domain: (name) => `${name}:${port}`,
     at: (ip) => `${ip}:${(forwarders.get(ip)!.address() as AddressInfo).port}`,
+    /**
+     * Stops listening on the other addresses and ends the connections they handed over. Called when
+     * the tool is done: its connections are idle (kept alive), and a forwarder's `close` waits for
+     * every connection it accepted, which would otherwise last until the server's keep-alive
+     * timeout (72 s) ended them.
+     */
     async close() {
-      for (const f of forwarders.values()) await new Promise<void>((r) => f.close(() => r()));
+      const closed = [...forwarders.values()].map((f) => new Promise<void>((r) => f.close(() => r())));
+      for (const sock of forwarded) sock.destroy();
+      await Promise.all(closed);
     },
   };
 }
@@ -132,6 +145,18 @@ export async function startA0deploy(certFile: string, dir: string): Promise<A0de
       await gone;
     },
   };
+}
+
+/**
+ * What the Deploy CLI suites share in one test process (test/deploy/deploy-cli.test.ts): the runner,
+ * started once so that the tool's schema is compiled once; the certificate it trusts, which the
+ * test servers present; a scratch folder for exports and configuration files.
+ */
+export interface DeployTool {
+  /** The runner (started before the first suite). */
+  a0(): A0deploy;
+  tls: { certFile: string; keyFile: string };
+  work: string;
 }
 
 export function toolConfig(auth: ToolAuth, extra: Record<string, unknown> = {}): Record<string, unknown> {

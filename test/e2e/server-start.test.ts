@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { testDialects } from '../helpers/harness.js';
+import { dropPgSchema, testDialects } from '../helpers/harness.js';
 import { startServer } from '../helpers/processes.js';
 
 const PG_URL = process.env['TEST_DATABASE_URL'];
@@ -27,12 +27,7 @@ for (const { dialect, skip } of testDialects()) {
     const env: Record<string, string> = { DATA_DIR: dataDir };
     after(async () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (dialect === 'postgres' && PG_URL) {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
-        await c.end();
-      }
+      if (dialect === 'postgres' && PG_URL) await dropPgSchema(PG_URL, schema);
     });
 
     test('prints the bootstrap client once, writes bootstrap.json 0600, and its token creates a Twilio provider', async () => {

@@ -10,6 +10,7 @@ import { createContainer, type Container } from '../../src/composition/container
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { runBootstrap } from '../../src/composition/startup.js';
+import { withMigrationLock } from '../../src/adapters/storage/db.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -179,15 +180,24 @@ export async function createTestEnv(dialect: Dialect, extraEnv: Record<string, s
         if (text.includes(secret)) throw new Error('a secret was written to the log');
       }
       await c.close();
-      if (pgSchema && PG_URL) {
-        const client = new pg.Client({ connectionString: PG_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${pgSchema} cascade`);
-        await client.end();
-      }
+      if (pgSchema && PG_URL) await dropPgSchema(PG_URL, pgSchema);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Drops a test's PostgreSQL schema under the migration lock: a server migrating in another test
+ * process reads the catalog of every schema, and fails if one is dropped under it.
+ */
+export async function dropPgSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await withMigrationLock(client, () => client.query(`drop schema if exists ${schema} cascade`));
+  } finally {
+    await client.end();
+  }
 }
 
 /**

@@ -111,8 +111,47 @@ export async function ensurePgSchema(opts: StorageOptions): Promise<void> {
   }
 }
 
+/**
+ * The PostgreSQL advisory lock (session-level, one for the whole database) under which migrations
+ * run. Kysely's migrator locks only while it applies migrations; before that it looks for its own
+ * tables by reading the catalog of every schema in the database, and that read fails ("schema … does
+ * not exist") when another schema is dropped at the same moment. Under this lock, servers started at
+ * once against one database migrate one after the other, from the first check to the last
+ * migration; and whoever drops a schema of the database takes it too (`withMigrationLock`).
+ */
+const MIGRATION_LOCK = 'unifone:migrations';
+
+/**
+ * Runs `fn` holding the migration lock on `client` (a connection of its own: the lock belongs to the
+ * session); released afterwards whatever happens, and by PostgreSQL if the connection is lost.
+ */
+export async function withMigrationLock<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  await client.query('select pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+  try {
+    return await fn();
+  } finally {
+    await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+  }
+}
+
 /** Applies every pending migration; returns the names applied. Throws on the first failure. */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  if (storage.handle.dialect === 'sqlite') return migrate(storage);
+  // The lock is held on a connection of the pool set aside for it; the migrator uses others.
+  const client = await storage.handle.pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await withMigrationLock(client, () => migrate(storage));
+  } catch (e) {
+    // After a failure the connection is closed, not reused: if the unlock failed it may still hold the lock.
+    broken = e instanceof Error ? e : new Error(String(e));
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function migrate(storage: Storage): Promise<string[]> {
   // Kysely looks for its migration tables in every schema unless told which one: with several
   // schemas in one database (one per test run, or per deployment) it must be this connection's own.
   const schema =

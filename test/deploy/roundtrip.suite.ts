@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_HOST, describeEachDialect, type TestEnv } from '../helpers/harness.js';
-import { makeSelfSignedCert } from '../helpers/tls.js';
-import { listenForTool, readTenant, startA0deploy, toolConfig, type A0deploy, type ToolAuth } from './helpers.js';
+import { listenForTool, readTenant, toolConfig, type DeployTool, type ToolAuth } from './helpers.js';
 
 /**
  * Auth0's Deploy CLI against unifone: `a0deploy export` of a tenant holding the whole phone
@@ -13,9 +10,8 @@ import { listenForTool, readTenant, startA0deploy, toolConfig, type A0deploy, ty
  * formats, reproduces it (compared through the Management API); a second import changes nothing.
  */
 
-const TENANT_IPS = ['127.0.0.2', '127.0.0.3'];
-const tls = makeSelfSignedCert(TENANT_IPS);
-after(() => fs.rmSync(tls.dir, { recursive: true, force: true }));
+/** The target tenants' addresses (in the test certificate). */
+export const ROUND_TRIP_IPS = ['127.0.0.2', '127.0.0.3'];
 
 const ACTION_CODE = `/** Sends through the tenant's SMS gateway. */
 exports.onExecuteCustomPhoneProvider = async (event, api) => {
@@ -100,56 +96,48 @@ async function configureSource(e: TestEnv, token: string): Promise<void> {
   await ok('PATCH', `/api/v2/connections/${sms.id}`, { options: { totp: { length: 6, time_step: 300 }, disable_signup: true } });
 }
 
-let a0: A0deploy;
-let work: string;
-before(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-deploy-'));
-  a0 = await startA0deploy(tls.certFile, work);
-});
-after(async () => {
-  await a0?.close();
-  fs.rmSync(work, { recursive: true, force: true });
-});
+/** Registers the round trip, on every dialect, run with `tool` (test/deploy/deploy-cli.test.ts). */
+export function roundTripSuite(tool: DeployTool): void {
+  /** One command of the tool, which must succeed. */
+  async function a0deploy(command: 'export' | 'import', options: Record<string, string>, auth: ToolAuth): Promise<void> {
+    const r = await tool.a0().run(command, options, toolConfig(auth));
+    assert.ok(r.ok, `a0deploy ${command} ${JSON.stringify(options)}:\n${r.output}`);
+  }
 
-/** One command of the tool, which must succeed. */
-async function a0deploy(command: 'export' | 'import', options: Record<string, string>, auth: ToolAuth): Promise<void> {
-  const r = await a0.run(command, options, toolConfig(auth));
-  assert.ok(r.ok, `a0deploy ${command} ${JSON.stringify(options)}:\n${r.output}`);
-}
-
-describeEachDialect(
-  'Deploy CLI round trip',
-  (env) => {
-    let e: TestEnv;
-    let s: Awaited<ReturnType<typeof listenForTool>>;
-    let source: ToolAuth;
-    let sourceView: unknown;
-    before(async () => {
-      e = env();
-      const token = await e.token();
-      await configureSource(e, token);
-      s = await listenForTool(e, TENANT_IPS);
-      source = { domain: s.domain(DEFAULT_HOST), clientId: e.bootstrap.clientId, clientSecret: e.bootstrap.clientSecret };
-      sourceView = await readTenant(e, DEFAULT_HOST, token);
-    });
-    after(() => s?.close());
-
-    for (const format of ['yaml', 'directory'] as const) {
-      test(`${format}: export, import into a fresh tenant, import again`, async () => {
-        const out = path.join(work, `${e.dialect}-${format}`);
-        await a0deploy('export', { format, output_folder: out }, source);
-        const input = format === 'yaml' ? path.join(out, 'tenant.yaml') : out;
-        const ip = format === 'yaml' ? TENANT_IPS[0]! : TENANT_IPS[1]!;
-        const t = await e.createTenant(`deploy-${format}`, ip);
-        const target: ToolAuth = { domain: s.at(ip), ...t.client };
-        await a0deploy('import', { input_file: input }, target);
-        assert.deepEqual(await readTenant(e, ip, t.token), sourceView, 'the import reproduces the source tenant');
-
-        const once = await readTenant(e, ip, t.token, { stable: true });
-        await a0deploy('import', { input_file: input }, target);
-        assert.deepEqual(await readTenant(e, ip, t.token, { stable: true }), once, 'a second import changes nothing');
+  describeEachDialect(
+    'Deploy CLI round trip',
+    (env) => {
+      let e: TestEnv;
+      let s: Awaited<ReturnType<typeof listenForTool>>;
+      let source: ToolAuth;
+      let sourceView: unknown;
+      before(async () => {
+        e = env();
+        const token = await e.token();
+        await configureSource(e, token);
+        s = await listenForTool(e, ROUND_TRIP_IPS);
+        source = { domain: s.domain(DEFAULT_HOST), clientId: e.bootstrap.clientId, clientSecret: e.bootstrap.clientSecret };
+        sourceView = await readTenant(e, DEFAULT_HOST, token);
       });
-    }
-  },
-  { TLS_CERT: tls.certFile, TLS_KEY: tls.keyFile },
-);
+      after(() => s?.close());
+
+      for (const format of ['yaml', 'directory'] as const) {
+        test(`${format}: export, import into a fresh tenant, import again`, async () => {
+          const out = path.join(tool.work, `${e.dialect}-${format}`);
+          await a0deploy('export', { format, output_folder: out }, source);
+          const input = format === 'yaml' ? path.join(out, 'tenant.yaml') : out;
+          const ip = format === 'yaml' ? ROUND_TRIP_IPS[0]! : ROUND_TRIP_IPS[1]!;
+          const t = await e.createTenant(`deploy-${format}`, ip);
+          const target: ToolAuth = { domain: s.at(ip), ...t.client };
+          await a0deploy('import', { input_file: input }, target);
+          assert.deepEqual(await readTenant(e, ip, t.token), sourceView, 'the import reproduces the source tenant');
+
+          const once = await readTenant(e, ip, t.token, { stable: true });
+          await a0deploy('import', { input_file: input }, target);
+          assert.deepEqual(await readTenant(e, ip, t.token, { stable: true }), once, 'a second import changes nothing');
+        });
+      }
+    },
+    { TLS_CERT: tool.tls.certFile, TLS_KEY: tool.tls.keyFile },
+  );
+}
