@@ -191,7 +191,11 @@ describe('dashboard editors in Chromium', { skip }, () => {
     await page.getByRole('alert').filter({ hasText: 'invalid_template' }).waitFor();
     await text.fill('Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
     await waitFor('the preview again', async () => ((await preview.textContent().catch(() => '')) === 'Your code is 123456\n\n@127.0.0.1 #123456' ? true : undefined));
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // Activated from the keyboard: the editors above it re-measure their height in animation frames
+    // after an edit, so on a loaded machine a click at the button's position could land beside it.
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    await save.focus();
+    await page.keyboard.press('Enter');
     await expectShown(page.getByText('Saved.'));
     const saved = await env.c.repos.phoneTemplates.getByType(await tenantId('default'), 'otp_verify');
     assert.equal(saved?.bodyText, 'Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
@@ -205,7 +209,8 @@ describe('dashboard editors in Chromium', { skip }, () => {
 
     // Disable, then reset to the built-in text.
     await page.getByRole('checkbox', { name: /Disabled/ }).check();
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await save.focus();
+    await page.keyboard.press('Enter');
     await waitFor('the template to be disabled', async () => ((await env.c.repos.phoneTemplates.getByType(await tenantId('default'), 'otp_verify'))?.disabled ? true : undefined));
     await page.getByRole('button', { name: 'Reset to default' }).click();
     await waitFor('the editor to show the default', async () => ((await text.textContent())?.startsWith('{{ code | escape }} is your verification code for') ? true : undefined));
