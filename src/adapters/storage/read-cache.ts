@@ -1,4 +1,5 @@
 import type { Repositories } from '../../domain/repositories.js';
+import { TtlCache } from '../../domain/ttl-cache.js';
 
 /**
  * A short-lived, per-process cache of reads. A write through any repository wrapped by the same
@@ -6,24 +7,18 @@ import type { Repositories } from '../../domain/repositories.js';
  * process's change is seen within `ttlMs`.
  */
 export class ReadCache {
-  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly entries: TtlCache;
 
-  constructor(private readonly ttlMs = 1_000) {}
+  constructor(ttlMs = 1_000) {
+    this.entries = new TtlCache(ttlMs);
+  }
 
   clear(): void {
     this.entries.clear();
   }
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
-    const value = load();
-    this.entries.set(key, { at: now, value });
-    // A failed read is not remembered.
-    value.catch(() => this.entries.delete(key));
-    if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
-    return value;
+    return this.entries.get(key, Date.now(), load);
   }
 
   /** Runs a write and empties the cache before and after it. */

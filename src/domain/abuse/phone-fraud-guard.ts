@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { sortableId } from '../ids.js';
+import { TtlCache } from '../ttl-cache.js';
 import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
 import { NON_GEOGRAPHIC } from './phone-send-policy.js';
 import type { PhoneFraudRepository, QuarantineRecord, TrafficWindows } from './phone-fraud-ports.js';
@@ -133,23 +134,6 @@ export function longestSafePrefix(list: ReadonlyArray<{ prefix: string }>, e164:
   let best: string | undefined;
   for (const { prefix } of list) if (e164.startsWith(prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
   return best;
-}
-
-/** A small map of values that expire on the guard's clock (bounded: the oldest entries go first). */
-class TtlCache {
-  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
-  constructor(private readonly ttlMs: number) {}
-
-  get<T>(key: string, now: number, load: () => Promise<T>): Promise<T> {
-    const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.ttlMs && now >= hit.at) return hit.value as Promise<T>;
-    const value = load();
-    this.entries.delete(key);
-    this.entries.set(key, { at: now, value });
-    value.catch(() => this.entries.delete(key));
-    if (this.entries.size > 10_000) this.entries.delete(this.entries.keys().next().value!);
-    return value;
-  }
 }
 
 export function isActive(q: QuarantineRecord, now: Date): boolean {
