@@ -4,11 +4,26 @@ import type { PhoneFraudSettings } from '../../domain/abuse/phone-fraud-settings
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
 import { groupTransaction } from './write-batcher.js';
-import type { Database, PhoneFraudQuarantinesTable } from './schema.js';
+import type { Database, PhoneFraudMinutesTable, PhoneFraudQuarantinesTable } from './schema.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
 /** The UTC minute of an ISO timestamp (`2026-12-04T20:41`): the fraud guard's counting unit. */
 const minuteOf = (iso: string) => iso.slice(0, 16);
+
+/** Adds the counts of `row` to its minute (creating the minute). */
+function addToMinute(trx: Kysely<Database>, row: PhoneFraudMinutesTable): Promise<unknown> {
+  return trx
+    .insertInto('phone_fraud_minutes')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({
+        sends: sql`phone_fraud_minutes.sends + excluded.sends`,
+        verified: sql`phone_fraud_minutes.verified + excluded.verified`,
+        numbers: sql`phone_fraud_minutes.numbers + excluded.numbers`,
+      }),
+    )
+    .execute();
+}
 
 function toQuarantine(r: Selectable<PhoneFraudQuarantinesTable>): QuarantineRecord {
   return {
@@ -72,14 +87,7 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
           .insertInto('phone_fraud_sends')
           .values({ id: s.id, tenant_id: tenantId, otp_id: s.otpId, prefix: s.prefix, country: s.country, recipient: s.recipient, created_at: s.createdAt, verified_at: null })
           .execute();
-        const numbers = repeat ? 0 : 1;
-        await trx
-          .insertInto('phone_fraud_minutes')
-          .values({ tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, sends: 1, verified: 0, numbers })
-          .onConflict((oc) =>
-            oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({ sends: sql`phone_fraud_minutes.sends + 1`, numbers: sql`phone_fraud_minutes.numbers + ${numbers}` }),
-          )
-          .execute();
+        await addToMinute(trx, { tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, sends: 1, verified: 0, numbers: repeat ? 0 : 1 });
       });
     },
     async markVerified(tenantId, otpId, at) {
@@ -93,11 +101,7 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
           .returning(['prefix', 'country', 'created_at'])
           .executeTakeFirst();
         if (!sent) return;
-        await trx
-          .insertInto('phone_fraud_minutes')
-          .values({ tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, sends: 0, verified: 1, numbers: 0 })
-          .onConflict((oc) => oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({ verified: sql`phone_fraud_minutes.verified + 1` }))
-          .execute();
+        await addToMinute(trx, { tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, sends: 0, verified: 1, numbers: 0 });
       });
     },
     async recentTraffic(tenantId, prefix, w) {
