@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { runBootstrap } from '../../src/composition/startup.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { dropPgSchema, type Dialect } from '../helpers/harness.js';
+import { contentHash } from '../helpers/processes.js';
 
 /** A server over a clock the test moves forward (`advance`), for session expiry. */
 export interface DashEnv {
@@ -105,20 +106,7 @@ export function chromiumAvailable(): boolean {
 }
 
 /** What the bundle is built from: the dashboard's files and the locked versions of its packages. */
-function dashboardSourcesHash(): string {
-  const hash = createHash('sha256');
-  const add = (file: string) => hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) add(p);
-    }
-  };
-  walk(path.join(ROOT, 'dashboard'));
-  add(path.join(ROOT, 'package-lock.json'));
-  return hash.digest('hex');
-}
+const dashboardSourcesHash = () => contentHash(['dashboard', 'package-lock.json']);
 
 /**
  * Builds the bundle the server serves (dist/dashboard), so a browser test sees the current sources.

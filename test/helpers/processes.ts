@@ -11,21 +11,25 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Where the tests' builds of the sources live (git-ignored), one folder per state of the sources. */
 const BUILDS = path.join(ROOT, '.test-build');
 
-/** What the build is made from: the sources, the build's configuration and the copy script. */
-function sourcesHash(): string {
+/**
+ * A hash of what a build is made from: every file under the given folders and the given files (paths
+ * from the project root), names and contents, in a stable order.
+ */
+export function contentHash(paths: string[]): string {
   const hash = createHash('sha256');
   const add = (file: string) => hash.update(path.relative(ROOT, file)).update('\0').update(fs.readFileSync(file)).update('\0');
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) add(p);
+  const walk = (p: string) => {
+    if (!fs.statSync(p).isDirectory()) return add(p);
+    for (const entry of fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory() || entry.isFile()) walk(path.join(p, entry.name));
     }
   };
-  walk(path.join(ROOT, 'src'));
-  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'scripts/copy-isolate-code.js', 'package-lock.json']) add(path.join(ROOT, f));
+  for (const p of paths) walk(path.join(ROOT, p));
   return hash.digest('hex');
 }
+
+/** What the build is made from: the sources, the build's configuration and the copy script. */
+const sourcesHash = () => contentHash(['src', 'tsconfig.json', 'tsconfig.build.json', 'scripts/copy-isolate-code.js', 'package-lock.json']);
 
 async function build(): Promise<string> {
   const hash = sourcesHash();
