@@ -6,7 +6,7 @@ import { twilioSignature } from '../../src/adapters/providers/twilio/twilio-sign
 import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { startTwilioMock, type TwilioMock } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
-import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, signInThroughPage, type Browser, type DashEnv } from './env.js';
+import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, pressButton, signInThroughPage, type Browser, type DashEnv } from './env.js';
 
 /**
  * The dashboard in a real browser: Debian's Chromium driven by playwright-core (which never downloads
@@ -110,7 +110,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.getByTestId('segments').filter({ hasText: 'UCS-2' }).waitFor();
     await text.fill('Your code is {{ code }}. '.repeat(8));
     await page.getByTestId('segments').filter({ hasText: '2 segments' }).waitFor();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await pressButton(page, 'Save');
     await page.getByText('Saved.').waitFor();
     await shot('phone-templates');
   });

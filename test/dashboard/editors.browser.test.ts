@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { bootstrapDefaultTenant } from '../../src/domain/tenants/bootstrap.js';
 import { waitFor } from '../helpers/wait.js';
-import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, signInThroughPage, type Browser, type DashEnv } from './env.js';
+import { buildDashboard, chromiumMissing, createDashEnv, openBrowser, pressButton, signInThroughPage, type Browser, type DashEnv } from './env.js';
 
 /**
  * The dashboard's editors in Debian's Chromium (playwright-core, never a downloaded browser): the
@@ -154,7 +154,7 @@ describe('dashboard editors in Chromium', { skip }, () => {
     assert.equal(actions.items.length, 1);
     assert.match(actions.items[0]!.code, /\/\/ Deployed from the dashboard\s*$/);
 
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await pressButton(page, 'Save');
     await expectShown(page.getByText('Saved.'));
     const p = await env.c.repos.phoneProviders.getForTenant(await tenantId('default'));
     assert.equal(p?.name, 'custom');
@@ -191,11 +191,7 @@ describe('dashboard editors in Chromium', { skip }, () => {
     await page.getByRole('alert').filter({ hasText: 'invalid_template' }).waitFor();
     await text.fill('Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
     await waitFor('the preview again', async () => ((await preview.textContent().catch(() => '')) === 'Your code is 123456\n\n@127.0.0.1 #123456' ? true : undefined));
-    // Activated from the keyboard: the editors above it re-measure their height in animation frames
-    // after an edit, so on a loaded machine a click at the button's position could land beside it.
-    const save = page.getByRole('button', { name: 'Save', exact: true });
-    await save.focus();
-    await page.keyboard.press('Enter');
+    await pressButton(page, 'Save');
     await expectShown(page.getByText('Saved.'));
     const saved = await env.c.repos.phoneTemplates.getByType(await tenantId('default'), 'otp_verify');
     assert.equal(saved?.bodyText, 'Your code is {{ code }}\n\n@127.0.0.1 #{{ code }}');
@@ -209,8 +205,7 @@ describe('dashboard editors in Chromium', { skip }, () => {
 
     // Disable, then reset to the built-in text.
     await page.getByRole('checkbox', { name: /Disabled/ }).check();
-    await save.focus();
-    await page.keyboard.press('Enter');
+    await pressButton(page, 'Save');
     await waitFor('the template to be disabled', async () => ((await env.c.repos.phoneTemplates.getByType(await tenantId('default'), 'otp_verify'))?.disabled ? true : undefined));
     await page.getByRole('button', { name: 'Reset to default' }).click();
     await waitFor('the editor to show the default', async () => ((await text.textContent())?.startsWith('{{ code | escape }} is your verification code for') ? true : undefined));

@@ -196,6 +196,16 @@ export async function signInThroughPage(page: Page, base: string, who: { email: 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/**
+ * Activates a button from the keyboard (focus, Enter). The template editors above a Save button
+ * re-measure their height in animation frames after an edit, so on a loaded machine a mouse click
+ * at the button's position can land beside it; the keyboard reaches the button itself.
+ */
+export async function pressButton(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name, exact: true }).focus();
+  await page.keyboard.press('Enter');
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;
