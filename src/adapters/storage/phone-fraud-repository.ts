@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PhoneFraudRepository, QuarantineRecord } from '../../domain/abuse/phone-fraud-ports.js';
 import type { PhoneFraudSettings } from '../../domain/abuse/phone-fraud-settings.js';
+import { fastInsert, preparedQuery } from './compiled-queries.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
 import { groupTransaction } from './write-batcher.js';
@@ -10,19 +11,23 @@ const n = (v: unknown): number => Number(v ?? 0);
 /** The UTC minute of an ISO timestamp (`2026-12-04T20:41`): the fraud guard's counting unit. */
 const minuteOf = (iso: string) => iso.slice(0, 16);
 
-/** Adds the counts of `row` to its minute (creating the minute). */
-function addToMinute(trx: Kysely<Database>, row: PhoneFraudMinutesTable): Promise<unknown> {
-  return trx
-    .insertInto('phone_fraud_minutes')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({
-        sends: sql`phone_fraud_minutes.sends + excluded.sends`,
-        verified: sql`phone_fraud_minutes.verified + excluded.verified`,
-        numbers: sql`phone_fraud_minutes.numbers + excluded.numbers`,
-      }),
-    )
-    .execute();
+/** A minute's row (as a type alias, so that it is a record of values). */
+type MinuteRow = { [K in keyof PhoneFraudMinutesTable]: PhoneFraudMinutesTable[K] };
+
+/** Adds the counts of `row` to its minute (creating the minute). Built once per dialect: it runs on every code sent. */
+function addToMinute(trx: Kysely<Database>, row: MinuteRow): Promise<unknown> {
+  return preparedQuery(trx, 'fraud.addToMinute', row, (q, p) =>
+    q
+      .insertInto('phone_fraud_minutes')
+      .values({ tenant_id: p.tenant_id, prefix: p.prefix, minute: p.minute, country: p.country, sends: p.sends, verified: p.verified, numbers: p.numbers })
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'prefix', 'minute']).doUpdateSet({
+          sends: sql`phone_fraud_minutes.sends + excluded.sends`,
+          verified: sql`phone_fraud_minutes.verified + excluded.verified`,
+          numbers: sql`phone_fraud_minutes.numbers + excluded.numbers`,
+        }),
+      ),
+  );
 }
 
 function toQuarantine(r: Selectable<PhoneFraudQuarantinesTable>): QuarantineRecord {
@@ -74,52 +79,66 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
       await groupTransaction(db, async (trx) => {
         const repeat =
           repeatSince !== undefined &&
-          (await trx
-            .selectFrom('phone_fraud_sends')
-            .select('id')
-            .where('tenant_id', '=', tenantId)
-            .where('recipient', '=', s.recipient)
-            .where('created_at', '>=', repeatSince)
-            .where('created_at', '<=', s.createdAt)
-            .limit(1)
-            .executeTakeFirst()) !== undefined;
-        await trx
-          .insertInto('phone_fraud_sends')
-          .values({ id: s.id, tenant_id: tenantId, otp_id: s.otpId, prefix: s.prefix, country: s.country, recipient: s.recipient, created_at: s.createdAt, verified_at: null })
-          .execute();
+          (
+            await preparedQuery(trx, 'fraud.repeat', { tenantId, recipient: s.recipient, since: repeatSince, until: s.createdAt }, (q, p) =>
+              q
+                .selectFrom('phone_fraud_sends')
+                .select('id')
+                .where('tenant_id', '=', p.tenantId)
+                .where('recipient', '=', p.recipient)
+                .where('created_at', '>=', p.since)
+                .where('created_at', '<=', p.until)
+                .limit(1),
+            )
+          ).rows.length > 0;
+        await fastInsert(trx, 'phone_fraud_sends', {
+          id: s.id,
+          tenant_id: tenantId,
+          otp_id: s.otpId,
+          prefix: s.prefix,
+          country: s.country,
+          recipient: s.recipient,
+          created_at: s.createdAt,
+          verified_at: null,
+        });
         await addToMinute(trx, { tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, sends: 1, verified: 0, numbers: repeat ? 0 : 1 });
       });
     },
     async markVerified(tenantId, otpId, at) {
       await groupTransaction(db, async (trx) => {
-        const sent = await trx
-          .updateTable('phone_fraud_sends')
-          .set({ verified_at: at })
-          .where('tenant_id', '=', tenantId)
-          .where('otp_id', '=', otpId)
-          .where('verified_at', 'is', null)
-          .returning(['prefix', 'country', 'created_at'])
-          .executeTakeFirst();
+        const { rows } = await preparedQuery(trx, 'fraud.markVerified', { at, tenantId, otpId }, (q, p) =>
+          q
+            .updateTable('phone_fraud_sends')
+            .set({ verified_at: p.at })
+            .where('tenant_id', '=', p.tenantId)
+            .where('otp_id', '=', p.otpId)
+            .where('verified_at', 'is', null)
+            .returning(['prefix', 'country', 'created_at']),
+        );
+        const sent = rows[0];
         if (!sent) return;
         await addToMinute(trx, { tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, sends: 0, verified: 1, numbers: 0 });
       });
     },
     async recentTraffic(tenantId, prefix, w) {
-      const burst = sql<boolean>`minute >= ${minuteOf(w.burstSince)}`;
-      const hour = sql<boolean>`minute >= ${minuteOf(w.hourSince)}`;
-      const r = await db
-        .selectFrom('phone_fraud_minutes')
-        .select([
-          sql<number>`sum(case when ${burst} then sends else 0 end)`.as('burst_sends'),
-          sql<number>`sum(case when ${burst} then numbers else 0 end)`.as('burst_numbers'),
-          sql<number>`sum(case when ${burst} then verified else 0 end)`.as('burst_verified'),
-          sql<number>`sum(case when ${hour} then sends else 0 end)`.as('hour_sends'),
-          sql<number>`sum(case when ${hour} then verified else 0 end)`.as('hour_verified'),
-        ])
-        .where('tenant_id', '=', tenantId)
-        .where('prefix', '=', prefix)
-        .where('minute', '>=', minuteOf(w.burstSince < w.hourSince ? w.burstSince : w.hourSince))
-        .executeTakeFirstOrThrow();
+      const values = { tenantId, prefix, burstSince: minuteOf(w.burstSince), hourSince: minuteOf(w.hourSince), since: minuteOf(w.burstSince < w.hourSince ? w.burstSince : w.hourSince) };
+      const { rows } = await preparedQuery(db, 'fraud.recentTraffic', values, (q, p) => {
+        const burst = sql<boolean>`minute >= ${p.burstSince}`;
+        const hour = sql<boolean>`minute >= ${p.hourSince}`;
+        return q
+          .selectFrom('phone_fraud_minutes')
+          .select([
+            sql<number>`sum(case when ${burst} then sends else 0 end)`.as('burst_sends'),
+            sql<number>`sum(case when ${burst} then numbers else 0 end)`.as('burst_numbers'),
+            sql<number>`sum(case when ${burst} then verified else 0 end)`.as('burst_verified'),
+            sql<number>`sum(case when ${hour} then sends else 0 end)`.as('hour_sends'),
+            sql<number>`sum(case when ${hour} then verified else 0 end)`.as('hour_verified'),
+          ])
+          .where('tenant_id', '=', p.tenantId)
+          .where('prefix', '=', p.prefix)
+          .where('minute', '>=', p.since);
+      });
+      const r = rows[0]!;
       return {
         burst: { sends: n(r.burst_sends), numbers: n(r.burst_numbers), verified: n(r.burst_verified) },
         hour: { sends: n(r.hour_sends), verified: n(r.hour_verified) },

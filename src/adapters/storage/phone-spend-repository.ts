@@ -1,19 +1,24 @@
 import { sql, type Kysely } from 'kysely';
 import type { PhoneSpendRepository } from '../../domain/abuse/phone-spend-ports.js';
 import type { PhoneSpendSettings } from '../../domain/abuse/phone-spend.js';
+import { preparedQuery } from './compiled-queries.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
 import { groupTransaction, groupWrite } from './write-batcher.js';
 import type { Database } from './schema.js';
 
 export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository {
-  // The day's and the month's totals in one statement.
-  const add = (trx: Kysely<Database>, tenantId: string, periods: [string, string], cost: number) =>
-    trx
-      .insertInto('phone_spend_totals')
-      .values(periods.map((period) => ({ tenant_id: tenantId, period, amount: cost })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'period']).doUpdateSet({ amount: sql`phone_spend_totals.amount + excluded.amount` }))
-      .execute();
+  // The day's and the month's totals in one statement, built once per dialect (it runs on every send).
+  const add = (trx: Kysely<Database>, tenantId: string, [day, month]: [string, string], cost: number) =>
+    preparedQuery(trx, 'spend.add', { tenantId, day, month, cost }, (q, p) =>
+      q
+        .insertInto('phone_spend_totals')
+        .values([
+          { tenant_id: p.tenantId, period: p.day, amount: p.cost },
+          { tenant_id: p.tenantId, period: p.month, amount: p.cost },
+        ])
+        .onConflict((oc) => oc.columns(['tenant_id', 'period']).doUpdateSet({ amount: sql`phone_spend_totals.amount + excluded.amount` })),
+    );
   const totals = async (trx: Kysely<Database>, tenantId: string, periods: string[]) => {
     const rows = await trx.selectFrom('phone_spend_totals').select(['period', 'amount']).where('tenant_id', '=', tenantId).where('period', 'in', periods).execute();
     const out: Record<string, number> = Object.fromEntries(periods.map((p) => [p, 0]));
