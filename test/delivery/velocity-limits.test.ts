@@ -11,6 +11,9 @@ import { parseRecipient } from '../../src/domain/phone-number.js';
 import type { TenantRecord } from '../../src/domain/ports.js';
 import { phone, setupTenant, SID, TWILIO_TOKEN, type AuthFixture } from '../auth/helpers.js';
 import { describeEachDialect } from '../helpers/harness.js';
+import { createRateCounters } from '../../src/adapters/rate-limits/rate-counters.js';
+import type { StorageHandle } from '../../src/adapters/storage/db.js';
+import { groupWrite } from '../../src/adapters/storage/write-batcher.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
 
 const mock = await startTwilioMock({ [SID]: TWILIO_TOKEN });
@@ -182,6 +185,80 @@ describeEachDialect(
       fresh(only('recipient', 5));
       const results = await Promise.all(Array.from({ length: 20 }, () => send()));
       assert.equal(results.filter((d) => d.verdict === 'allow').length, 5);
+    });
+
+    test('consumes that arrive together are applied together and each is told its own place: 1..N in call order, the limit exact', async () => {
+      const spec = { name: 'v.test', limit: 7, windowSeconds: 60 };
+      const key = `coalesce_${randomBytes(6).toString('hex')}`;
+      const other = `${key}_other`;
+      // Twelve at once on one key (two of them worth 2 points), three on another, in one turn of the event loop.
+      const points = [1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1];
+      const [states, others] = await Promise.all([
+        Promise.all(points.map((p) => counters().consume(spec, key, p))),
+        Promise.all([1, 2, 3].map(() => counters().consume(spec, other))),
+      ]);
+      let total = 0;
+      const expected = points.map((p) => (total += p));
+      assert.deepEqual(
+        states.map((s) => s.consumed),
+        expected,
+      );
+      assert.deepEqual(
+        states.map((s) => s.allowed),
+        expected.map((c) => c <= 7),
+      );
+      assert.deepEqual(
+        states.map((s) => s.remaining),
+        expected.map((c) => Math.max(0, 7 - c)),
+      );
+      assert.ok(states.every((s) => s.msBeforeNext > 0 && s.msBeforeNext <= 60_000));
+      assert.deepEqual(
+        others.map((s) => s.consumed),
+        [1, 2, 3],
+      );
+      // The store holds the total, and the next consume continues from it.
+      assert.equal((await counters().get(spec, key))?.consumed, total);
+      assert.equal((await counters().consume(spec, key)).consumed, total + 1);
+    });
+
+    test('the store is written once per distinct key of a batch, not once per consume (with and without the group commit)', async () => {
+      const storage = env().c.storage;
+      let ops = 0;
+      const counted = <T extends object>(target: T, methods: string[]): T =>
+        new Proxy(target, {
+          get(t, k) {
+            const v = Reflect.get(t, k) as unknown;
+            if (typeof v !== 'function') return v;
+            return methods.includes(String(k))
+              ? (...a: unknown[]) => {
+                  ops++;
+                  return (v as (...x: unknown[]) => unknown).apply(t, a);
+                }
+              : (v as (...x: unknown[]) => unknown).bind(t);
+          },
+        });
+      const handle: StorageHandle =
+        storage.handle.dialect === 'postgres'
+          ? { dialect: 'postgres', pool: counted(storage.handle.pool, ['query']) }
+          : { dialect: 'sqlite', database: counted(storage.handle.database, []) };
+      if (handle.dialect === 'sqlite') {
+        const db = storage.handle.dialect === 'sqlite' ? storage.handle.database : undefined!;
+        handle.database = { prepare: (sql: string) => counted(db.prepare(sql), ['run', 'get', 'all']) } as never;
+      }
+      const variants = [createRateCounters({ storage: handle })];
+      if (handle.dialect === 'sqlite') variants.push(createRateCounters({ storage: handle, groupCommit: (fn) => groupWrite(storage.db, () => fn()) }));
+      for (const c of variants) {
+        const spec = { name: 'v.test', limit: 100, windowSeconds: 60 };
+        const key = `ops_${randomBytes(6).toString('hex')}`;
+        ops = 0;
+        const states = await Promise.all([...Array.from({ length: 12 }, () => c.consume(spec, key)), ...Array.from({ length: 3 }, () => c.consume(spec, `${key}_b`))]);
+        assert.deepEqual(
+          states.map((s) => s.consumed),
+          [...Array.from({ length: 12 }, (_, i) => i + 1), 1, 2, 3],
+        );
+        assert.equal(ops, 2, `store operations for 15 consumes of 2 keys`);
+        await c.close();
+      }
     });
 
     test('test numbers are never counted', async () => {

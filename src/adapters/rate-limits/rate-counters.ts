@@ -100,11 +100,11 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     }
     return l;
   };
-  const state = (spec: CounterSpec, r: RateLimiterRes): CounterState => ({
-    consumed: r.consumedPoints,
-    remaining: Math.max(0, spec.limit - r.consumedPoints),
-    msBeforeNext: Math.max(0, r.msBeforeNext),
-    allowed: r.consumedPoints <= spec.limit,
+  const state = (spec: CounterSpec, consumed: number, msBeforeNext: number): CounterState => ({
+    consumed,
+    remaining: Math.max(0, spec.limit - consumed),
+    msBeforeNext: Math.max(0, msBeforeNext),
+    allowed: consumed <= spec.limit,
   });
   const hashed = (key: string) => createHash('sha256').update(key).digest('base64url');
 
@@ -117,24 +117,73 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   }
 
   const group = store === 'sqlite' && o.groupCommit ? o.groupCommit : <T>(fn: () => Promise<T>) => fn();
-  const consume = async (spec: CounterSpec, key: string, points: number) => {
+  const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
-      return state(spec, await limiter(spec).consume(hashed(key), points));
+      return await limiter(spec).consume(hashed(key), points);
     } catch (e) {
       // Over the limit, rate-limiter-flexible rejects with the counter's state; anything else is a store failure.
-      if (e instanceof RateLimiterRes) return state(spec, e);
+      if (e instanceof RateLimiterRes) return e;
       throw e;
     }
   };
 
+  /*
+   * Consumes that arrive together are applied together: the points of every request that counts
+   * against one key (the tenant's, the client's, the country's counter: the same key for every send
+   * of a burst) are added in one store operation, and each request is told the total as it stood
+   * after its own points. That is exactly what one operation per request, in that order, would have
+   * answered, at one write per distinct key instead of one per request and rule. A batch goes to the
+   * store at the SQLite group commit, or for PostgreSQL and Redis after the current turn of the event
+   * loop (one round trip per distinct key).
+   */
+  interface Waiter {
+    points: number;
+    resolve: (s: CounterState) => void;
+    reject: (e: unknown) => void;
+  }
+  let pending = new Map<string, { spec: CounterSpec; key: string; waiters: Waiter[] }>();
+  let scheduled = false;
+  const applyOne = async (p: { spec: CounterSpec; key: string; waiters: Waiter[] }) => {
+    try {
+      const r = await consumeNow(p.spec, p.key, p.waiters.reduce((sum, w) => sum + w.points, 0));
+      // The last waiter saw the total; each one before it, the total less the points that came after it.
+      let consumed = r.consumedPoints;
+      for (let i = p.waiters.length - 1; i >= 0; i--) {
+        const w = p.waiters[i]!;
+        w.resolve(state(p.spec, consumed, r.msBeforeNext));
+        consumed -= w.points;
+      }
+    } catch (e) {
+      for (const w of p.waiters) w.reject(e);
+    }
+  };
+  const applyPending = async () => {
+    scheduled = false;
+    const batch = pending;
+    pending = new Map();
+    await Promise.all([...batch.values()].map(applyOne));
+  };
+  const schedule = store === 'sqlite' && o.groupCommit ? () => void o.groupCommit!(applyPending) : () => void setImmediate(() => void applyPending());
+  const consume = (spec: CounterSpec, key: string, points: number) =>
+    new Promise<CounterState>((resolve, reject) => {
+      const id = `${spec.name}\0${spec.limit}\0${spec.windowSeconds}\0${key}`;
+      let p = pending.get(id);
+      if (!p) pending.set(id, (p = { spec, key, waiters: [] }));
+      p.waiters.push({ points, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        schedule();
+      }
+    });
+
   return {
     store,
-    consume: (spec, key, points = 1) => group(() => consume(spec, key, points)),
+    consume: (spec, key, points = 1) => consume(spec, key, points),
     reward: (spec, key, points = 1) => group(async () => void (await limiter(spec).reward(hashed(key), points))),
     block: (spec, key, seconds) => group(async () => void (await limiter(spec).block(hashed(key), seconds))),
     async get(spec, key) {
       const r = await limiter(spec).get(hashed(key));
-      return r ? state(spec, r) : undefined;
+      return r ? state(spec, r.consumedPoints, r.msBeforeNext) : undefined;
     },
     delete: (spec, key) => group(async () => void (await limiter(spec).delete(hashed(key)))),
     async close() {
