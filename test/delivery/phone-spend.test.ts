@@ -70,7 +70,10 @@ describeEachDialect(
       const set = await spend({ daily_cap: before + 0.025, prices: { GB: { text: 0.01 } } });
       assert.equal(set.statusCode, 200, set.body);
       assert.deepEqual(set.json().prices, { GB: { text: 0.01 } });
-      assert.equal((await start(gb())).statusCode, 200);
+      // The fraud guard (off in the suite's default) in monitor mode: it records every code it allows.
+      assert.equal((await e.api('PATCH', '/api/v2/attack-protection/phone-fraud-guard', { token: f.mgmt, body: { mode: 'monitor' } })).statusCode, 200);
+      const sent = gb();
+      assert.equal((await start(sent)).statusCode, 200);
       assert.equal((await start(gb())).statusCode, 200);
       const to = gb();
       const refused = await start(to);
@@ -83,6 +86,11 @@ describeEachDialect(
       assert.ok(Math.abs(Number(refused.headers['x-ratelimit-reset']) - (Math.ceil(Date.now() / 1000) + retry)) <= 2, 'x-ratelimit-reset: the end of the day');
       assert.equal(Math.round(((await spentToday()) - before) * 100), 2, 'the refused send was not charged');
       assert.equal(mock.requests.filter((r) => r.form['To'] === to).length, 0, 'nothing reached the provider');
+      // The fraud guard (before the cap) allowed the code; its record is written with the send, so the refused code is not counted.
+      const fraudSends = (recipient: string) => e.c.storage.db.selectFrom('phone_fraud_sends').select('id').where('recipient', '=', recipient).execute();
+      assert.equal((await fraudSends(sent)).length, 1, 'a code sent is recorded');
+      assert.equal((await fraudSends(to)).length, 0, 'a code the cap refused is not recorded');
+      assert.equal((await e.api('PATCH', '/api/v2/attack-protection/phone-fraud-guard', { token: f.mgmt, body: { mode: null } })).statusCode, 200);
 
       const logs = await e.api('GET', '/api/v2/logs?q=type:phone_send_denied&per_page=100', { token: f.mgmt });
       const line = (logs.json() as Array<{ details: Record<string, unknown> }>).find((l) => l.details['guard'] === 'phone_spend_cap');

@@ -52,8 +52,7 @@ export class PhoneFraudGuard implements SendGuard {
     if (last && isActive(last, now)) {
       await this.repo.countBlocked(tenantId, last.id);
       if (settings.mode === 'enforce') return quarantined(last);
-      await this.record(r, prefix, country, now, settings);
-      return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
+      return { verdict: 'allow', reason: 'prefix_quarantine_monitored', ...this.record(r, prefix, country, now, settings) };
     }
     if (!r.otp) return ALLOW;
     if (!safe) {
@@ -76,12 +75,10 @@ export class PhoneFraudGuard implements SendGuard {
           now.toISOString(),
         );
         if (settings.mode === 'enforce') return quarantined(q);
-        await this.record(r, prefix, country, now, settings);
-        return { verdict: 'allow', reason: 'prefix_quarantine_monitored' };
+        return { verdict: 'allow', reason: 'prefix_quarantine_monitored', ...this.record(r, prefix, country, now, settings) };
       }
     }
-    await this.record(r, prefix, country, now, settings);
-    return ALLOW;
+    return r.otp ? { verdict: 'allow', ...this.record(r, prefix, country, now, settings) } : ALLOW;
   }
 
   private async judge(tenantId: string, prefix: string, country: string, s: PhoneFraudSettings, now: Date, resetAt: string | undefined) {
@@ -113,10 +110,14 @@ export class PhoneFraudGuard implements SendGuard {
     return judge({ ...recent, ...settled }, countryTraffic, t);
   }
 
-  private async record(r: SendRequest, prefix: string, country: string, now: Date, s: PhoneFraudSettings): Promise<void> {
-    if (!r.otp) return;
+  /** The code's record (sent, not yet verified), written with the send once every guard allowed it: only codes sent are counted. */
+  private record(r: SendRequest, prefix: string, country: string, now: Date, s: PhoneFraudSettings): { record?: () => Promise<void> } {
+    const otp = r.otp;
+    if (!otp) return {};
     const repeatSince = new Date(now.getTime() - s.thresholds.burst_window_seconds * 1000).toISOString();
-    await this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: r.otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() }, repeatSince);
+    return {
+      record: () => this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() }, repeatSince),
+    };
   }
 
   /** At most once an hour per process, sends past the retention are deleted (in the background). */

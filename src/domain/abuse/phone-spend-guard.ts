@@ -26,7 +26,10 @@ export class PhoneSpendGuard implements SendGuard {
     const p = periodsOf(now);
     const cap = (x: number | null) => (x === null ? null : toMicro(x));
     const cost = toMicro(priceOf(settings, r.recipient.country, r.deliveryMethod));
-    const result = await this.repo.charge(r.tenant.id, { day: p.day, month: p.month, cost, dailyCap: cap(settings.daily_cap), monthlyCap: cap(settings.monthly_cap) });
+    const charge = { day: p.day, month: p.month, cost, dailyCap: cap(settings.daily_cap), monthlyCap: cap(settings.monthly_cap) };
+    // With no cap to hold, the charge decides nothing: it is written with the send.
+    if (charge.dailyCap === null && charge.monthlyCap === null) return { verdict: 'allow', record: () => this.repo.charge(r.tenant.id, charge) };
+    const result = await this.repo.charge(r.tenant.id, charge);
     if (result === 'ok') return ALLOW;
     const daily = result === 'daily';
     return {

@@ -66,7 +66,8 @@ export class NotificationService {
     // guard delayed is queued for then and left to the background dispatcher.
     const inline = this.options.dispatchInline && decided.delayMs === 0;
     const n = await this.record(tenant, input, request, context, decided, inline);
-    await this.repos.notifications.insert(tenant.id, n);
+    // The guards' records go with the row: on SQLite one group commit holds them all.
+    await Promise.all([this.repos.notifications.insert(tenant.id, n), ...decided.records.map((write) => write())]);
     if (inline) void this.dispatcher.processClaimed(tenant, n, input.code, input.provider);
     return n;
   }

@@ -61,7 +61,17 @@ export interface SendRequest {
 
 /** A guard's answer. `reason` is a stable, machine-readable code (`send_limit_user`, ...). */
 export type GuardDecision =
-  | { verdict: 'allow'; reason?: string }
+  | {
+      verdict: 'allow';
+      reason?: string;
+      /**
+       * A write that only records what the guard allowed (the fraud guard's record of a code sent,
+       * a spend charge with no cap to hold): it runs once every guard has allowed the send, together
+       * with the send's own write (on SQLite in the same group commit), instead of before the next
+       * guard. A write whose result decides the send (a counter, a capped charge) belongs in `check`.
+       */
+      record?: () => Promise<unknown>;
+    }
   | {
       verdict: 'deny';
       error: ErrorCode;
@@ -93,6 +103,8 @@ export const ALLOW: GuardDecision = Object.freeze({ verdict: 'allow' });
 export interface PolicyOutcome {
   decisions: DecisionRecord[];
   delayMs: number;
+  /** The guards' `record` writes, for the caller to run with the send's own write. */
+  records: Array<() => Promise<unknown>>;
 }
 
 /** Counts the decisions (`/metrics`: `unifone_send_policy_decisions_total`). */
@@ -110,6 +122,7 @@ export class SendPolicy {
 
   async evaluate(request: SendRequest): Promise<PolicyOutcome> {
     const decisions: DecisionRecord[] = [];
+    const records: Array<() => Promise<unknown>> = [];
     let delayMs = 0;
     for (const guard of this.guards) {
       // A guard that decides without I/O answers a plain value: no promise to wait on for it.
@@ -126,12 +139,13 @@ export class SendPolicy {
         throw e;
       }
       if (d.verdict === 'delay') delayMs = Math.max(delayMs, d.delayMs);
+      if (d.verdict === 'allow' && d.record) records.push(d.record);
       const record: DecisionRecord = { guard: guard.name, verdict: d.verdict };
       if (d.reason !== undefined) record.reason = d.reason;
       if (d.verdict === 'delay') record.delay_ms = d.delayMs;
       decisions.push(record);
     }
-    return { decisions, delayMs };
+    return { decisions, delayMs, records };
   }
 
   private deniedLog(r: SendRequest, guard: string, d: Extract<GuardDecision, { verdict: 'deny' }>): LogRecord {
