@@ -237,14 +237,12 @@ describeEachDialect(
               : (v as (...x: unknown[]) => unknown).bind(t);
           },
         });
+      // The adapter reaches SQLite only through `prepare` (its statements' run/get/all), PostgreSQL through `query`.
+      const h = storage.handle;
       const handle: StorageHandle =
-        storage.handle.dialect === 'postgres'
-          ? { dialect: 'postgres', pool: counted(storage.handle.pool, ['query']) }
-          : { dialect: 'sqlite', database: counted(storage.handle.database, []) };
-      if (handle.dialect === 'sqlite') {
-        const db = storage.handle.dialect === 'sqlite' ? storage.handle.database : undefined!;
-        handle.database = { prepare: (sql: string) => counted(db.prepare(sql), ['run', 'get', 'all']) } as never;
-      }
+        h.dialect === 'postgres'
+          ? { dialect: 'postgres', pool: counted(h.pool, ['query']) }
+          : { dialect: 'sqlite', database: { prepare: (sql: string) => counted(h.database.prepare(sql), ['run', 'get', 'all']) } as never };
       const variants = [createRateCounters({ storage: handle })];
       if (handle.dialect === 'sqlite') variants.push(createRateCounters({ storage: handle, groupCommit: (fn) => groupWrite(storage.db, () => fn()) }));
       for (const c of variants) {

@@ -116,7 +116,9 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     sweeper.unref();
   }
 
-  const group = store === 'sqlite' && o.groupCommit ? o.groupCommit : <T>(fn: () => Promise<T>) => fn();
+  // SQLite writes join the database's group commit; the other stores write at once.
+  const grouped = store === 'sqlite' ? o.groupCommit : undefined;
+  const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -133,37 +135,42 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
    * of a burst) are added in one store operation, and each request is told the total as it stood
    * after its own points. That is exactly what one operation per request, in that order, would have
    * answered, at one write per distinct key instead of one per request and rule. A batch goes to the
-   * store at the SQLite group commit, or for PostgreSQL and Redis after the current turn of the event
-   * loop (one round trip per distinct key).
+   * store at the SQLite group commit (and is answered once that commit is done), or for PostgreSQL
+   * and Redis after the current turn of the event loop (one round trip per distinct key).
    */
   interface Waiter {
     points: number;
     resolve: (s: CounterState) => void;
     reject: (e: unknown) => void;
   }
-  let pending = new Map<string, { spec: CounterSpec; key: string; waiters: Waiter[] }>();
+  type Pending = { spec: CounterSpec; key: string; waiters: Waiter[] };
+  let pending = new Map<string, Pending>();
   let scheduled = false;
-  const applyOne = async (p: { spec: CounterSpec; key: string; waiters: Waiter[] }) => {
-    try {
-      const r = await consumeNow(p.spec, p.key, p.waiters.reduce((sum, w) => sum + w.points, 0));
-      // The last waiter saw the total; each one before it, the total less the points that came after it.
-      let consumed = r.consumedPoints;
-      for (let i = p.waiters.length - 1; i >= 0; i--) {
-        const w = p.waiters[i]!;
-        w.resolve(state(p.spec, consumed, r.msBeforeNext));
-        consumed -= w.points;
-      }
-    } catch (e) {
-      for (const w of p.waiters) w.reject(e);
+  const take = () => {
+    const batch = [...pending.values()];
+    pending = new Map();
+    scheduled = false;
+    return batch;
+  };
+  const answer = (p: Pending, r: RateLimiterRes) => {
+    // The last waiter saw the total; each one before it, the total less the points that came after it.
+    let consumed = r.consumedPoints;
+    for (let i = p.waiters.length - 1; i >= 0; i--) {
+      const w = p.waiters[i]!;
+      w.resolve(state(p.spec, consumed, r.msBeforeNext));
+      consumed -= w.points;
     }
   };
   const applyPending = async () => {
-    scheduled = false;
-    const batch = pending;
-    pending = new Map();
-    await Promise.all([...batch.values()].map(applyOne));
+    // Taken when the write runs, so that every consume until then joins it; should the group commit
+    // run the write again (alone, after a shared transaction failed), it applies the same batch.
+    let batch: Pending[] | undefined;
+    const results = await group(async () => {
+      batch ??= take();
+      return Promise.all(batch.map((p) => consumeNow(p.spec, p.key, p.waiters.reduce((sum, w) => sum + w.points, 0)).then((r) => ({ r }), (e: unknown) => ({ e }))));
+    }).catch((e: unknown) => (batch ??= take()).map(() => ({ e })));
+    results.forEach((x, i) => ('r' in x ? answer(batch![i]!, x.r) : batch![i]!.waiters.forEach((w) => w.reject(x.e))));
   };
-  const schedule = store === 'sqlite' && o.groupCommit ? () => void o.groupCommit!(applyPending) : () => void setImmediate(() => void applyPending());
   const consume = (spec: CounterSpec, key: string, points: number) =>
     new Promise<CounterState>((resolve, reject) => {
       const id = `${spec.name}\0${spec.limit}\0${spec.windowSeconds}\0${key}`;
@@ -172,7 +179,8 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
       p.waiters.push({ points, resolve, reject });
       if (!scheduled) {
         scheduled = true;
-        schedule();
+        if (grouped) void applyPending();
+        else setImmediate(() => void applyPending());
       }
     });
 
