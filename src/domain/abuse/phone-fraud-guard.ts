@@ -78,7 +78,7 @@ export class PhoneFraudGuard implements SendGuard {
         return { verdict: 'allow', reason: 'prefix_quarantine_monitored', ...this.record(r, prefix, country, now, settings) };
       }
     }
-    return r.otp ? { verdict: 'allow', ...this.record(r, prefix, country, now, settings) } : ALLOW;
+    return { verdict: 'allow', ...this.record(r, prefix, country, now, settings) };
   }
 
   private async judge(tenantId: string, prefix: string, country: string, s: PhoneFraudSettings, now: Date, resetAt: string | undefined) {

@@ -27,22 +27,18 @@ export class PasswordlessGuard {
     private readonly clock: Clock,
   ) {}
 
-  private static subject(connection: string, phone: string): string {
-    return passwordlessSubject(connection, phone);
-  }
-
   /** Throws 429 `too_many_attempts` when the IP is blocked for the number. */
   async assertNotBlocked(tenantId: string, connection: string, phone: string, ip: string): Promise<void> {
-    const f = await this.failures.get(tenantId, PasswordlessGuard.subject(connection, phone), ip);
+    const f = await this.failures.get(tenantId, passwordlessSubject(connection, phone), ip);
     if (!f?.blockedAt) return;
     if (Date.parse(f.blockedAt) + BLOCK_DAYS * 86_400_000 > this.clock.now().getTime()) throw blocked();
     // The block has run out: start counting again.
-    await this.failures.clear(tenantId, PasswordlessGuard.subject(connection, phone), ip);
+    await this.failures.clear(tenantId, passwordlessSubject(connection, phone), ip);
   }
 
   /** Counts a wrong code; the one reaching the threshold blocks the IP for the number and throws 429. */
   async failed(tenantId: string, connection: string, phone: string, ip: string): Promise<void> {
-    const subject = PasswordlessGuard.subject(connection, phone);
+    const subject = passwordlessSubject(connection, phone);
     const now = this.clock.now().toISOString();
     const f = await this.failures.increment(tenantId, subject, ip, now);
     if (f.count < PASSWORDLESS_BRUTE_FORCE_THRESHOLD) return;
@@ -52,7 +48,7 @@ export class PasswordlessGuard {
 
   /** A right code: forgets the IP's failures for the number (a block set meanwhile stays, and refuses). */
   async succeeded(tenantId: string, connection: string, phone: string, ip: string): Promise<void> {
-    if (await this.failures.clearUnlessBlocked(tenantId, PasswordlessGuard.subject(connection, phone), ip)) throw blocked();
+    if (await this.failures.clearUnlessBlocked(tenantId, passwordlessSubject(connection, phone), ip)) throw blocked();
   }
 }
 

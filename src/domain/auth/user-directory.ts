@@ -348,7 +348,6 @@ export class UserDirectory {
     return { ...user, loginCount: user.loginCount + 1, lastLogin: now, lastIp: ip, updatedAt: now };
   }
 
-  /** The IPs blocked for a user, with the connection (user-blocks). */
   /**
    * A user's brute-force blocks: of its password logins, and of the passwordless logins of its phone
    * number on its connection (blocked per number and IP, `PasswordlessGuard`).
