@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import type { CounterSpec, CounterState, RateCounters } from '../../domain/abuse/rate-counters.js';
 import type { StorageHandle } from '../storage/db.js';
+import { UnwrittenPoints, type CounterStatements } from './unwritten-points.js';
 
 type SQLiteDatabase = Extract<StorageHandle, { dialect: 'sqlite' }>['database'];
 
@@ -21,7 +22,7 @@ export interface RateCountersOptions {
   /**
    * SQLite: runs a counter write inside the database's group commit (`groupWrite`), so the counters
    * of every send in a burst (seven rules each) commit together with the burst's other writes
-   * instead of one WAL commit per counter.
+   * instead of one WAL commit per counter; consumes are then answered at once (`UnwrittenPoints`).
    */
   groupCommit?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -47,6 +48,20 @@ function preparedOnce(db: SQLiteDatabase): SQLiteDatabase {
     transaction: <F extends (...args: never[]) => unknown>(fn: F) => fn,
   };
   return handle as unknown as SQLiteDatabase;
+}
+
+/** rate-limiter-flexible's SQLite upsert, as statements prepared once and run synchronously. */
+function counterStatements(db: SQLiteDatabase): CounterStatements {
+  const read = db.prepare(`SELECT points, expire FROM ${TABLE} WHERE key = ?`);
+  const add = db.prepare(
+    `INSERT INTO ${TABLE} (key, points, expire) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET
+       points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
+       expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END`,
+  );
+  return {
+    read: (key) => read.get(key) as { points: number; expire: number | null } | undefined,
+    add: (key, points, windowMs, now) => void add.run(key, points, now + windowMs, now, now),
+  };
 }
 
 export function createRateCounters(o: RateCountersOptions): RateCounters {
@@ -106,7 +121,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     msBeforeNext: Math.max(0, msBeforeNext),
     allowed: consumed <= spec.limit,
   });
-  const hashed = (key: string) => createHash('sha256').update(key).digest('base64url');
+  const hashed = (key: string) => hash('sha256', key, 'base64url');
 
   // The SQL stores keep expired rows until they are swept (Redis expires its keys itself).
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -119,6 +134,10 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   // SQLite writes join the database's group commit; the other stores write at once.
   const grouped = store === 'sqlite' ? o.groupCommit : undefined;
   const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
+  const local = grouped && o.storage.dialect === 'sqlite' ? new UnwrittenPoints(counterStatements(o.storage.database), grouped) : undefined;
+  /** The key as rate-limiter-flexible stores it (prefix, name, hash), and a counter's id in this process. */
+  const stored = (spec: CounterSpec, key: string) => limiter(spec).getKey(hashed(key));
+  const idOf = (spec: CounterSpec, key: string) => `${spec.name}\0${key}`;
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -186,14 +205,31 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
 
   return {
     store,
-    consume: (spec, key, points = 1) => consume(spec, key, points),
-    reward: (spec, key, points = 1) => group(async () => void (await limiter(spec).reward(hashed(key), points))),
-    block: (spec, key, seconds) => group(async () => void (await limiter(spec).block(hashed(key), seconds))),
+    consume(spec, key, points = 1) {
+      if (!local) return consume(spec, key, points);
+      try {
+        return Promise.resolve(local.consume(spec, idOf(spec, key), () => stored(spec, key), points));
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    },
+    async reward(spec, key, points = 1) {
+      if (local) return local.reward(spec, idOf(spec, key), () => stored(spec, key), points);
+      await group(async () => void (await limiter(spec).reward(hashed(key), points)));
+    },
+    block(spec, key, seconds) {
+      local?.forgetRow(idOf(spec, key));
+      return group(async () => void (await limiter(spec).block(hashed(key), seconds)));
+    },
     async get(spec, key) {
+      if (local) return local.get(spec, idOf(spec, key), () => stored(spec, key));
       const r = await limiter(spec).get(hashed(key));
       return r ? state(spec, r.consumedPoints, r.msBeforeNext) : undefined;
     },
-    delete: (spec, key) => group(async () => void (await limiter(spec).delete(hashed(key)))),
+    delete(spec, key) {
+      local?.drop(idOf(spec, key));
+      return group(async () => void (await limiter(spec).delete(hashed(key))));
+    },
     async close() {
       if (sweeper) clearInterval(sweeper);
       if (redis) await redis.quit().catch(() => redis?.disconnect());
