@@ -1,12 +1,34 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration } from 'prom-client';
 import type { PipelineMetrics } from '../../domain/notifications/metrics.js';
 import type { DecisionObserver } from '../../domain/notifications/send-policy.js';
+
+/**
+ * A counter counted on every send: its increments are kept per series in a map and added to the
+ * counter when it is collected (at a scrape), so that prom-client validates and hashes the labels
+ * once per series and scrape instead of once per event.
+ */
+function tallied<L extends string>(config: CounterConfiguration<L> & { labelNames: readonly L[] }): (labels: Record<L, string>) => void {
+  const pending = new Map<string, { labels: Record<L, string>; n: number }>();
+  new Counter<L>({
+    ...config,
+    collect() {
+      for (const p of pending.values()) this.inc(p.labels, p.n);
+      pending.clear();
+    },
+  });
+  return (labels) => {
+    const key = config.labelNames.map((l) => labels[l]).join('\0');
+    const p = pending.get(key);
+    if (p) p.n++;
+    else pending.set(key, { labels, n: 1 });
+  };
+}
 
 /** The process's Prometheus registry and the delivery pipeline's metrics in it. */
 export function createPrometheusMetrics(queueDepth: () => Promise<number>): { registry: Registry; pipeline: PipelineMetrics; decisions: DecisionObserver } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'unifone_process_' });
-  const notifications = new Counter({
+  const notifications = tallied({
     name: 'unifone_notifications_total',
     help: 'Notifications that reached a status after an attempt or a receipt, by tenant, type, provider and status',
     labelNames: ['tenant', 'type', 'provider', 'status'] as const,
@@ -39,7 +61,7 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
       this.set(await queueDepth());
     },
   });
-  const decisions = new Counter({
+  const decisions = tallied({
     name: 'unifone_send_policy_decisions_total',
     help: 'Decisions of the send policy guards, by tenant, guard, verdict and reason (a plain allow has reason "none")',
     labelNames: ['tenant', 'guard', 'verdict', 'reason'] as const,
@@ -47,10 +69,10 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
   });
   return {
     registry,
-    decisions: (tenant, guard, verdict, reason) => decisions.inc({ tenant, guard, verdict, reason: reason ?? 'none' }),
+    decisions: (tenant, guard, verdict, reason) => decisions({ tenant, guard, verdict, reason: reason ?? 'none' }),
     pipeline: {
       attempt: (provider, seconds, outcome) => latency.observe({ provider, outcome }, seconds),
-      status: (tenant, type, provider, status) => notifications.inc({ tenant, type, provider, status }),
+      status: (tenant, type, provider, status) => notifications({ tenant, type, provider, status }),
       retry: (provider) => retries.inc({ provider }),
       denied: (guard, reason) => denied.inc({ guard, reason }),
     },
