@@ -11,12 +11,15 @@ export interface Started {
   output: () => string;
 }
 
-/** Starts a TypeScript entry in its own Node process and waits for its `listening on URL` line. */
-export function startProcess(entry: string, env: Record<string, string>, ipc = false): Promise<Started> {
+/**
+ * Starts a TypeScript entry in its own Node process and waits for its `listening on URL` line; `cwd`
+ * is the checkout it runs from (another revision's, for bench/compare.ts).
+ */
+export function startProcess(entry: string, env: Record<string, string>, ipc = false, cwd = ROOT): Promise<Started> {
   // BENCH_PROFILE=dir writes a CPU profile of the server under test into dir (when it exits on SIGTERM).
   const profile = process.env['BENCH_PROFILE'] && entry === 'src/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
   const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, '--import', 'tsx', entry], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
@@ -175,4 +178,40 @@ export function bodyPerRequest(
       client.on('response', next);
     },
   };
+}
+
+/** How many messages the Twilio-speaking server (bench/twilio-mock-server.ts, started with IPC) has accepted so far. */
+export function sentCount(mock: Started): Promise<number> {
+  return new Promise<number>((resolve) => {
+    mock.child.once('message', (m: { sent: number }) => resolve(m.sent));
+    mock.child.send('count');
+  });
+}
+
+/** Waits (at most 60 s) until the Twilio-speaking server has accepted `expected` messages in all; returns how many it has. */
+export async function drained(mock: Started, expected: number): Promise<number> {
+  const t = Date.now();
+  let sent = await sentCount(mock);
+  while (sent < expected && Date.now() - t < 60_000) {
+    await new Promise((r) => setTimeout(r, 50));
+    sent = await sentCount(mock);
+  }
+  return sent;
+}
+
+/**
+ * A load whose every accepted request sends one message through the Twilio-speaking server: the load,
+ * then a wait until every accepted request's message has reached it (a send is dispatched after the
+ * response), so that no run leaves work in flight for the next one. With `pid`, that process's CPU is
+ * counted until the last message arrived: a send's dispatch is in its figure however far it lags
+ * behind the answer. Adds `arrived` (messages) and `seconds` (load and wait).
+ */
+export async function sendingLoad(name: string, opts: autocannon.Options, mock: Started, pid?: number): Promise<Measured & { arrived: number; seconds: number }> {
+  const before = await sentCount(mock);
+  const t = Date.now();
+  const cpu0 = pid === undefined ? undefined : [cpuSeconds(pid), cpuSeconds(pid, true)];
+  const m = await load(name, opts);
+  const arrived = (await drained(mock, before + okCount(m))) - before;
+  const cpu = cpu0 === undefined ? {} : { cpu: cpuSeconds(pid) - cpu0[0]!, mainCpu: cpuSeconds(pid, true) - cpu0[1]! };
+  return { ...m, ...cpu, arrived, seconds: (Date.now() - t) / 1000 };
 }

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, sendingLoad, startProcess, type Measured, type Started } from './lib.js';
 import type { LoginClaims } from './login-tokens.js';
+import { OTP_GRANT, passwordlessApp } from './tenant.js';
 
 /**
  * Passwordless SMS against its peer and its floor, called by `bench/run.ts` in the same run, on the
@@ -46,7 +47,6 @@ export interface PasswordlessResult {
   notes: string[];
 }
 
-const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 /** Number ranges (valid NANP numbers, 415-50x/60x/70x exchanges): unifone's, the peer's and the bound's never meet. */
 const UNIFONE_BASE = 5_000_000;
 const PEER_BASE = 6_000_000;
@@ -95,12 +95,6 @@ class CodePool {
 export async function runPasswordless(inp: PasswordlessInput): Promise<PasswordlessResult> {
   const { server, mock, mgmt, connections, duration } = inp;
   const notes: string[] = [];
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${url}`, { method, headers: mgmt, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> & Array<Record<string, unknown>>;
-    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
   const codes = () =>
     new Promise<Record<string, string>>((resolve) => {
       mock.child.once('message', (m: { codes: Record<string, string> }) => resolve(m.codes));
@@ -108,13 +102,7 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
     });
 
   // --- Set-up through the Management API: an application with the passwordless grant, enabled on the sms connection.
-  const app = await api('POST', '/api/v2/clients', { name: 'Bench passwordless', app_type: 'regular_web', grant_types: [OTP_GRANT] });
-  const clientId = app['client_id'] as string;
-  const clientSecret = app['client_secret'] as string;
-  const [sms] = await api('GET', '/api/v2/connections?name=sms');
-  if (!sms) throw new Error('the tenant has no sms connection');
-  const enabled = sms['enabled_clients'] as string[];
-  if (!enabled.includes(clientId)) await api('PATCH', `/api/v2/connections/${sms['id']}`, { enabled_clients: [...enabled, clientId] });
+  const { clientId, clientSecret } = await passwordlessApp(server, mgmt);
 
   // --- The peer, in its own process, against the same Twilio-speaking server.
   const peer = await startProcess('bench/better-auth-peer.ts', {
@@ -151,9 +139,12 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
     }
     if (pool.known < pool.accepted) notes.push(`${pool.prefix}…: ${pool.accepted - pool.known} accepted sends never reached the Twilio server`);
   };
-  /** An issuing run (with `pid`, measuring its CPU); what it got accepted is added to the pool's expectations. */
+  /**
+   * An issuing run; with `pid`, measuring its CPU until every accepted send has reached the Twilio
+   * server (`sendingLoad`). What it got accepted is added to the pool's expectations.
+   */
   const issue = async (pool: CodePool, name: string, opts: autocannon.Options, pid?: number) => {
-    const r = await load(name, opts, pid);
+    const r = pid === undefined ? await load(name, opts) : await sendingLoad(name, opts, mock, pid);
     pool.accepted += r.total - r.non2xx;
     return r;
   };

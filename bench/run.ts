@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, startProcess, table, type Measured } from './lib.js';
+import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, sendingLoad, startProcess, table, type Measured } from './lib.js';
 import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
+import { prepareTenant, SID, TOKEN } from './tenant.js';
 
 /**
  * `npm run bench`: the send path against its ceiling, measured in one run on this machine.
@@ -20,8 +21,6 @@ import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
  * route that does only the work nothing can skip (one Twilio call for a send; the two signatures of a
  * login), so that every run shows whether a target is within reach of this machine at all.
  */
-const SID = 'AC0000000000000000000000000000bench'.slice(0, 34);
-const TOKEN = 'bench-auth-token';
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 
@@ -56,54 +55,12 @@ children.push(server);
 const bounds = await startProcess('bench/bounds-server.ts', { TWILIO_URL: mock.url, MOCK_SID: SID, MOCK_TOKEN: TOKEN });
 children.push(bounds);
 await new Promise((r) => setTimeout(r, 300));
-const out = server.output();
-const clientId = /client_id:\s+(\S+)/.exec(out)![1]!;
-const clientSecret = /client_secret:\s+(\S+)/.exec(out)![1]!;
-
-const tokenRes = await fetch(`${server.url}/oauth/token`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', host: 'localhost' },
-  body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: 'https://localhost/api/v2/' }),
-});
-const { access_token: token } = (await tokenRes.json()) as { access_token: string };
-const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-const provider = (await (
-  await fetch(`${server.url}/api/v2/branding/phone/providers`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({ name: 'twilio', configuration: { sid: SID, default_from: '+14155550100', delivery_methods: ['text', 'voice'] }, credentials: { auth_token: TOKEN } }),
-  })
-).json()) as { id: string };
-
-// The benchmark sends thousands a second from one address, one application and one number range: the
-// velocity limits would refuse most of it. At their maximum every rule still counts every send (its
-// cost is part of the figures) and none refuses.
-const limitsRes = await fetch(`${server.url}/api/v2/attack-protection/phone-velocity-limits`, {
-  method: 'PATCH',
-  headers: auth,
-  body: JSON.stringify({ rules: Object.fromEntries(['recipient', 'user', 'ip', 'client', 'tenant', 'prefix', 'country'].map((k) => [k, { limit: 1_000_000 }])) }),
-});
-if (limitsRes.status !== 200) throw new Error(`the velocity limits could not be raised: ${limitsRes.status} ${await limitsRes.text()}`);
-// And thousands of codes a second to one number range, most never verified, is what the fraud guard
-// quarantines. At its thresholds' maximum it still records and judges every code (its cost is in the
-// figures) and quarantines nothing.
-const fraudRes = await fetch(`${server.url}/api/v2/attack-protection/phone-fraud-guard`, {
-  method: 'PATCH',
-  headers: auth,
-  body: JSON.stringify({ mode: 'enforce', thresholds: { burst_min_numbers: 100_000, burst_min_numbers_under_alarm: 100_000, conversion_min_sends: 1_000_000, volume_min_sends: 1_000_000 } }),
-});
-if (fraudRes.status !== 200) throw new Error(`the fraud guard's thresholds could not be raised: ${fraudRes.status} ${await fraudRes.text()}`);
-
-const sentCount = () =>
-  new Promise<number>((resolve) => {
-    mock.child.once('message', (m: { sent: number }) => resolve(m.sent));
-    mock.child.send('count');
-  });
+const { auth, providerId } = await prepareTenant(server);
 
 let n = 0;
 // A distinct, valid recipient for every request.
 const recipient = () => JSON.stringify({ to: `+1415${2_000_000 + n++}` });
-const sendPath = bodyPerRequest(`${server.url}/api/v2/branding/phone/providers/${provider.id}/try`, auth, recipient, { connections: CONNECTIONS, duration: DURATION });
+const sendPath = bodyPerRequest(`${server.url}/api/v2/branding/phone/providers/${providerId}/try`, auth, recipient, { connections: CONNECTIONS, duration: DURATION });
 const sendBound = bodyPerRequest(`${bounds.url}/send`, { 'content-type': 'application/json' }, recipient, { connections: CONNECTIONS, duration: DURATION });
 
 // Warm both servers (JIT, connection pools, caches) before measuring.
@@ -114,32 +71,20 @@ await new Promise((r) => setTimeout(r, 1000));
 
 const rows: Measured[] = [];
 const turn = DURATION / ROUNDS;
-/** Waits (at most 60 s) until the Twilio server has accepted `expected` messages in all; returns how many it has. */
-const drained = async (expected: number) => {
-  const t = Date.now();
-  let sent = await sentCount();
-  while (sent < expected && Date.now() - t < 60_000) {
-    await new Promise((r) => setTimeout(r, 200));
-    sent = await sentCount();
-  }
-  return sent;
-};
 /**
- * A turn of a scenario that sends through the Twilio server: the load, then a wait until every
- * accepted request's message reached it (dispatch runs after the response), so that no turn leaves
- * work in flight for the next one. Adds to `tally` what was accepted, what arrived and how long that took.
+ * A turn of a scenario that sends through the Twilio server (`sendingLoad`: the load, then a wait until
+ * every accepted request's message reached it; the CPU of `pid` counted until then). Adds to `tally`
+ * what was accepted, what arrived, how long that took, and the other processes' CPU.
  */
 const sendingTurn = async (name: string, opts: typeof sendPath, pid: number | undefined, tally: { accepted: number; arrived: number; seconds: number; mockCpu: number; loadgenCpu: number }) => {
-  const before = await sentCount();
-  const t = Date.now();
   const [mock0, self0] = [cpuSeconds(mock.child.pid), process.cpuUsage()];
-  const m = await load(name, { ...opts, duration: turn }, pid);
+  const m = await sendingLoad(name, { ...opts, duration: turn }, mock, pid);
   const self = process.cpuUsage(self0);
   tally.mockCpu += cpuSeconds(mock.child.pid) - mock0;
   tally.loadgenCpu += (self.user + self.system) / 1e6;
   tally.accepted += okCount(m);
-  tally.arrived += (await drained(before + okCount(m))) - before;
-  tally.seconds += (Date.now() - t) / 1000;
+  tally.arrived += m.arrived;
+  tally.seconds += m.seconds;
   return m;
 };
 const sendTally = { accepted: 0, arrived: 0, seconds: 0, mockCpu: 0, loadgenCpu: 0 };
@@ -154,7 +99,7 @@ const send = combine('send path: POST .../providers/{id}/try', sendRuns);
 const bound = combine('bound: route + the Twilio call only', boundRuns);
 rows.push(ceiling);
 if (process.env['BENCH_READ']) {
-  rows.push(await load('read: GET .../providers/{id}', { url: `${server.url}/api/v2/branding/phone/providers/${provider.id}`, headers: auth, connections: CONNECTIONS, duration: DURATION }));
+  rows.push(await load('read: GET .../providers/{id}', { url: `${server.url}/api/v2/branding/phone/providers/${providerId}`, headers: auth, connections: CONNECTIONS, duration: DURATION }));
 }
 rows.push(send, bound);
 

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, msPerOk, sendingLoad, startProcess, type Measured, type Started } from './lib.js';
+import { passwordlessApp, prepareTenant, SID, TOKEN } from './tenant.js';
+
+/**
+ * `npm run bench:compare -- DIR`: this checkout's send path and passwordless start against another
+ * checkout's (DIR, another revision with its node_modules), in one process tree, taking turns: each
+ * round runs `/try` on this one, `/try` on the other, then the start on each, so that a machine whose
+ * speed drifts (a busy neighbour) slows both alike. Both servers run on embedded SQLite with the same
+ * abuse-engine settings (bench/tenant.ts) and send to one Twilio-speaking server; each turn lasts until
+ * every accepted send reached it (`sendingLoad`). Prints the CPU per request of each (all threads,
+ * dispatch included; in brackets, the event loop's), their ratio, and the spread of the per-turn
+ * figures, which is what "within the machine's spread" is judged against.
+ */
+const other = path.resolve(process.argv[2] ?? process.env['BENCH_BASE'] ?? '');
+if (!fs.existsSync(path.join(other, 'src/main.ts'))) throw new Error('usage: npm run bench:compare -- DIR (a checkout of another revision, npm ci done)');
+const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+const rounds = Math.max(ROUNDS, 6);
+const turn = DURATION / rounds;
+
+const children: Started[] = [];
+const dirs: string[] = [];
+process.on('exit', () => {
+  for (const c of children) c.child.kill('SIGKILL');
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+const mock = await startProcess('bench/twilio-mock-server.ts', { MOCK_SID: SID, MOCK_TOKEN: TOKEN }, true);
+children.push(mock);
+
+/** One side: its server, its tenant set up, and its two loads (distinct number ranges per side). */
+async function side(name: string, cwd: string, base: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-compare-'));
+  dirs.push(dataDir);
+  const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWILIO_API_BASE_URL: mock.url, DEFAULT_TENANT_DOMAINS: 'localhost' };
+  const server = await startProcess('src/main.ts', env, false, cwd);
+  children.push(server);
+  await new Promise((r) => setTimeout(r, 300));
+  const { auth, providerId } = await prepareTenant(server);
+  const { clientId, clientSecret } = await passwordlessApp(server, auth);
+  let n = 0;
+  const phone = () => `+1415${base + n++}`;
+  const opts = { connections: CONNECTIONS, duration: turn };
+  return {
+    name,
+    pid: server.child.pid,
+    send: bodyPerRequest(`${server.url}/api/v2/branding/phone/providers/${providerId}/try`, auth, () => JSON.stringify({ to: phone() }), opts),
+    start: bodyPerRequest(`${server.url}/passwordless/start`, { 'content-type': 'application/json' }, () => JSON.stringify({ client_id: clientId, client_secret: clientSecret, connection: 'sms', phone_number: phone(), send: 'code' }), opts),
+  };
+}
+const self = await side(`this checkout (${path.basename(ROOT)})`, ROOT, 2_000_000);
+const base = await side(`the other (${path.basename(other)})`, other, 5_000_000);
+
+for (const s of [self, base]) {
+  await load('warm-up', { ...s.send, duration: 2 });
+  await load('warm-up', { ...s.start, duration: 2 });
+}
+// Each round runs the four, in an order that alternates (this, other / other, this) so that neither
+// side always follows the same one.
+const runs = { sendSelf: [] as Measured[], sendBase: [] as Measured[], startSelf: [] as Measured[], startBase: [] as Measured[] };
+await inTurns(rounds, [
+  async () => {
+    const r = runs;
+    const pairs: Array<[keyof typeof runs, string, typeof self]> =
+      r.sendSelf.length % 2 === 0
+        ? [['sendSelf', 'send: this', self], ['sendBase', 'send: other', base], ['startSelf', 'start: this', self], ['startBase', 'start: other', base]]
+        : [['sendBase', 'send: other', base], ['sendSelf', 'send: this', self], ['startBase', 'start: other', base], ['startSelf', 'start: this', self]];
+    for (const [k, label, s] of pairs) r[k].push(await sendingLoad(label, k.startsWith('send') ? s.send : s.start, mock, s.pid));
+  },
+]);
+const { sendSelf, sendBase, startSelf, startBase } = runs;
+
+const cpu = (m: Measured) => msPerOk(m, m.cpu);
+const range = (runs: Measured[]) => {
+  const v = runs.map(cpu).sort((a, b) => a - b);
+  return `${v[0]!.toFixed(2)}–${v[v.length - 1]!.toFixed(2)}`;
+};
+const row = (label: string, runs: Measured[]) => {
+  const c = combine(label, runs);
+  return { c, line: [label, c.rps.toFixed(0), c.p50.toFixed(2), c.p99.toFixed(2), String(c.errors + c.non2xx), `${cpu(c).toFixed(3)} (${msPerOk(c, c.mainCpu).toFixed(3)})`, range(runs)] };
+};
+const rows = [row(`send path /try — ${self.name}`, sendSelf), row(`send path /try — ${base.name}`, sendBase), row(`passwordless start — ${self.name}`, startSelf), row(`passwordless start — ${base.name}`, startBase)];
+process.stdout.write(
+  `\nunifone, two checkouts in turns — ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each in ${rounds} turns of ${turn.toFixed(1)} s, embedded SQLite\n\n`,
+);
+process.stdout.write(formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'CPU ms/req (event loop)', 'per turn'], rows.map((r) => r.line)).join('\n') + '\n\n');
+const ratio = (a: number, b: number) => `${((a / b - 1) * 100).toFixed(1)} %`;
+process.stdout.write(`CPU per request, this ÷ the other: send path ${ratio(cpu(rows[0]!.c), cpu(rows[1]!.c))}, start ${ratio(cpu(rows[2]!.c), cpu(rows[3]!.c))}\n`);
+for (const c of children) c.child.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 500));
+process.exit(0);
