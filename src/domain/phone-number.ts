@@ -22,7 +22,10 @@ function parseE164(value: string): ParsedRecipient | undefined {
   if (!/^\+[1-9]\d{6,14}$/.test(value)) return undefined;
   if (parsed.has(value)) return parsed.get(value);
   const p = parsePhoneNumberFromString(value);
-  const result = p?.isValid() && p.number === value ? { e164: value, country: p.country, numberType: p.getType(), callingCode: p.countryCallingCode } : undefined;
+  // With the full metadata a number is valid exactly when it has a type (libphonenumber's isValid
+  // computes the type itself); isValid runs only when there is none, so the type is computed once.
+  const numberType = p?.getType();
+  const result = p && (numberType !== undefined || p.isValid()) && p.number === value ? { e164: value, country: p.country, numberType, callingCode: p.countryCallingCode } : undefined;
   if (parsed.size >= 10_000) parsed.delete(parsed.keys().next().value!);
   parsed.set(value, result);
   return result;
