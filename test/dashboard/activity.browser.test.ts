@@ -7,7 +7,7 @@ import { twilioSignature } from '../../src/adapters/providers/twilio/twilio-sign
 import { mintManagementToken } from '../../src/domain/operators/token-minting.js';
 import { startTwilioMock, type TwilioMock } from '../helpers/twilio-mock.js';
 import { waitFor } from '../helpers/wait.js';
-import { axeViolations, buildDashboard, chromiumAvailable, createDashEnv, launchChromium, SHOTS, type DashEnv } from './env.js';
+import { axeViolations, buildDashboard, chromiumAvailable, createDashEnv, launchChromium, SHOTS, signInThroughPage, type DashEnv } from './env.js';
 
 /**
  * The Activity, Users, Phone Test Numbers and Attack Protection pages in Chromium, against the
@@ -280,9 +280,9 @@ describe('dashboard activity, users, test numbers and attack protection in Chrom
 
   test('a viewer sees the policy, users and test numbers read-only', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').fill(viewer.email);
-    await page.getByLabel('Password').fill(viewer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The page signed out of can still be on screen (its checkboxes have labels with "Email" in them).
+    await page.getByRole('heading', { name: 'Sign in to unifone' }).waitFor();
+    await signInThroughPage(page, base, viewer);
     await page.getByText('Read-only: your role is viewer.').waitFor();
     await go('Attack Protection', 'Security › Attack Protection');
     await page.getByLabel('Passwordless: voice').waitFor();

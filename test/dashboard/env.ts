@@ -190,8 +190,9 @@ export async function openBrowser(viewport = { width: 1100, height: 800 }): Prom
 /** Signs in through the sign-in form of the dashboard at `base`. */
 export async function signInThroughPage(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
   await page.goto(`${base}/dashboard/`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('heading', { name: 'Sign in to unifone' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
