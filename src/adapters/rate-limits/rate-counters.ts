@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
-import type { CounterSpec, CounterState, RateCounters } from '../../domain/abuse/rate-counters.js';
+import { counterState, type CounterSpec, type CounterState, type RateCounters } from '../../domain/abuse/rate-counters.js';
 import type { StorageHandle } from '../storage/db.js';
 import { UnwrittenPoints, type CounterStatements } from './unwritten-points.js';
 
@@ -115,12 +115,6 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     }
     return l;
   };
-  const state = (spec: CounterSpec, consumed: number, msBeforeNext: number): CounterState => ({
-    consumed,
-    remaining: Math.max(0, spec.limit - consumed),
-    msBeforeNext: Math.max(0, msBeforeNext),
-    allowed: consumed <= spec.limit,
-  });
   const hashed = (key: string) => hash('sha256', key, 'base64url');
 
   // The SQL stores keep expired rows until they are swept (Redis expires its keys itself).
@@ -154,8 +148,8 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
    * of a burst) are added in one store operation, and each request is told the total as it stood
    * after its own points. That is exactly what one operation per request, in that order, would have
    * answered, at one write per distinct key instead of one per request and rule. A batch goes to the
-   * store at the SQLite group commit (and is answered once that commit is done), or for PostgreSQL
-   * and Redis after the current turn of the event loop (one round trip per distinct key).
+   * store after the current turn of the event loop (PostgreSQL and Redis: one round trip per distinct
+   * key). SQLite with the group commit counts in `UnwrittenPoints` instead.
    */
   interface Waiter {
     points: number;
@@ -176,19 +170,14 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     let consumed = r.consumedPoints;
     for (let i = p.waiters.length - 1; i >= 0; i--) {
       const w = p.waiters[i]!;
-      w.resolve(state(p.spec, consumed, r.msBeforeNext));
+      w.resolve(counterState(p.spec, consumed, r.msBeforeNext));
       consumed -= w.points;
     }
   };
   const applyPending = async () => {
-    // Taken when the write runs, so that every consume until then joins it; should the group commit
-    // run the write again (alone, after a shared transaction failed), it applies the same batch.
-    let batch: Pending[] | undefined;
-    const results = await group(async () => {
-      batch ??= take();
-      return Promise.all(batch.map((p) => consumeNow(p.spec, p.key, p.waiters.reduce((sum, w) => sum + w.points, 0)).then((r) => ({ r }), (e: unknown) => ({ e }))));
-    }).catch((e: unknown) => (batch ??= take()).map(() => ({ e })));
-    results.forEach((x, i) => ('r' in x ? answer(batch![i]!, x.r) : batch![i]!.waiters.forEach((w) => w.reject(x.e))));
+    const batch = take();
+    const results = await Promise.all(batch.map((p) => consumeNow(p.spec, p.key, p.waiters.reduce((sum, w) => sum + w.points, 0)).then((r) => ({ r }), (e: unknown) => ({ e }))));
+    results.forEach((x, i) => ('r' in x ? answer(batch[i]!, x.r) : batch[i]!.waiters.forEach((w) => w.reject(x.e))));
   };
   const consume = (spec: CounterSpec, key: string, points: number) =>
     new Promise<CounterState>((resolve, reject) => {
@@ -198,8 +187,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
       p.waiters.push({ points, resolve, reject });
       if (!scheduled) {
         scheduled = true;
-        if (grouped) void applyPending();
-        else setImmediate(() => void applyPending());
+        setImmediate(() => void applyPending());
       }
     });
 
@@ -224,7 +212,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     async get(spec, key) {
       if (local) return local.get(spec, idOf(spec, key), () => stored(spec, key));
       const r = await limiter(spec).get(hashed(key));
-      return r ? state(spec, r.consumedPoints, r.msBeforeNext) : undefined;
+      return r ? counterState(spec, r.consumedPoints, r.msBeforeNext) : undefined;
     },
     delete(spec, key) {
       local?.drop(idOf(spec, key));

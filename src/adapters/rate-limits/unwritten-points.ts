@@ -1,4 +1,4 @@
-import type { CounterSpec, CounterState } from '../../domain/abuse/rate-counters.js';
+import { counterState, type CounterSpec, type CounterState } from '../../domain/abuse/rate-counters.js';
 
 /** The statements the SQLite counters use, on rate-limiter-flexible's table (`key`, `points`, `expire` in epoch ms). */
 export interface CounterStatements {
@@ -73,7 +73,7 @@ export class UnwrittenPoints {
       e.base = row && row.expire > now ? row : { points: 0, expire: now + e.windowMs };
     } else e.shared = true;
     e.points += points;
-    return stateOf(spec, e.base.points + e.points, e.base.expire - now);
+    return counterState(spec, e.base.points + e.points, e.base.expire - now);
   }
 
   /** Takes points back (written with the next commit, like a consume). */
@@ -89,7 +89,7 @@ export class UnwrittenPoints {
     const live = row !== undefined && row.expire > now;
     const pending = e?.points ?? 0;
     if (!live && pending === 0) return undefined;
-    return stateOf(spec, (live ? row.points : 0) + pending, live ? row.expire - now : spec.windowSeconds * 1000);
+    return counterState(spec, (live ? row.points : 0) + pending, live ? row.expire - now : spec.windowSeconds * 1000);
   }
 
   /** The row is about to change by other means (a block): it is read again when next counted. */
@@ -148,8 +148,4 @@ export class UnwrittenPoints {
       this.known.clear();
     });
   }
-}
-
-function stateOf(spec: CounterSpec, consumed: number, msBeforeNext: number): CounterState {
-  return { consumed, remaining: Math.max(0, spec.limit - consumed), msBeforeNext: Math.min(Math.max(0, msBeforeNext), Number.MAX_SAFE_INTEGER), allowed: consumed <= spec.limit };
 }

@@ -26,6 +26,16 @@ export interface CounterState {
   allowed: boolean;
 }
 
+/** A key's state from its points in the window and the time left (clamped to 0 … MAX_SAFE_INTEGER ms). */
+export function counterState(spec: CounterSpec, consumed: number, msBeforeNext: number): CounterState {
+  return {
+    consumed,
+    remaining: Math.max(0, spec.limit - consumed),
+    msBeforeNext: Math.min(Math.max(0, msBeforeNext), Number.MAX_SAFE_INTEGER),
+    allowed: consumed <= spec.limit,
+  };
+}
+
 export interface RateCounters {
   /** Adds `points` to the key's window atomically (every process sees one total). Over the limit is a result, not an error. */
   consume(spec: CounterSpec, key: string, points?: number): Promise<CounterState>;
