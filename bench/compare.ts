@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, msPerOk, sendingLoad, startProcess, type Measured, type Started } from './lib.js';
-import { passwordlessApp, prepareTenant, SID, TOKEN } from './tenant.js';
+import { passwordlessApp, prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
 
 /**
  * `npm run bench:compare -- DIR`: this checkout's send path and passwordless start against another
@@ -35,8 +35,7 @@ children.push(mock);
 async function side(name: string, cwd: string, base: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-compare-'));
   dirs.push(dataDir);
-  const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWILIO_API_BASE_URL: mock.url, DEFAULT_TENANT_DOMAINS: 'localhost' };
-  const server = await startProcess('src/main.ts', env, false, cwd);
+  const server = await startProcess('src/main.ts', serverEnv(dataDir, mock.url), false, cwd);
   children.push(server);
   await new Promise((r) => setTimeout(r, 300));
   const { auth, providerId } = await prepareTenant(server);

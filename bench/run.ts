@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, sendingLoad, startProcess, table, type Measured } from './lib.js';
 import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
-import { prepareTenant, SID, TOKEN } from './tenant.js';
+import { prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
 
 /**
  * `npm run bench`: the send path against its ceiling, measured in one run on this machine.
@@ -42,14 +42,7 @@ const mock = await startProcess('bench/twilio-mock-server.ts', { MOCK_SID: SID, 
 children.push(mock);
 const bare = await startProcess('bench/bare-server.ts', {});
 children.push(bare);
-const server = await startProcess('src/main.ts', {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
-  TWILIO_API_BASE_URL: mock.url,
-  DEFAULT_TENANT_DOMAINS: 'localhost',
-});
+const server = await startProcess('src/main.ts', serverEnv(dataDir, mock.url));
 children.push(server);
 // What a route that does only the unavoidable work achieves here (bench/bounds-server.ts).
 const bounds = await startProcess('bench/bounds-server.ts', { TWILIO_URL: mock.url, MOCK_SID: SID, MOCK_TOKEN: TOKEN });

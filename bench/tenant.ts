@@ -5,6 +5,24 @@ export const SID = 'AC0000000000000000000000000000bench'.slice(0, 34);
 export const TOKEN = 'bench-auth-token';
 export const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 
+/** The environment of a unifone server under test: any port, embedded SQLite in `dataDir`, Twilio at `twilioUrl`. */
+export function serverEnv(dataDir: string, twilioUrl: string): Record<string, string> {
+  return { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWILIO_API_BASE_URL: twilioUrl, DEFAULT_TENANT_DOMAINS: 'localhost' };
+}
+
+type Json = Record<string, unknown> & Array<Record<string, unknown>>;
+
+/** A Management API caller of `server`: the JSON answer, or an error naming the status (`allowed`: statuses answered with no body instead). */
+function managementApi(server: Started, auth: Record<string, string>) {
+  return async (method: string, url: string, body?: unknown, allowed: number[] = []): Promise<Json> => {
+    const res = await fetch(`${server.url}${url}`, { method, headers: auth, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (allowed.includes(res.status)) return {} as Json;
+    const json = (await res.json().catch(() => undefined)) as Json;
+    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
 /**
  * The benchmark tenant of a unifone process just started (bench/run.ts, bench/compare.ts): a
  * Management API token from the bootstrap credentials it printed, its Twilio provider pointed at the
@@ -22,13 +40,9 @@ export async function prepareTenant(server: Started): Promise<{ auth: Record<str
   });
   const { access_token: token } = (await tokenRes.json()) as { access_token: string };
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const call = managementApi(server, auth);
   // A 404 from a settings route means a revision without it (bench/compare.ts against an older one).
-  const call = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: auth, body: JSON.stringify(body) });
-    if (res.status === 404 && method === 'PATCH') return {};
-    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const setting = (path: string, body: unknown) => call('PATCH', path, body, [404]);
   const provider = await call('POST', '/api/v2/branding/phone/providers', {
     name: 'twilio',
     configuration: { sid: SID, default_from: '+14155550100', delivery_methods: ['text', 'voice'] },
@@ -37,13 +51,13 @@ export async function prepareTenant(server: Started): Promise<{ auth: Record<str
   // The benchmark sends thousands a second from one address, one application and one number range: the
   // velocity limits would refuse most of it. At their maximum every rule still counts every send (its
   // cost is part of the figures) and none refuses.
-  await call('PATCH', '/api/v2/attack-protection/phone-velocity-limits', {
+  await setting('/api/v2/attack-protection/phone-velocity-limits', {
     rules: Object.fromEntries(['recipient', 'user', 'ip', 'client', 'tenant', 'prefix', 'country'].map((k) => [k, { limit: 1_000_000 }])),
   });
   // And thousands of codes a second to one number range, most never verified, is what the fraud guard
   // quarantines. At its thresholds' maximum it still records and judges every code (its cost is in the
   // figures) and quarantines nothing.
-  await call('PATCH', '/api/v2/attack-protection/phone-fraud-guard', {
+  await setting('/api/v2/attack-protection/phone-fraud-guard', {
     mode: 'enforce',
     thresholds: { burst_min_numbers: 100_000, burst_min_numbers_under_alarm: 100_000, conversion_min_sends: 1_000_000, volume_min_sends: 1_000_000 },
   });
@@ -52,12 +66,7 @@ export async function prepareTenant(server: Started): Promise<{ auth: Record<str
 
 /** An application with the passwordless grant, enabled on the tenant's sms connection: its client id and secret. */
 export async function passwordlessApp(server: Started, auth: Record<string, string>): Promise<{ clientId: string; clientSecret: string }> {
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${url}`, { method, headers: auth, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> & Array<Record<string, unknown>>;
-    if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = managementApi(server, auth);
   const app = await api('POST', '/api/v2/clients', { name: 'Bench passwordless', app_type: 'regular_web', grant_types: [OTP_GRANT] });
   const clientId = app['client_id'] as string;
   const [sms] = await api('GET', '/api/v2/connections?name=sms');
