@@ -65,6 +65,8 @@ const baseSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Prepended to every Redis key (several deployments on one Redis). */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('unifone'),
+  /** Embedded database only: the most counters the process holds in memory (about 250 bytes each); docs/abuse.md. */
+  RATE_COUNTERS_MAX: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */
   ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
@@ -122,6 +124,8 @@ export type Config = Readonly<ProviderSettings & {
   /** Where the shared counters live when set (`redis://…`); else in the database. */
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** The most counters held in memory on the embedded database. */
+  rateCountersMax: number;
   logLevel: z.infer<typeof baseSchema>['LOG_LEVEL'];
   accessTokenTtl: number;
   signingThreads: number;
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: Object.freeze(list(e.TRUST_PROXY)),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    rateCountersMax: e.RATE_COUNTERS_MAX,
     logLevel: e.LOG_LEVEL,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     signingThreads: e.SIGNING_THREADS ?? Math.min(4, Math.max(1, os.availableParallelism())),

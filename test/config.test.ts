@@ -35,3 +35,9 @@ test('REDIS_URL takes redis:// and rediss:// URLs; REDIS_KEY_PREFIX a short plai
   refuses({ REDIS_URL: 'not a url' }, /REDIS_URL/);
   refuses({ REDIS_KEY_PREFIX: 'has space' }, /REDIS_KEY_PREFIX/);
 });
+
+test('RATE_COUNTERS_MAX: a whole number from 1000; the default a million', () => {
+  assert.equal(loadConfig({}).rateCountersMax, 1_000_000);
+  assert.equal(loadConfig({ RATE_COUNTERS_MAX: '50000' }).rateCountersMax, 50_000);
+  for (const bad of ['lots', '10', '1.5']) refuses({ RATE_COUNTERS_MAX: bad }, /RATE_COUNTERS_MAX/);
+});

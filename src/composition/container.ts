@@ -117,6 +117,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     redisUrl: config.redisUrl,
     keyPrefix: config.redisKeyPrefix,
     groupCommit: (fn) => groupWrite(storage.db, () => fn()),
+    journal: { maxCounters: config.rateCountersMax, onEvicted: (count) => logger.warn({ count }, 'rate counters: the most counters this process holds was reached; the oldest were let go') },
   });
   const signer = createJwsSigner(config.signingThreads);
   const tokenKeys = new RsaTokenKeys(repos.signingKeys, box, clock, signer);

@@ -96,6 +96,7 @@ describe('velocity limits in Redis (REDIS_URL)', { skip: available ? undefined :
       assert.ok((await redis.keys(`${prefix}-srv:bf.inflight*`)).length >= 1, 'the checks in flight are counted in Redis');
       const rows = await e.c.storage.db.selectFrom('rate_limits').select('key').execute();
       assert.equal(rows.length, 0, 'nothing is counted in the database');
+      assert.equal((await e.c.storage.db.selectFrom('rate_limit_journal').select('key').execute()).length, 0, 'nor journaled');
     } finally {
       await e.close();
       await mock.close();

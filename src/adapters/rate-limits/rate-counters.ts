@@ -3,12 +3,14 @@ import { Redis } from 'ioredis';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import { counterState, type CounterSpec, type CounterState, type RateCounters } from '../../domain/abuse/rate-counters.js';
 import type { StorageHandle } from '../storage/db.js';
-import { UnwrittenPoints, type CounterStatements } from './unwritten-points.js';
+import { CounterJournal, type CounterJournalOptions, type JournalRow, type JournalStatements } from './counter-journal.js';
 
 type SQLiteDatabase = Extract<StorageHandle, { dialect: 'sqlite' }>['database'];
 
 /** The table migration 0011 creates, in rate-limiter-flexible's layout. */
 const TABLE = 'rate_limits';
+/** The embedded database's journal of counter changes (migration 0017). */
+const JOURNAL = 'rate_limit_journal';
 /** Expired rows of the SQL stores are removed this often (rate-limiter-flexible's `clearExpired`). */
 const SWEEP_MS = 5 * 60_000;
 
@@ -20,11 +22,13 @@ export interface RateCountersOptions {
   /** Prepended to every key (Redis: to share one server between deployments or test runs). */
   keyPrefix?: string;
   /**
-   * SQLite: runs a counter write inside the database's group commit (`groupWrite`), so the counters
-   * of every send in a burst (seven rules each) commit together with the burst's other writes
-   * instead of one WAL commit per counter; consumes are then answered at once (`UnwrittenPoints`).
+   * SQLite: the counters are held in this process and journaled (`CounterJournal`), their rows
+   * appended inside the database's group commit (`groupWrite`), with the writes of the sends and
+   * logins that counted them. Without it, rate-limiter-flexible's SQLite store (one row per key).
    */
   groupCommit?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The journal's bound on the counters it holds, and its report of those it let go. */
+  journal?: CounterJournalOptions;
 }
 
 /**
@@ -50,17 +54,25 @@ function preparedOnce(db: SQLiteDatabase): SQLiteDatabase {
   return handle as unknown as SQLiteDatabase;
 }
 
-/** rate-limiter-flexible's SQLite upsert, as statements prepared once and run synchronously. */
-function counterStatements(db: SQLiteDatabase): CounterStatements {
-  const read = db.prepare(`SELECT points, expire FROM ${TABLE} WHERE key = ?`);
-  const add = db.prepare(
-    `INSERT INTO ${TABLE} (key, points, expire) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET
-       points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
-       expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END`,
-  );
+/**
+ * The journal's statements, prepared once. On first use after an upgrade, the live rows of
+ * rate-limiter-flexible's table move into the journal (as whole states), in one transaction.
+ */
+export function journalStatements(db: SQLiteDatabase): JournalStatements {
+  const moved = db.prepare(`SELECT count(*) AS n FROM ${TABLE}`).get() as { n: number };
+  if (moved.n > 0) {
+    db.transaction(() => {
+      db.prepare(`INSERT INTO ${JOURNAL} (key, points, expire, kind) SELECT key, points, expire, 1 FROM ${TABLE} WHERE expire IS NULL OR expire > ? ORDER BY rowid`).run(Date.now());
+      db.prepare(`DELETE FROM ${TABLE}`).run();
+    })();
+  }
+  const live = db.prepare(`SELECT key, points, expire, kind FROM ${JOURNAL} WHERE expire IS NULL OR expire > ? ORDER BY rowid`);
+  const append = db.prepare(`INSERT INTO ${JOURNAL} (key, points, expire, kind) VALUES (?, ?, ?, ?)`);
+  const sweep = db.prepare(`DELETE FROM ${JOURNAL} WHERE expire <= ?`);
   return {
-    read: (key) => read.get(key) as { points: number; expire: number | null } | undefined,
-    add: (key, points, windowMs, now) => void add.run(key, points, now + windowMs, now, now),
+    live: (now) => live.iterate(now) as Iterable<JournalRow>,
+    append: (r) => void append.run(r.key, r.points, r.expire, r.kind),
+    sweep: (before) => void sweep.run(before),
   };
 }
 
@@ -128,10 +140,14 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   // SQLite writes join the database's group commit; the other stores write at once.
   const grouped = store === 'sqlite' ? o.groupCommit : undefined;
   const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
-  const local = grouped && o.storage.dialect === 'sqlite' ? new UnwrittenPoints(counterStatements(o.storage.database), grouped) : undefined;
-  /** The key as rate-limiter-flexible stores it (prefix, name, hash), and a counter's id in this process. */
-  const stored = (spec: CounterSpec, key: string) => limiter(spec).getKey(hashed(key));
+  /** A counter's id in this process, and its key as stored (as rate-limiter-flexible stores it: prefix, name, hash). */
   const idOf = (spec: CounterSpec, key: string) => `${spec.name}\0${key}`;
+  /** The stored key of a counter id (name, NUL, key). */
+  const storedOf = (id: string) => {
+    const at = id.indexOf('\0');
+    return `${prefix}:${id.slice(0, at)}:${hashed(id.slice(at + 1))}`;
+  };
+  const local = grouped && o.storage.dialect === 'sqlite' ? new CounterJournal(journalStatements(o.storage.database), storedOf, grouped, o.journal) : undefined;
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -149,7 +165,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
    * after its own points. That is exactly what one operation per request, in that order, would have
    * answered, at one write per distinct key instead of one per request and rule. A batch goes to the
    * store after the current turn of the event loop (PostgreSQL and Redis: one round trip per distinct
-   * key). SQLite with the group commit counts in `UnwrittenPoints` instead.
+   * key). SQLite with the group commit counts in `CounterJournal` instead.
    */
   interface Waiter {
     points: number;
@@ -196,30 +212,31 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     consume(spec, key, points = 1) {
       if (!local) return consume(spec, key, points);
       try {
-        return Promise.resolve(local.consume(spec, idOf(spec, key), () => stored(spec, key), points));
+        return Promise.resolve(local.consume(spec, idOf(spec, key), points));
       } catch (e) {
         return Promise.reject(e as Error);
       }
     },
     async reward(spec, key, points = 1) {
-      if (local) return local.reward(spec, idOf(spec, key), () => stored(spec, key), points);
+      if (local) return local.reward(spec, idOf(spec, key), points);
       await group(async () => void (await limiter(spec).reward(hashed(key), points)));
     },
-    block(spec, key, seconds) {
-      local?.forgetRow(idOf(spec, key));
-      return group(async () => void (await limiter(spec).block(hashed(key), seconds)));
+    async block(spec, key, seconds) {
+      if (local) return local.block(spec, idOf(spec, key), seconds);
+      await group(async () => void (await limiter(spec).block(hashed(key), seconds)));
     },
     async get(spec, key) {
-      if (local) return local.get(spec, idOf(spec, key), () => stored(spec, key));
+      if (local) return local.get(spec, idOf(spec, key));
       const r = await limiter(spec).get(hashed(key));
       return r ? counterState(spec, r.consumedPoints, r.msBeforeNext) : undefined;
     },
-    delete(spec, key) {
-      local?.drop(idOf(spec, key));
-      return group(async () => void (await limiter(spec).delete(hashed(key))));
+    async delete(spec, key) {
+      if (local) return local.delete(spec, idOf(spec, key));
+      await group(async () => void (await limiter(spec).delete(hashed(key))));
     },
     async close() {
       if (sweeper) clearInterval(sweeper);
+      local?.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },
   };

@@ -292,6 +292,15 @@ export interface RateLimitsTable {
   expire: number | null;
 }
 
+/** The embedded database's counters, as a journal of changes (`adapters/rate-limits/counter-journal.ts`). */
+export interface RateLimitJournalTable {
+  key: string;
+  points: number;
+  expire: number | null;
+  /** 0 points added, 1 the whole state, 2 the key's end. */
+  kind: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
@@ -315,6 +324,7 @@ export interface Database {
   phone_bot_check_settings: PhoneBotCheckSettingsTable;
   phone_velocity_policies: PhoneVelocityPoliciesTable;
   rate_limits: RateLimitsTable;
+  rate_limit_journal: RateLimitJournalTable;
   notifications: NotificationsTable;
   notification_attempts: NotificationAttemptsTable;
   notification_events: NotificationEventsTable;

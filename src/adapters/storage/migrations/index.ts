@@ -14,6 +14,7 @@ import * as m0013 from './0013-phone-fraud-and-spend.js';
 import * as m0014 from './0014-phone-bot-check.js';
 import * as m0015 from './0015-phone-fraud-minutes.js';
 import * as m0016 from './0016-fraud-sends-indexes.js';
+import * as m0017 from './0017-rate-limit-journal.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0014-phone-bot-check': m0014,
   '0015-phone-fraud-minutes': m0015,
   '0016-fraud-sends-indexes': m0016,
+  '0017-rate-limit-journal': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {
