@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { DEFAULT_PRICES, defaultSpendSettings, periodsOf, priceOf } from '../../src/domain/abuse/phone-spend.js';
-import { setupTenant, SID, TWILIO_TOKEN, type AuthFixture } from '../auth/helpers.js';
+import { phoneSpendRepository } from '../../src/adapters/storage/phone-spend-repository.js';
+import { setupTenant, SID, tenantId, TWILIO_TOKEN, type AuthFixture } from '../auth/helpers.js';
 import { describeEachDialect, type TestEnv } from '../helpers/harness.js';
 import { startTwilioMock } from '../helpers/twilio-mock.js';
 
@@ -62,6 +63,32 @@ describeEachDialect(
       const before = v.spent.day.amount as number;
       assert.equal((await start(gb())).statusCode, 200);
       assert.equal(Math.round(((await spentToday()) - before) * 1e6), DEFAULT_PRICES['GB']!.text * 1e6);
+    });
+
+    test('a burst of uncapped charges is charged exactly; on SQLite, summed into one upsert per tenant and group commit', async () => {
+      const repo = phoneSpendRepository(e.c.storage.db);
+      const tenant = await tenantId(e);
+      const p = periodsOf(new Date());
+      const total = async () => (await repo.totals(tenant, [p.day, p.month]))[p.day]!;
+      const before = await total();
+      // Every statement run that writes the totals, counted at better-sqlite3's statement (SQLite only).
+      let upserts = 0;
+      const h = e.c.storage.handle;
+      const proto = h.dialect === 'sqlite' ? (Object.getPrototypeOf(h.database.prepare('select 1')) as { run: (...a: unknown[]) => unknown; source: string }) : undefined;
+      const run = proto?.run;
+      if (proto && run)
+        proto.run = function (this: { source: string }, ...a: unknown[]) {
+          if (this.source.includes('phone_spend_totals')) upserts++;
+          return run.apply(this, a);
+        };
+      try {
+        const charges = Array.from({ length: 10 }, (_, i) => repo.charge(tenant, { day: p.day, month: p.month, cost: 1000 + i, dailyCap: null, monthlyCap: null }));
+        assert.deepEqual(await Promise.all(charges), Array(10).fill('ok'));
+      } finally {
+        if (proto && run) proto.run = run;
+      }
+      assert.equal((await total()) - before, 10 * 1000 + 45);
+      if (h.dialect === 'sqlite') assert.equal(upserts, 1, 'one upsert for the ten charges');
     });
 
     test('the daily cap: sends up to it pass, the next is refused with 429, Retry-After, a log line and a metric', async () => {

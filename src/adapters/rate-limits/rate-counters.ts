@@ -217,6 +217,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
         return Promise.reject(e as Error);
       }
     },
+    ...(local ? { consumeNow: (spec: CounterSpec, key: string, points = 1) => local.consume(spec, idOf(spec, key), points) } : {}),
     async reward(spec, key, points = 1) {
       if (local) return local.reward(spec, idOf(spec, key), points);
       await group(async () => void (await limiter(spec).reward(hashed(key), points)));

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { PhoneSpendRepository } from '../../domain/abuse/phone-spend-ports.js';
+import type { PhoneSpendRepository, SpendCharge } from '../../domain/abuse/phone-spend-ports.js';
 import type { PhoneSpendSettings } from '../../domain/abuse/phone-spend.js';
 import { preparedQuery } from './compiled-queries.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
-import { groupTransaction, groupWrite } from './write-batcher.js';
+import { groupCommitFor, groupTransaction, groupWrite } from './write-batcher.js';
 import type { Database } from './schema.js';
 
 export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository {
@@ -25,6 +25,31 @@ export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository
     for (const r of rows) out[r.period] = Number(r.amount);
     return out;
   };
+  /*
+   * Uncapped charges, on SQLite: summed per tenant and period in this process and written in the next
+   * group commit, one upsert per tenant for the whole batch instead of one per send (each tenant its
+   * own write, so that one tenant's failure fails no other's); every charge is answered when that
+   * commit is. With a cap the charge decides the send: it is read and written under the tenant's lock.
+   */
+  const pending = new Map<string, { sums: Map<string, { periods: [string, string]; cost: number }>; written: Promise<void> }>();
+  const addLater = (tenantId: string, c: SpendCharge): Promise<void> => {
+    if (!groupCommitFor(db)) return add(db, tenantId, [c.day, c.month], c.cost).then(() => undefined);
+    let batch = pending.get(tenantId);
+    if (!batch) {
+      const sums = new Map<string, { periods: [string, string]; cost: number }>();
+      const written = groupWrite(db, async (trx) => {
+        // Detached once: a charge after this point joins the next batch; a retry writes the same sums.
+        if (pending.get(tenantId)?.sums === sums) pending.delete(tenantId);
+        for (const x of sums.values()) await add(trx, tenantId, x.periods, x.cost);
+      });
+      pending.set(tenantId, (batch = { sums, written }));
+    }
+    const period = `${c.day}\0${c.month}`;
+    const sum = batch.sums.get(period);
+    if (sum) sum.cost += c.cost;
+    else batch.sums.set(period, { periods: [c.day, c.month], cost: c.cost });
+    return batch.written;
+  };
   return {
     async getSettings(tenantId) {
       const r = await db.selectFrom('phone_spend_settings').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -40,8 +65,8 @@ export function phoneSpendRepository(db: Kysely<Database>): PhoneSpendRepository
     },
     async charge(tenantId, c) {
       if (c.dailyCap === null && c.monthlyCap === null) {
-        // No cap to hold: one upsert, no lock (on SQLite in the group commit).
-        await groupWrite(db, (trx) => add(trx, tenantId, [c.day, c.month], c.cost));
+        // No cap to hold: no lock; on SQLite summed into the group commit.
+        await addLater(tenantId, c);
         return 'ok';
       }
       return groupTransaction(db, async (trx) => {

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
 import type { PhoneSpendRepository } from './phone-spend-ports.js';
-import { defaultSpendSettings, periodsOf, priceOf, toMicro } from './phone-spend.js';
+import { settledValue } from '../settled.js';
+import { defaultSpendSettings, periodsOf, priceOf, toMicro, type PhoneSpendSettings } from './phone-spend.js';
 
 /**
  * Spend caps: every send through a provider is charged its price (country and delivery method) to
@@ -19,9 +20,16 @@ export class PhoneSpendGuard implements SendGuard {
     private readonly clock: Clock,
   ) {}
 
-  async check(r: SendRequest): Promise<GuardDecision> {
+  /** Synchronous once the tenant's settings are read (the read cache's promise, seen resolved) and no cap is set. */
+  check(r: SendRequest): GuardDecision | Promise<GuardDecision> {
     if (r.channel === 'test_number') return ALLOW;
-    const settings = (await this.repo.getSettings(r.tenant.id))?.settings ?? defaultSpendSettings();
+    const read = this.repo.getSettings(r.tenant.id);
+    const known = settledValue(read);
+    if (known) return this.decide(r, known.value?.settings ?? defaultSpendSettings());
+    return read.then((record) => this.decide(r, record?.settings ?? defaultSpendSettings()));
+  }
+
+  private decide(r: SendRequest, settings: PhoneSpendSettings): GuardDecision | Promise<GuardDecision> {
     const now = this.clock.now();
     const p = periodsOf(now);
     const cap = (x: number | null) => (x === null ? null : toMicro(x));
@@ -29,7 +37,10 @@ export class PhoneSpendGuard implements SendGuard {
     const charge = { day: p.day, month: p.month, cost, dailyCap: cap(settings.daily_cap), monthlyCap: cap(settings.monthly_cap) };
     // With no cap to hold, the charge decides nothing: it is written with the send.
     if (charge.dailyCap === null && charge.monthlyCap === null) return { verdict: 'allow', record: () => this.repo.charge(r.tenant.id, charge) };
-    const result = await this.repo.charge(r.tenant.id, charge);
+    return this.repo.charge(r.tenant.id, charge).then((result) => this.capped(result, p));
+  }
+
+  private capped(result: 'ok' | 'daily' | 'monthly', p: ReturnType<typeof periodsOf>): GuardDecision {
     if (result === 'ok') return ALLOW;
     const daily = result === 'daily';
     return {

@@ -39,6 +39,11 @@ export function counterState(spec: CounterSpec, consumed: number, msBeforeNext: 
 export interface RateCounters {
   /** Adds `points` to the key's window atomically (every process sees one total). Over the limit is a result, not an error. */
   consume(spec: CounterSpec, key: string, points?: number): Promise<CounterState>;
+  /**
+   * Present where the store answers at once (the embedded database, whose counters the process holds):
+   * `consume` without a promise, for the send path's guards. Throws where `consume` would reject.
+   */
+  consumeNow?(spec: CounterSpec, key: string, points?: number): CounterState;
   /** Takes points back (a check in flight that ended); the window's expiry is kept. */
   reward(spec: CounterSpec, key: string, points?: number): Promise<void>;
   /** Holds the key over its limit for `seconds` from now (its window becomes that block). */

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
-import type { GuardDecision, SendGuard, SendRequest } from '../notifications/send-policy.js';
-import type { CounterSpec, RateCounters } from './rate-counters.js';
+import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
+import { settledValue } from '../settled.js';
+import type { CounterSpec, CounterState, RateCounters } from './rate-counters.js';
 import { velocityKeyOf } from './velocity-keys.js';
 import { BREACH_MEMORY_SECONDS, defaultVelocityPolicy, VELOCITY_KEYS, type VelocityKey, type VelocityPolicy, type VelocityRule } from './velocity-policy.js';
 import type { VelocityPolicyRepository } from './velocity-ports.js';
@@ -45,16 +46,34 @@ export class VelocityGuard implements SendGuard {
     private readonly onFailure?: VelocityFailureLog,
   ) {}
 
-  async check(r: SendRequest): Promise<GuardDecision> {
-    if (r.channel === 'test_number') return { verdict: 'allow' };
-    const policy = (await this.policies.get(r.tenant.id))?.policy ?? DEFAULT;
-    const outcomes = await Promise.all(
-      VELOCITY_KEYS.map((rule) => {
-        const settings = policy.rules[rule];
-        const value = velocityKeyOf(rule, r);
-        return settings.mode === 'off' || value === undefined ? ({ kind: 'ok' } as const) : this.count(r.tenant.id, rule, settings, value, policy);
-      }),
-    );
+  /**
+   * Synchronous when it can be: with the tenant's policy already read (the read cache's promise, seen
+   * resolved) and a store that answers at once (`consumeNow`, the embedded database), a send is
+   * decided without a promise; otherwise, or for the backoff of a breach, it waits.
+   */
+  check(r: SendRequest): GuardDecision | Promise<GuardDecision> {
+    if (r.channel === 'test_number') return ALLOW;
+    const read = this.policies.get(r.tenant.id);
+    const known = settledValue(read);
+    if (known) return this.decide(r, known.value?.policy ?? DEFAULT);
+    return read.then((record) => this.decide(r, record?.policy ?? DEFAULT));
+  }
+
+  private decide(r: SendRequest, policy: VelocityPolicy): GuardDecision | Promise<GuardDecision> {
+    const outcomes: Array<RuleOutcome | Promise<RuleOutcome>> = [];
+    let waiting = false;
+    for (const rule of VELOCITY_KEYS) {
+      const settings = policy.rules[rule];
+      const value = velocityKeyOf(rule, r);
+      if (settings.mode === 'off' || value === undefined) continue;
+      const o = this.count(r.tenant.id, rule, settings, value, policy);
+      if (o instanceof Promise) waiting = true;
+      outcomes.push(o);
+    }
+    return waiting ? Promise.all(outcomes).then((all) => this.verdict(all)) : this.verdict(outcomes as RuleOutcome[]);
+  }
+
+  private verdict(outcomes: readonly RuleOutcome[]): GuardDecision {
     // The longest wait decides (a client retrying earlier would be refused again).
     let worst: Extract<RuleOutcome, { kind: 'over' }> | undefined;
     let remark: string | undefined;
@@ -63,7 +82,7 @@ export class VelocityGuard implements SendGuard {
       if (o.kind === 'monitored') remark ??= `velocity_${o.rule}_monitored`;
       if (o.kind === 'unavailable') remark = 'velocity_unavailable';
     }
-    if (!worst) return remark ? { verdict: 'allow', reason: remark } : { verdict: 'allow' };
+    if (!worst) return remark ? { verdict: 'allow', reason: remark } : ALLOW;
     const reset = Math.ceil(this.clock.now().getTime() / 1000) + worst.retryAfterSeconds;
     return {
       verdict: 'deny',
@@ -75,32 +94,47 @@ export class VelocityGuard implements SendGuard {
     };
   }
 
-  private async count(tenantId: string, rule: VelocityKey, settings: VelocityRule, value: string, policy: VelocityPolicy): Promise<RuleOutcome> {
+  /** Counts one point against one rule: at once where the store answers at once. */
+  private count(tenantId: string, rule: VelocityKey, settings: VelocityRule, value: string, policy: VelocityPolicy): RuleOutcome | Promise<RuleOutcome> {
     const spec: CounterSpec = { name: `v.${rule}`, limit: settings.limit, windowSeconds: settings.window_seconds };
     const key = `${tenantId}\0${value}`;
-    try {
-      const s = await this.counters.consume(spec, key);
-      if (s.allowed) return { kind: 'ok' };
-      if (settings.mode === 'monitor') return { kind: 'monitored', rule };
-      let retryMs = s.msBeforeNext;
-      let backoff = false;
-      // The send that went over first records the breach; those after it are refused with the window's (or the block's) rest.
-      if (policy.backoff.type === 'exponential' && s.consumed === settings.limit + 1) {
-        const breaches = await this.counters.consume({ name: `v.${rule}.breaches`, limit: Number.MAX_SAFE_INTEGER, windowSeconds: BREACH_MEMORY_SECONDS }, key);
-        if (breaches.consumed > 1) {
-          const seconds = Math.min(settings.window_seconds * 2 ** Math.min(breaches.consumed - 1, 30), policy.backoff.max_seconds);
-          await this.counters.block(spec, key, seconds);
-          retryMs = seconds * 1000;
-          backoff = true;
-        }
+    if (this.counters.consumeNow) {
+      let s: CounterState;
+      try {
+        s = this.counters.consumeNow(spec, key);
+      } catch (e) {
+        return this.unavailable(e, tenantId, rule);
       }
-      return { kind: 'over', rule, limit: settings.limit, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)), backoff };
-    } catch (e) {
-      this.onFailure?.(e as Error, tenantId);
-      return { kind: 'unavailable', rule };
+      return s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, key, policy);
     }
+    return this.counters.consume(spec, key).then(
+      (s) => (s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, key, policy)),
+      (e: unknown) => this.unavailable(e, tenantId, rule),
+    );
+  }
+
+  private unavailable(e: unknown, tenantId: string, rule: VelocityKey): RuleOutcome {
+    this.onFailure?.(e as Error, tenantId);
+    return { kind: 'unavailable', rule };
+  }
+
+  /** A rule went over: monitored, or refused with the window's rest (or, for a repeated breach, a block). */
+  private over(s: CounterState, tenantId: string, rule: VelocityKey, settings: VelocityRule, spec: CounterSpec, key: string, policy: VelocityPolicy): RuleOutcome | Promise<RuleOutcome> {
+    if (settings.mode === 'monitor') return { kind: 'monitored', rule };
+    const refused = (retryMs: number, backoff: boolean): RuleOutcome => ({ kind: 'over', rule, limit: settings.limit, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)), backoff });
+    // The send that went over first records the breach; those after it are refused with the window's (or the block's) rest.
+    if (policy.backoff.type !== 'exponential' || s.consumed !== settings.limit + 1) return refused(s.msBeforeNext, false);
+    return (async () => {
+      const breaches = await this.counters.consume({ name: `v.${rule}.breaches`, limit: Number.MAX_SAFE_INTEGER, windowSeconds: BREACH_MEMORY_SECONDS }, key);
+      if (breaches.consumed <= 1) return refused(s.msBeforeNext, false);
+      const seconds = Math.min(settings.window_seconds * 2 ** Math.min(breaches.consumed - 1, 30), policy.backoff.max_seconds);
+      await this.counters.block(spec, key, seconds);
+      return refused(seconds * 1000, true);
+    })().catch((e: unknown) => this.unavailable(e, tenantId, rule));
   }
 }
+
+const OK: RuleOutcome = Object.freeze({ kind: 'ok' });
 
 const DESCRIBE: Record<VelocityKey, string> = {
   recipient: 'to this phone number',
