@@ -4,7 +4,8 @@ import type { PhoneFraudSettings } from '../../domain/abuse/phone-fraud-settings
 import { fastInsert, preparedQuery } from './compiled-queries.js';
 import { lockKey } from './features.js';
 import { json, text } from './json.js';
-import { groupTransaction } from './write-batcher.js';
+import { FraudTrafficMemo } from './fraud-traffic-memo.js';
+import { groupCommitFor, groupTransaction, groupWrite } from './write-batcher.js';
 import type { Database, PhoneFraudMinutesTable, PhoneFraudQuarantinesTable } from './schema.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
@@ -46,6 +47,8 @@ function toQuarantine(r: Selectable<PhoneFraudQuarantinesTable>): QuarantineReco
 }
 
 export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository {
+  // The embedded database (its writes pass one group commit): the recent traffic is held in the process.
+  const memo = groupCommitFor(db) ? new FraudTrafficMemo(new Date()) : undefined;
   const active = (tenantId: string, now: string) =>
     db.selectFrom('phone_fraud_quarantines').where('tenant_id', '=', tenantId).where('released_at', 'is', null).where('until', '>', now);
   const latestQuarantine = async (tenantId: string, prefix: string) => {
@@ -76,21 +79,40 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
 
     async recordSend(tenantId, s, repeatSince) {
       const minute = minuteOf(s.createdAt);
+      // Decided once: a second run of this write (see FraudTrafficMemo) must not find its own send.
+      let repeat: boolean | undefined;
+      let ran = false;
+      if (memo && repeatSince !== undefined && !memo.covers(repeatSince)) {
+        // The recipients sent to since then, once (a step of the group commit, like the minutes' load).
+        await groupWrite(db, async (trx) => {
+          const { rows } = await preparedQuery(trx, 'fraud.recipientsSince', { since: repeatSince }, (q, p) =>
+            q
+              .selectFrom('phone_fraud_sends')
+              .select(['tenant_id', 'recipient', sql<string>`max(created_at)`.as('at')])
+              .where('created_at', '>=', p.since)
+              .groupBy(['tenant_id', 'recipient']),
+          );
+          memo.loadRecipients(repeatSince, rows);
+        });
+      }
       await groupTransaction(db, async (trx) => {
-        const repeat =
-          repeatSince !== undefined &&
-          (
-            await preparedQuery(trx, 'fraud.repeat', { tenantId, recipient: s.recipient, since: repeatSince, until: s.createdAt }, (q, p) =>
-              q
-                .selectFrom('phone_fraud_sends')
-                .select('id')
-                .where('tenant_id', '=', p.tenantId)
-                .where('recipient', '=', p.recipient)
-                .where('created_at', '>=', p.since)
-                .where('created_at', '<=', p.until)
-                .limit(1),
-            )
-          ).rows.length > 0;
+        if (repeat === undefined) {
+          const known = repeatSince === undefined ? false : memo?.repeat(tenantId, s.recipient, repeatSince, s.createdAt);
+          repeat =
+            known ??
+            (
+              await preparedQuery(trx, 'fraud.repeat', { tenantId, recipient: s.recipient, since: repeatSince!, until: s.createdAt }, (q, p) =>
+                q
+                  .selectFrom('phone_fraud_sends')
+                  .select('id')
+                  .where('tenant_id', '=', p.tenantId)
+                  .where('recipient', '=', p.recipient)
+                  .where('created_at', '>=', p.since)
+                  .where('created_at', '<=', p.until)
+                  .limit(1),
+              )
+            ).rows.length > 0;
+        }
         await fastInsert(trx, 'phone_fraud_sends', {
           id: s.id,
           tenant_id: tenantId,
@@ -101,10 +123,15 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
           created_at: s.createdAt,
           verified_at: null,
         });
-        await addToMinute(trx, { tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, sends: 1, verified: 0, numbers: repeat ? 0 : 1 });
+        const counts = { sends: 1, verified: 0, numbers: repeat ? 0 : 1 };
+        await addToMinute(trx, { tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, ...counts });
+        memo?.add(tenantId, s.prefix, minute, counts, ran);
+        memo?.sent(tenantId, s.recipient, s.createdAt);
+        ran = true;
       });
     },
     async markVerified(tenantId, otpId, at) {
+      let ran = false;
       await groupTransaction(db, async (trx) => {
         const { rows } = await preparedQuery(trx, 'fraud.markVerified', { at, tenantId, otpId }, (q, p) =>
           q
@@ -117,11 +144,43 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
         );
         const sent = rows[0];
         if (!sent) return;
-        await addToMinute(trx, { tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, sends: 0, verified: 1, numbers: 0 });
+        const counts = { sends: 0, verified: 1, numbers: 0 };
+        await addToMinute(trx, { tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, ...counts });
+        memo?.add(tenantId, sent.prefix, minuteOf(sent.created_at), counts, ran);
+        ran = true;
       });
     },
     async recentTraffic(tenantId, prefix, w) {
-      const values = { tenantId, prefix, burstSince: minuteOf(w.burstSince), hourSince: minuteOf(w.hourSince), since: minuteOf(w.burstSince < w.hourSince ? w.burstSince : w.hourSince) };
+      const burstSince = minuteOf(w.burstSince);
+      const hourSince = minuteOf(w.hourSince);
+      const since = burstSince < hourSince ? burstSince : hourSince;
+      if (memo) {
+        let minutes = memo.minutes(tenantId, prefix, since);
+        if (!minutes) {
+          // Loaded as a step of the group commit: it sees the writes before it, the memo those after it.
+          await groupWrite(db, async (trx) => {
+            const { rows } = await preparedQuery(trx, 'fraud.minutesOf', { tenantId, prefix, since }, (q, p) =>
+              q.selectFrom('phone_fraud_minutes').select(['minute', 'sends', 'verified', 'numbers']).where('tenant_id', '=', p.tenantId).where('prefix', '=', p.prefix).where('minute', '>=', p.since),
+            );
+            memo.load(tenantId, prefix, since, rows);
+          });
+          minutes = memo.minutes(tenantId, prefix, since)!;
+        }
+        const t = { burst: { sends: 0, numbers: 0, verified: 0 }, hour: { sends: 0, verified: 0 } };
+        for (const [m, c] of minutes) {
+          if (m >= burstSince) {
+            t.burst.sends += c.sends;
+            t.burst.numbers += c.numbers;
+            t.burst.verified += c.verified;
+          }
+          if (m >= hourSince) {
+            t.hour.sends += c.sends;
+            t.hour.verified += c.verified;
+          }
+        }
+        return t;
+      }
+      const values = { tenantId, prefix, burstSince, hourSince, since };
       const { rows } = await preparedQuery(db, 'fraud.recentTraffic', values, (q, p) => {
         const burst = sql<boolean>`minute >= ${p.burstSince}`;
         const hour = sql<boolean>`minute >= ${p.hourSince}`;

@@ -36,14 +36,19 @@ export class ReadCache {
    * other reads (`plain`) pass through, and everything else is a write that empties the cache.
    */
   wrap<T extends object>(target: T, reads: Partial<Record<keyof T, (...args: never[]) => string>>, plain: Array<keyof T>): T {
+    // Each method is wrapped once, on first use (the send path calls several per send).
+    const wrapped = new Map<string | symbol, unknown>();
     return new Proxy(target, {
       get: (t, prop, receiver) => {
         const v = Reflect.get(t, prop, receiver) as unknown;
         if (typeof v !== 'function' || plain.includes(prop as keyof T)) return v;
+        const hit = wrapped.get(prop);
+        if (hit) return hit;
         const fn = v as (...a: unknown[]) => Promise<unknown>;
         const keyOf = reads[prop as keyof T] as ((...args: unknown[]) => string) | undefined;
-        if (keyOf) return (...args: unknown[]) => this.get(keyOf(...args), () => fn.apply(t, args));
-        return (...args: unknown[]) => this.write(() => fn.apply(t, args));
+        const w = keyOf ? (...args: unknown[]) => this.get(keyOf(...args), () => fn.apply(t, args)) : (...args: unknown[]) => this.write(() => fn.apply(t, args));
+        wrapped.set(prop, w);
+        return w;
       },
     });
   }

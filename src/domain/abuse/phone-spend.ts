@@ -67,6 +67,17 @@ export function priceOf(s: PhoneSpendSettings, country: string | undefined, meth
 
 /** The UTC day (`2026-12-04`) and month (`2026-12`) of `now`, and the seconds until each ends. */
 export function periodsOf(now: Date): { day: string; month: string; dayEndsIn: number; monthEndsIn: number } {
+  // Every send asks; within one second the answer is the same.
+  const second = Math.floor(now.getTime() / 1000);
+  if (lastPeriods?.second === second) return lastPeriods.periods;
+  const periods = computePeriods(now);
+  lastPeriods = { second, periods: Object.freeze(periods) };
+  return periods;
+}
+
+let lastPeriods: { second: number; periods: ReturnType<typeof computePeriods> } | undefined;
+
+function computePeriods(now: Date): { day: string; month: string; dayEndsIn: number; monthEndsIn: number } {
   const iso = now.toISOString();
   const dayEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);

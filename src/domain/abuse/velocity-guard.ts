@@ -96,7 +96,7 @@ export class VelocityGuard implements SendGuard {
 
   /** Counts one point against one rule: at once where the store answers at once. */
   private count(tenantId: string, rule: VelocityKey, settings: VelocityRule, value: string, policy: VelocityPolicy): RuleOutcome | Promise<RuleOutcome> {
-    const spec: CounterSpec = { name: `v.${rule}`, limit: settings.limit, windowSeconds: settings.window_seconds };
+    const spec = specOf(policy, rule);
     const key = `${tenantId}\0${value}`;
     if (this.counters.consumeNow) {
       let s: CounterState;
@@ -135,6 +135,20 @@ export class VelocityGuard implements SendGuard {
 }
 
 const OK: RuleOutcome = Object.freeze({ kind: 'ok' });
+
+/** A rule's counter, built once per policy object (a policy stays the same object while it is cached). */
+const specs = new WeakMap<VelocityPolicy, Partial<Record<VelocityKey, CounterSpec>>>();
+function specOf(policy: VelocityPolicy, rule: VelocityKey): CounterSpec {
+  let of = specs.get(policy);
+  if (!of) specs.set(policy, (of = {}));
+  const settings = policy.rules[rule];
+  let spec = of[rule];
+  // A policy changed in place (tests do) gets its spec again.
+  if (!spec || spec.limit !== settings.limit || spec.windowSeconds !== settings.window_seconds) {
+    of[rule] = spec = Object.freeze({ name: `v.${rule}`, limit: settings.limit, windowSeconds: settings.window_seconds });
+  }
+  return spec;
+}
 
 const DESCRIBE: Record<VelocityKey, string> = {
   recipient: 'to this phone number',

@@ -1,0 +1,124 @@
+/** The counts of one prefix's minute, as `phone_fraud_minutes` holds them. */
+export interface MinuteCounts {
+  sends: number;
+  verified: number;
+  numbers: number;
+}
+
+interface PrefixMinutes {
+  /** The first minute held: every minute from it on is here (or had nothing). */
+  from: string;
+  minutes: Map<string, MinuteCounts>;
+}
+
+/** Prefixes held at most; past it the one loaded longest ago goes (it is loaded again when next read). */
+const MAX_PREFIXES = 10_000;
+/** Recipients held at most; past it they all go, and the look-ups read the database until the memo has a full window again. */
+const MAX_RECIPIENTS = 1_000_000;
+const PRUNE_MS = 60_000;
+
+/**
+ * The fraud guard's recent traffic on the embedded database, held in the process: one process owns the
+ * file, and every write of the fraud tables passes its group commit, so what this process wrote is all
+ * there is. Without it a code sent read the prefix's minutes of the last hour and looked the recipient
+ * up among the sends of the burst window: two reads per code, about 20 µs each in the profile.
+ *
+ * - **A prefix's minutes** are loaded once (from the oldest minute a read needs), then kept up to date
+ *   by the writes themselves, in the order the group commit applies them: the load runs as a step of
+ *   the group commit too, so it sees exactly the writes before it, and the memo every write after it.
+ * - **Recipients** (the last send to each number) are loaded once for the longest window asked (the
+ *   sends since then, as a step of the group commit), then recorded as they are written; a look-up
+ *   that reaches back before what was pruned goes to the database.
+ * - A write that the group commit runs a second time (its shared transaction failed) cannot tell
+ *   whether its first run was rolled back, so it drops the prefix (loaded again when next read).
+ */
+export class FraudTrafficMemo {
+  private readonly prefixes = new Map<string, PrefixMinutes>();
+  private readonly recipients = new Map<string, string>();
+  /** Recipients are known from this instant on (ISO). */
+  private knownFrom: string;
+  /** The longest look-back asked for so far, ms: what pruning keeps. */
+  private longest = 0;
+  private lastPrune = 0;
+
+  constructor(now: Date) {
+    this.knownFrom = now.toISOString();
+  }
+
+  /** Whether the recipients are known from `since` on (else `loadRecipients` first). */
+  covers(since: string): boolean {
+    return since >= this.knownFrom;
+  }
+
+  /** The last send to each recipient from `since` on, as the database holds them: known from `since` on. */
+  loadRecipients(since: string, rows: ReadonlyArray<{ tenant_id: string; recipient: string; at: string }>): void {
+    for (const r of rows) {
+      const key = `${r.tenant_id}\0${r.recipient}`;
+      const last = this.recipients.get(key);
+      if (last === undefined || r.at > last) this.recipients.set(key, r.at);
+    }
+    if (since < this.knownFrom) this.knownFrom = since;
+  }
+
+  /** Whether the recipient had a send at or after `since` (and at or before `at`); undefined when the memo cannot tell. */
+  repeat(tenantId: string, recipient: string, since: string, at: string): boolean | undefined {
+    this.longest = Math.max(this.longest, Date.parse(at) - Date.parse(since));
+    if (since < this.knownFrom) return undefined;
+    const last = this.recipients.get(`${tenantId}\0${recipient}`);
+    return last !== undefined && last >= since && last <= at;
+  }
+
+  sent(tenantId: string, recipient: string, at: string): void {
+    const key = `${tenantId}\0${recipient}`;
+    const last = this.recipients.get(key);
+    if (last === undefined || at > last) this.recipients.set(key, at);
+    const now = Date.now();
+    if (this.recipients.size > MAX_RECIPIENTS) {
+      this.recipients.clear();
+      this.knownFrom = new Date(now).toISOString();
+    } else if (now - this.lastPrune > PRUNE_MS) this.prune(now);
+  }
+
+  /** The prefix's minutes from `from` on, if held. */
+  minutes(tenantId: string, prefix: string, from: string): Map<string, MinuteCounts> | undefined {
+    const p = this.prefixes.get(`${tenantId}\0${prefix}`);
+    if (!p || from < p.from) return undefined;
+    // What is older than the oldest minute asked for is not asked for again (windows only move on).
+    for (const m of p.minutes.keys()) if (m < from) p.minutes.delete(m);
+    p.from = from;
+    return p.minutes;
+  }
+
+  load(tenantId: string, prefix: string, from: string, rows: ReadonlyArray<{ minute: string } & MinuteCounts>): void {
+    const key = `${tenantId}\0${prefix}`;
+    const minutes = new Map<string, MinuteCounts>();
+    for (const r of rows) minutes.set(r.minute, { sends: Number(r.sends), verified: Number(r.verified), numbers: Number(r.numbers) });
+    this.prefixes.delete(key);
+    if (this.prefixes.size >= MAX_PREFIXES) this.prefixes.delete(this.prefixes.keys().next().value!);
+    this.prefixes.set(key, { from, minutes });
+  }
+
+  /** A write of a minute's counts, as the group commit applies it; `again` when it runs a second time. */
+  add(tenantId: string, prefix: string, minute: string, c: MinuteCounts, again: boolean): void {
+    const key = `${tenantId}\0${prefix}`;
+    if (again) {
+      this.prefixes.delete(key);
+      return;
+    }
+    const p = this.prefixes.get(key);
+    if (!p || minute < p.from) return;
+    const m = p.minutes.get(minute);
+    if (m) {
+      m.sends += c.sends;
+      m.verified += c.verified;
+      m.numbers += c.numbers;
+    } else p.minutes.set(minute, { ...c });
+  }
+
+  private prune(now: number): void {
+    this.lastPrune = now;
+    const keep = new Date(now - Math.max(this.longest, PRUNE_MS)).toISOString();
+    for (const [key, at] of this.recipients) if (at < keep) this.recipients.delete(key);
+    if (keep > this.knownFrom) this.knownFrom = keep;
+  }
+}
