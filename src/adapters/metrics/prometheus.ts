@@ -7,20 +7,32 @@ import type { DecisionObserver } from '../../domain/notifications/send-policy.js
  * counter when it is collected (at a scrape), so that prom-client validates and hashes the labels
  * once per series and scrape instead of once per event.
  */
-function tallied<L extends string>(config: CounterConfiguration<L> & { labelNames: readonly L[] }): (labels: Record<L, string>) => void {
-  const pending = new Map<string, { labels: Record<L, string>; n: number }>();
+function tallied<L extends string>(config: CounterConfiguration<L> & { labelNames: readonly [L, L, L, L] }): (a: string, b: string, c: string, d: string) => void {
+  // Nested by label value, in the order of labelNames: no key string to build per count.
+  type Level = Map<string, Level | number>;
+  const pending: Level = new Map();
+  const labelNames = config.labelNames;
   new Counter<L>({
     ...config,
     collect() {
-      for (const p of pending.values()) this.inc(p.labels, p.n);
+      const walk = (level: Level, values: string[]) => {
+        for (const [value, next] of level) {
+          if (typeof next === 'number') this.inc(Object.fromEntries(labelNames.map((l, i) => [l, [...values, value][i]])) as Record<L, string>, next);
+          else walk(next, [...values, value]);
+        }
+      };
+      walk(pending, []);
       pending.clear();
     },
   });
-  return (labels) => {
-    const key = config.labelNames.map((l) => labels[l]).join('\0');
-    const p = pending.get(key);
-    if (p) p.n++;
-    else pending.set(key, { labels, n: 1 });
+  const child = (level: Level, value: string): Level => {
+    let next = level.get(value) as Level | undefined;
+    if (!next) level.set(value, (next = new Map()));
+    return next;
+  };
+  return (a, b, c, d) => {
+    const last = child(child(child(pending, a), b), c);
+    last.set(d, ((last.get(d) as number | undefined) ?? 0) + 1);
   };
 }
 
@@ -69,10 +81,10 @@ export function createPrometheusMetrics(queueDepth: () => Promise<number>): { re
   });
   return {
     registry,
-    decisions: (tenant, guard, verdict, reason) => decisions({ tenant, guard, verdict, reason: reason ?? 'none' }),
+    decisions: (tenant, guard, verdict, reason) => decisions(tenant, guard, verdict, reason ?? 'none'),
     pipeline: {
       attempt: (provider, seconds, outcome) => latency.observe({ provider, outcome }, seconds),
-      status: (tenant, type, provider, status) => notifications({ tenant, type, provider, status }),
+      status: (tenant, type, provider, status) => notifications(tenant, type, provider, status),
       retry: (provider) => retries.inc({ provider }),
       denied: (guard, reason) => denied.inc({ guard, reason }),
     },

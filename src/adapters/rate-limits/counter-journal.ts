@@ -23,10 +23,18 @@ export interface JournalStatements {
   sweep(before: number): void;
 }
 
+/**
+ * Times in memory are milliseconds from when this module loaded (`BASE`): small whole numbers that V8
+ * keeps in the object itself, where epoch milliseconds would each take a number object of their own
+ * (two per counter, a million counters). Rows carry epoch milliseconds.
+ */
+const BASE = Date.now();
+const clock = () => Date.now() - BASE;
+
 /** A key's counter as this process holds it (its id is the map's key; the stored key is derived from it when written). */
 interface Counter {
   points: number;
-  /** When its window (or block) ends, epoch ms; infinity for never. */
+  /** When its window (or block) ends (from BASE); infinity for never. */
   expire: number;
   /** Points counted since its last journal row. */
   unwritten: number;
@@ -38,7 +46,7 @@ interface Counter {
 
 export interface CounterJournalOptions {
   /**
-   * Counters held at most (default 1,000,000, about 250 MB). Past it, the counter created longest ago
+   * Counters held at most (default 1,000,000, about 240 MB). Past it, the counter created longest ago
    * is let go (`onEvicted`): its key counts from zero when next seen, until this process restarts
    * (the journal still holds it). Only a flood of distinct keys reaches it.
    */
@@ -95,7 +103,7 @@ export class CounterJournal {
 
   /** `id` names the counter: its spec's name and the unhashed key. */
   consume(spec: CounterSpec, id: string, points: number): CounterState {
-    const now = Date.now();
+    const now = clock();
     const c = this.current(spec, id, now);
     c.points += points;
     c.unwritten += points;
@@ -110,7 +118,7 @@ export class CounterJournal {
 
   /** Holds the key over its limit for `seconds` from now. */
   block(spec: CounterSpec, id: string, seconds: number): void {
-    const now = Date.now();
+    const now = clock();
     const c = this.current(spec, id, now);
     c.points = spec.limit + 1;
     c.expire = now + seconds * 1000;
@@ -120,7 +128,7 @@ export class CounterJournal {
   }
 
   get(spec: CounterSpec, id: string): CounterState | undefined {
-    const now = Date.now();
+    const now = clock();
     const c = this.counters.get(id) ?? (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined);
     if (!c || c.expire <= now) return undefined;
     return counterState(spec, c.points, c.expire - now);
@@ -131,7 +139,7 @@ export class CounterJournal {
     const key = this.storedOf(id);
     const r = this.restored.get(key);
     // A counter let go may still have rows: the delete then lives as long as a window would.
-    let horizon = Math.max(c?.horizon ?? 0, r?.horizon ?? 0, this.everEvicted && !c && !r ? Date.now() + spec.windowSeconds * 1000 : 0);
+    let horizon = Math.max(c?.horizon ?? 0, r?.horizon ?? 0, this.everEvicted && !c && !r ? clock() + spec.windowSeconds * 1000 : 0);
     if (c) {
       this.counters.delete(id);
       this.dirty.delete(c);
@@ -139,8 +147,8 @@ export class CounterJournal {
       horizon = Math.max(horizon, c.expire);
     }
     this.restored.delete(key);
-    if (horizon <= Date.now()) return;
-    this.deleted.push({ key, points: 0, expire: finite(horizon), kind: DELETE });
+    if (horizon <= clock()) return;
+    this.deleted.push({ key, points: 0, expire: epoch(horizon), kind: DELETE });
     this.schedule();
   }
 
@@ -190,11 +198,11 @@ export class CounterJournal {
     const rows = this.deleted;
     this.deleted = [];
     for (const [c, id] of this.dirty) {
-      const expire = finite(c.expire);
+      const expire = epoch(c.expire);
       if (c.replaced) {
         const key = this.storedOf(id);
         // The rows before it are cancelled first, by a row that lives as long as they do.
-        if (c.horizon > Date.now()) rows.push({ key, points: 0, expire: finite(c.horizon), kind: DELETE });
+        if (c.horizon > clock()) rows.push({ key, points: 0, expire: epoch(c.horizon), kind: DELETE });
         rows.push({ key, points: c.points, expire, kind: SET });
       } else if (c.unwritten !== 0) rows.push({ key: this.storedOf(id), points: c.unwritten, expire, kind: ADD });
       c.horizon = Math.max(c.horizon, c.expire);
@@ -222,7 +230,7 @@ export class CounterJournal {
   /** Reads the live journal into `restored`, in order: an ADD adds to its window, a SET replaces, a DELETE ends. */
   private restore(now: number): void {
     for (const row of this.statements.live(now)) {
-      const expire = row.expire ?? Number.POSITIVE_INFINITY;
+      const expire = row.expire === null ? Number.POSITIVE_INFINITY : row.expire - BASE;
       const r = this.restored.get(row.key);
       const horizon = Math.max(r?.horizon ?? 0, expire);
       if (row.kind === DELETE) this.restored.set(row.key, { points: 0, expire: 0, horizon });
@@ -235,10 +243,11 @@ export class CounterJournal {
   }
 
   /** Forgets what has expired, in memory and in the journal (every `SWEEP_MS`, by itself). */
-  sweep(now: number): void {
+  sweep(at: number): void {
+    const now = at - BASE;
     for (const [id, c] of this.counters) if (c.expire <= now && c.horizon <= now && !this.dirty.has(c)) this.counters.delete(id);
     for (const [key, r] of this.restored) if (r.horizon <= now) this.restored.delete(key);
-    void this.groupCommit(async () => this.statements.sweep(now - SWEEP_MS)).catch(() => undefined);
+    void this.groupCommit(async () => this.statements.sweep(at - SWEEP_MS)).catch(() => undefined);
     if (this.evicted > 0) {
       this.options.onEvicted?.(this.evicted);
       this.evicted = 0;
@@ -246,4 +255,5 @@ export class CounterJournal {
   }
 }
 
-const finite = (ms: number): number | null => (Number.isFinite(ms) ? ms : null);
+/** A time from BASE as epoch ms; null for never. */
+const epoch = (ms: number): number | null => (Number.isFinite(ms) ? ms + BASE : null);
