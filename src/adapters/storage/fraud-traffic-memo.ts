@@ -16,6 +16,8 @@ const MAX_PREFIXES = 10_000;
 /** Recipients held at most; past it they all go, and the look-ups read the database until the memo has a full window again. */
 const MAX_RECIPIENTS = 1_000_000;
 const PRUNE_MS = 60_000;
+/** Later than any ISO timestamp. */
+const MAX_ISO = '\uffff';
 
 /**
  * The fraud guard's recent traffic on the embedded database, held in the process: one process owns the
@@ -37,8 +39,8 @@ export class FraudTrafficMemo {
   private readonly recipients = new Map<string, string>();
   /** Recipients are known from this instant on (ISO). */
   private knownFrom: string;
-  /** The longest look-back asked for so far, ms: what pruning keeps. */
-  private longest = 0;
+  /** The oldest instant a look-up asked about since the last pruning: what the next pruning keeps. */
+  private oldestAsked = MAX_ISO;
   private lastPrune = 0;
 
   constructor(now: Date) {
@@ -62,8 +64,8 @@ export class FraudTrafficMemo {
 
   /** Whether the recipient had a send at or after `since` (and at or before `at`); undefined when the memo cannot tell. */
   repeat(tenantId: string, recipient: string, since: string, at: string): boolean | undefined {
-    this.longest = Math.max(this.longest, Date.parse(at) - Date.parse(since));
     if (since < this.knownFrom) return undefined;
+    if (since < this.oldestAsked) this.oldestAsked = since;
     const last = this.recipients.get(`${tenantId}\0${recipient}`);
     return last !== undefined && last >= since && last <= at;
   }
@@ -115,9 +117,15 @@ export class FraudTrafficMemo {
     } else p.minutes.set(minute, { ...c });
   }
 
+  /**
+   * Keeps what the look-ups of the last minute asked about (their windows only move on); after a quiet
+   * minute, the last minute. A look-up reaching back further then goes to the database.
+   */
   private prune(now: number): void {
     this.lastPrune = now;
-    const keep = new Date(now - Math.max(this.longest, PRUNE_MS)).toISOString();
+    const minute = new Date(now - PRUNE_MS).toISOString();
+    const keep = this.oldestAsked < minute ? this.oldestAsked : minute;
+    this.oldestAsked = MAX_ISO;
     for (const [key, at] of this.recipients) if (at < keep) this.recipients.delete(key);
     if (keep > this.knownFrom) this.knownFrom = keep;
   }
