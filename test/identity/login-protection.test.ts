@@ -147,12 +147,13 @@ describeEachDialect(
 
     test('a burst of concurrent guesses: no more than the threshold are checked, and the right password does not lift the block', async () => {
       const BURST_IP = '192.0.2.99';
-      const guesses = [...Array.from({ length: 40 }, (_, i) => `burst-wrong-${i}`), PASSWORD];
+      const guesses = Array.from({ length: 40 }, (_, i) => `burst-wrong-${i}`);
       const results = await Promise.all(guesses.map((p) => outcome(dir().verifyPassword(tenant, user, p, BURST_IP))));
-      // Only the first 10 attempts were checked: 9 wrong, the 10th blocked the IP; the other 31 (the right one among them) were refused unchecked.
+      // Only 10 attempts were checked: 9 wrong, the 10th blocked the IP; the other 30 were refused unchecked.
+      // (A right password inside the burst is not asserted on: checked before the 10th failure, it rightly
+      // logs in and forgets the failures, and which comes first depends on the database's timing.)
       assert.equal(results.filter((r) => r === 'wrong_password').length, 9, results.join(','));
-      assert.equal(results.filter((r) => r === 'too_many_attempts').length, 32, results.join(','));
-      assert.equal(results.at(-1), 'too_many_attempts', 'the right password, sent after the burst had used up the attempts, is refused');
+      assert.equal(results.filter((r) => r === 'too_many_attempts').length, 31, results.join(','));
       assert.equal((await e().c.repos.loginFailures.get(tenant.id, user.userId, BURST_IP))?.blockedAt != null, true, 'the IP stays blocked');
       assert.equal(await outcome(dir().verifyPassword(tenant, user, PASSWORD, BURST_IP)), 'too_many_attempts');
       assert.equal(await dir().unblock(tenant, user.userId, BURST_IP), 1);
