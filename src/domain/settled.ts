@@ -21,3 +21,9 @@ export function settledValue<T>(p: Promise<T>): { value: T } | undefined {
   }
   return undefined;
 }
+
+/** `then` of the promise's value: at once when it is seen resolved (`settledValue`), else when it resolves. */
+export function whenSettled<T, R>(p: Promise<T>, then: (value: T) => R | Promise<R>): R | Promise<R> {
+  const known = settledValue(p);
+  return known ? then(known.value) : p.then(then);
+}

@@ -17,8 +17,9 @@ function tallied<L extends string>(config: CounterConfiguration<L> & { labelName
     collect() {
       const walk = (level: Level, values: string[]) => {
         for (const [value, next] of level) {
-          if (typeof next === 'number') this.inc(Object.fromEntries(labelNames.map((l, i) => [l, [...values, value][i]])) as Record<L, string>, next);
-          else walk(next, [...values, value]);
+          const all = [...values, value];
+          if (typeof next === 'number') this.inc(Object.fromEntries(labelNames.map((l, i) => [l, all[i]])) as Record<L, string>, next);
+          else walk(next, all);
         }
       };
       walk(pending, []);

@@ -59,8 +59,7 @@ function preparedOnce(db: SQLiteDatabase): SQLiteDatabase {
  * rate-limiter-flexible's table move into the journal (as whole states), in one transaction.
  */
 export function journalStatements(db: SQLiteDatabase): JournalStatements {
-  const moved = db.prepare(`SELECT count(*) AS n FROM ${TABLE}`).get() as { n: number };
-  if (moved.n > 0) {
+  if (db.prepare(`SELECT 1 FROM ${TABLE} LIMIT 1`).get() !== undefined) {
     db.transaction(() => {
       db.prepare(`INSERT INTO ${JOURNAL} (key, points, expire, kind) SELECT key, points, expire, 1 FROM ${TABLE} WHERE expire IS NULL OR expire > ? ORDER BY rowid`).run(Date.now());
       db.prepare(`DELETE FROM ${TABLE}`).run();
@@ -148,6 +147,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     return `${prefix}:${id.slice(0, at)}:${hashed(id.slice(at + 1))}`;
   };
   const local = grouped && o.storage.dialect === 'sqlite' ? new CounterJournal(journalStatements(o.storage.database), storedOf, grouped, o.journal) : undefined;
+  const consumeAtOnce = local && ((spec: CounterSpec, key: string, points = 1) => local.consume(spec, idOf(spec, key), points));
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -210,14 +210,14 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   return {
     store,
     consume(spec, key, points = 1) {
-      if (!local) return consume(spec, key, points);
+      if (!consumeAtOnce) return consume(spec, key, points);
       try {
-        return Promise.resolve(local.consume(spec, idOf(spec, key), points));
+        return Promise.resolve(consumeAtOnce(spec, key, points));
       } catch (e) {
         return Promise.reject(e as Error);
       }
     },
-    ...(local ? { consumeNow: (spec: CounterSpec, key: string, points = 1) => local.consume(spec, idOf(spec, key), points) } : {}),
+    ...(consumeAtOnce ? { consumeNow: consumeAtOnce } : {}),
     async reward(spec, key, points = 1) {
       if (local) return local.reward(spec, idOf(spec, key), points);
       await group(async () => void (await limiter(spec).reward(hashed(key), points)));

@@ -54,11 +54,7 @@ export class FraudTrafficMemo {
 
   /** The last send to each recipient from `since` on, as the database holds them: known from `since` on. */
   loadRecipients(since: string, rows: ReadonlyArray<{ tenant_id: string; recipient: string; at: string }>): void {
-    for (const r of rows) {
-      const key = `${r.tenant_id}\0${r.recipient}`;
-      const last = this.recipients.get(key);
-      if (last === undefined || r.at > last) this.recipients.set(key, r.at);
-    }
+    for (const r of rows) this.note(`${r.tenant_id}\0${r.recipient}`, r.at);
     if (since < this.knownFrom) this.knownFrom = since;
   }
 
@@ -71,9 +67,7 @@ export class FraudTrafficMemo {
   }
 
   sent(tenantId: string, recipient: string, at: string): void {
-    const key = `${tenantId}\0${recipient}`;
-    const last = this.recipients.get(key);
-    if (last === undefined || at > last) this.recipients.set(key, at);
+    this.note(`${tenantId}\0${recipient}`, at);
     const now = Date.now();
     if (this.recipients.size > MAX_RECIPIENTS) {
       this.recipients.clear();
@@ -115,6 +109,12 @@ export class FraudTrafficMemo {
       m.verified += c.verified;
       m.numbers += c.numbers;
     } else p.minutes.set(minute, { ...c });
+  }
+
+  /** Records a send to a recipient, unless a later one is recorded already. */
+  private note(key: string, at: string): void {
+    const last = this.recipients.get(key);
+    if (last === undefined || at > last) this.recipients.set(key, at);
   }
 
   /**

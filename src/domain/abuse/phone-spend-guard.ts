@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
 import type { PhoneSpendRepository } from './phone-spend-ports.js';
-import { settledValue } from '../settled.js';
+import { whenSettled } from '../settled.js';
 import { defaultSpendSettings, periodsOf, priceOf, toMicro, type PhoneSpendSettings } from './phone-spend.js';
 
 /**
@@ -23,10 +23,7 @@ export class PhoneSpendGuard implements SendGuard {
   /** Synchronous once the tenant's settings are read (the read cache's promise, seen resolved) and no cap is set. */
   check(r: SendRequest): GuardDecision | Promise<GuardDecision> {
     if (r.channel === 'test_number') return ALLOW;
-    const read = this.repo.getSettings(r.tenant.id);
-    const known = settledValue(read);
-    if (known) return this.decide(r, known.value?.settings ?? defaultSpendSettings());
-    return read.then((record) => this.decide(r, record?.settings ?? defaultSpendSettings()));
+    return whenSettled(this.repo.getSettings(r.tenant.id), (record) => this.decide(r, record?.settings ?? defaultSpendSettings()));
   }
 
   private decide(r: SendRequest, settings: PhoneSpendSettings): GuardDecision | Promise<GuardDecision> {

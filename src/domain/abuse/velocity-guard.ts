@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
-import { settledValue } from '../settled.js';
+import { whenSettled } from '../settled.js';
 import type { CounterSpec, CounterState, RateCounters } from './rate-counters.js';
 import { velocityKeyOf } from './velocity-keys.js';
 import { BREACH_MEMORY_SECONDS, defaultVelocityPolicy, VELOCITY_KEYS, type VelocityKey, type VelocityPolicy, type VelocityRule } from './velocity-policy.js';
@@ -53,10 +53,7 @@ export class VelocityGuard implements SendGuard {
    */
   check(r: SendRequest): GuardDecision | Promise<GuardDecision> {
     if (r.channel === 'test_number') return ALLOW;
-    const read = this.policies.get(r.tenant.id);
-    const known = settledValue(read);
-    if (known) return this.decide(r, known.value?.policy ?? DEFAULT);
-    return read.then((record) => this.decide(r, record?.policy ?? DEFAULT));
+    return whenSettled(this.policies.get(r.tenant.id), (record) => this.decide(r, record?.policy ?? DEFAULT));
   }
 
   private decide(r: SendRequest, policy: VelocityPolicy): GuardDecision | Promise<GuardDecision> {
