@@ -139,6 +139,18 @@ test('at most maxCounters are held: past it the oldest is let go, and reported a
   j.sweep(Date.now());
   assert.deepEqual(reports, [1], 'reported once');
   await commit();
+  // The counter let go before its row was taken still has its point written.
+  assert.deepEqual(
+    db.prepare(`SELECT key, points FROM rate_limit_journal WHERE key LIKE 'unifone:j.cap:%' ORDER BY key`).all(),
+    ['a', 'b', 'c', 'd'].map((k) => ({ key: `unifone:j.cap:${k}`, points: k === 'd' ? 2 : 1 })),
+  );
+  // A place freed (a delete) is used by the next new counter, which starts from nothing.
+  j.delete(b!.spec, b!.id);
+  const e = id('j.cap', 'e');
+  assert.equal(j.consume(e.spec, e.id, 1).consumed, 1);
+  assert.equal(j.get(b!.spec, b!.id), undefined);
+  assert.equal(j.get(c!.spec, c!.id)?.consumed, 1);
+  await commit();
   j.close();
 });
 

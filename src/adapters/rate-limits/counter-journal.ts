@@ -31,22 +31,69 @@ export interface JournalStatements {
 const BASE = Date.now();
 const clock = () => Date.now() - BASE;
 
-/** A key's counter as this process holds it (its id is the map's key; the stored key is derived from it when written). */
-interface Counter {
-  points: number;
-  /** When its window (or block) ends (from BASE); infinity for never. */
-  expire: number;
-  /** Points counted since its last journal row. */
-  unwritten: number;
-  /** Its whole state must be written (a block replaced it). */
-  replaced: boolean;
+/** A counter's flags: it has changes to write; its whole state must be written (a block replaced it). */
+const DIRTY = 1;
+const REPLACED = 2;
+
+/**
+ * The counters, one slot each, in columns of numbers: a million counters are then a handful of
+ * arrays that the garbage collector does not walk, instead of a million objects it would. A slot
+ * freed (deleted, swept, let go) is used again.
+ */
+class Slots {
+  /** Points in the window. */
+  points = new Float64Array(0);
+  /** When the window (or block) ends (from BASE); infinity for never. */
+  expire = new Float64Array(0);
+  /** Points counted since the last journal row. */
+  unwritten = new Float64Array(0);
   /** The latest expiry among the journal rows of this key: a row that cancels them must live as long. */
-  horizon: number;
+  horizon = new Float64Array(0);
+  flags = new Uint8Array(0);
+  /** The counter id of each slot in use. */
+  ids: string[] = [];
+  private readonly free: number[] = [];
+  private used = 0;
+
+  take(id: string, points: number, expire: number, horizon: number): number {
+    let s = this.free.pop();
+    if (s === undefined) {
+      if (this.used === this.points.length) this.grow();
+      s = this.used++;
+    }
+    this.points[s] = points;
+    this.expire[s] = expire;
+    this.unwritten[s] = 0;
+    this.horizon[s] = horizon;
+    this.flags[s] = 0;
+    this.ids[s] = id;
+    return s;
+  }
+
+  release(s: number): void {
+    this.flags[s] = 0;
+    this.ids[s] = '';
+    this.free.push(s);
+  }
+
+  private grow(): void {
+    const size = Math.max(1024, this.points.length * 2);
+    const wider = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.points = wider(this.points, (n) => new Float64Array(n));
+    this.expire = wider(this.expire, (n) => new Float64Array(n));
+    this.unwritten = wider(this.unwritten, (n) => new Float64Array(n));
+    this.horizon = wider(this.horizon, (n) => new Float64Array(n));
+    this.flags = wider(this.flags, (n) => new Uint8Array(n));
+  }
 }
 
 export interface CounterJournalOptions {
   /**
-   * Counters held at most (default 1,000,000, about 240 MB). Past it, the counter created longest ago
+   * Counters held at most (default 1,000,000, about 130 MB). Past it, the counter created longest ago
    * is let go (`onEvicted`): its key counts from zero when next seen, until this process restarts
    * (the journal still holds it). Only a flood of distinct keys reaches it.
    */
@@ -75,13 +122,15 @@ export const SWEEP_MS = 60_000;
  * them (the counters in memory are unchanged: the loss shows only after a restart).
  */
 export class CounterJournal {
-  /** By counter id (the spec's name and the unhashed key). */
-  private readonly counters = new Map<string, Counter>();
-  /** The id of each counter with changes to write. */
-  private readonly dirty = new Map<Counter, string>();
+  /** The slot of each counter, by counter id (the spec's name and the unhashed key), oldest first. */
+  private readonly slots = new Map<string, number>();
+  private readonly c = new Slots();
+  /** The slots with changes to write (a slot may appear twice: its DIRTY flag decides). */
+  private dirty: number[] = [];
   /** The journal as read at start, by stored key, until a counter claims its key. */
   private readonly restored = new Map<string, { points: number; expire: number; horizon: number }>();
-  private deleted: JournalRow[] = [];
+  /** Rows to write before those of the dirty counters: deletes, and the changes of counters let go. */
+  private pending: JournalRow[] = [];
   private scheduled = false;
   private evicted = 0;
   private everEvicted = false;
@@ -104,11 +153,12 @@ export class CounterJournal {
   /** `id` names the counter: its spec's name and the unhashed key. */
   consume(spec: CounterSpec, id: string, points: number): CounterState {
     const now = clock();
-    const c = this.current(spec, id, now);
-    c.points += points;
-    c.unwritten += points;
-    this.mark(c, id);
-    return counterState(spec, c.points, c.expire - now);
+    const s = this.current(spec, id, now);
+    const c = this.c;
+    c.points[s] = c.points[s]! + points;
+    c.unwritten[s] = c.unwritten[s]! + points;
+    this.mark(s);
+    return counterState(spec, c.points[s]!, c.expire[s]! - now);
   }
 
   /** Takes points back (a window over starts anew below zero, as rate-limiter-flexible's does). */
@@ -119,36 +169,37 @@ export class CounterJournal {
   /** Holds the key over its limit for `seconds` from now. */
   block(spec: CounterSpec, id: string, seconds: number): void {
     const now = clock();
-    const c = this.current(spec, id, now);
-    c.points = spec.limit + 1;
-    c.expire = now + seconds * 1000;
-    c.unwritten = 0;
-    c.replaced = true;
-    this.mark(c, id);
+    const s = this.current(spec, id, now);
+    const c = this.c;
+    c.points[s] = spec.limit + 1;
+    c.expire[s] = now + seconds * 1000;
+    c.unwritten[s] = 0;
+    c.flags[s] = c.flags[s]! | REPLACED;
+    this.mark(s);
   }
 
   get(spec: CounterSpec, id: string): CounterState | undefined {
     const now = clock();
-    const c = this.counters.get(id) ?? (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined);
-    if (!c || c.expire <= now) return undefined;
-    return counterState(spec, c.points, c.expire - now);
+    const s = this.slots.get(id) ?? (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined);
+    if (s === undefined || this.c.expire[s]! <= now) return undefined;
+    return counterState(spec, this.c.points[s]!, this.c.expire[s]! - now);
   }
 
   delete(spec: CounterSpec, id: string): void {
-    const c = this.counters.get(id);
+    const s = this.slots.get(id);
     const key = this.storedOf(id);
     const r = this.restored.get(key);
     // A counter let go may still have rows: the delete then lives as long as a window would.
-    let horizon = Math.max(c?.horizon ?? 0, r?.horizon ?? 0, this.everEvicted && !c && !r ? clock() + spec.windowSeconds * 1000 : 0);
-    if (c) {
-      this.counters.delete(id);
-      this.dirty.delete(c);
+    let horizon = Math.max(s === undefined ? 0 : this.c.horizon[s]!, r?.horizon ?? 0, this.everEvicted && s === undefined && !r ? clock() + spec.windowSeconds * 1000 : 0);
+    if (s !== undefined) {
       // Rows of it may be on their way (taken, not committed yet): the delete must outlive them.
-      horizon = Math.max(horizon, c.expire);
+      horizon = Math.max(horizon, this.c.expire[s]!);
+      this.slots.delete(id);
+      this.c.release(s);
     }
     this.restored.delete(key);
     if (horizon <= clock()) return;
-    this.deleted.push({ key, points: 0, expire: epoch(horizon), kind: DELETE });
+    this.pending.push({ key, points: 0, expire: epoch(horizon), kind: DELETE });
     this.schedule();
   }
 
@@ -157,59 +208,71 @@ export class CounterJournal {
   }
 
   /** The key's counter in its current window (a new one if it has none, or its window is over). */
-  private current(spec: CounterSpec, id: string, now: number): Counter {
-    let c = this.counters.get(id);
-    if (!c) c = (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined) ?? this.create(id, { points: 0, expire: 0, unwritten: 0, replaced: false, horizon: 0 });
-    if (c.expire <= now) {
-      c.points = 0;
-      c.expire = now + spec.windowSeconds * 1000;
-      c.unwritten = 0;
-      c.replaced = false;
+  private current(spec: CounterSpec, id: string, now: number): number {
+    let s = this.slots.get(id);
+    if (s === undefined) s = (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined) ?? this.create(id, 0, 0, 0);
+    const c = this.c;
+    if (c.expire[s]! <= now) {
+      c.points[s] = 0;
+      c.expire[s] = now + spec.windowSeconds * 1000;
+      c.unwritten[s] = 0;
+      c.flags[s] = c.flags[s]! & ~REPLACED;
     }
-    return c;
+    return s;
   }
 
   /** The counter the journal held for this key at start (its window may be over), if it held one. */
-  private claim(id: string, key: string): Counter | undefined {
+  private claim(id: string, key: string): number | undefined {
     const r = this.restored.get(key);
     if (!r) return undefined;
     this.restored.delete(key);
-    return this.create(id, { points: r.points, expire: r.expire, unwritten: 0, replaced: false, horizon: r.horizon });
+    return this.create(id, r.points, r.expire, r.horizon);
   }
 
-  private create(id: string, c: Counter): Counter {
-    if (this.counters.size >= this.maxCounters) {
-      // The first in the map is the one created longest ago. Its unwritten points are still written.
-      this.counters.delete(this.counters.keys().next().value!);
+  private create(id: string, points: number, expire: number, horizon: number): number {
+    if (this.slots.size >= this.maxCounters) {
+      // The first in the map is the one created longest ago. Its unwritten changes are still written.
+      const [oldest, s] = this.slots.entries().next().value!;
+      this.slots.delete(oldest);
+      if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
+      this.c.release(s);
       this.evicted++;
       this.everEvicted = true;
     }
-    this.counters.set(id, c);
-    return c;
+    const s = this.c.take(id, points, expire, horizon);
+    this.slots.set(id, s);
+    return s;
   }
 
-  private mark(c: Counter, id: string): void {
-    this.dirty.set(c, id);
+  private mark(s: number): void {
+    if (!(this.c.flags[s]! & DIRTY)) {
+      this.c.flags[s] = this.c.flags[s]! | DIRTY;
+      this.dirty.push(s);
+    }
     this.schedule();
+  }
+
+  /** The row (or rows) of a counter's changes since its last, appended to `rows`; the counter is then clean. */
+  private rowsOf(s: number, rows: JournalRow[]): void {
+    const c = this.c;
+    const expire = epoch(c.expire[s]!);
+    if (c.flags[s]! & REPLACED) {
+      const key = this.storedOf(c.ids[s]!);
+      // The rows before it are cancelled first, by a row that lives as long as they do.
+      if (c.horizon[s]! > clock()) rows.push({ key, points: 0, expire: epoch(c.horizon[s]!), kind: DELETE });
+      rows.push({ key, points: c.points[s]!, expire, kind: SET });
+    } else if (c.unwritten[s] !== 0) rows.push({ key: this.storedOf(c.ids[s]!), points: c.unwritten[s]!, expire, kind: ADD });
+    c.horizon[s] = Math.max(c.horizon[s]!, c.expire[s]!);
+    c.unwritten[s] = 0;
+    c.flags[s] = c.flags[s]! & ~(DIRTY | REPLACED);
   }
 
   /** The rows of every change since the last group commit; deletes first (a counter after them is a new one). */
   private take(): JournalRow[] {
-    const rows = this.deleted;
-    this.deleted = [];
-    for (const [c, id] of this.dirty) {
-      const expire = epoch(c.expire);
-      if (c.replaced) {
-        const key = this.storedOf(id);
-        // The rows before it are cancelled first, by a row that lives as long as they do.
-        if (c.horizon > clock()) rows.push({ key, points: 0, expire: epoch(c.horizon), kind: DELETE });
-        rows.push({ key, points: c.points, expire, kind: SET });
-      } else if (c.unwritten !== 0) rows.push({ key: this.storedOf(id), points: c.unwritten, expire, kind: ADD });
-      c.horizon = Math.max(c.horizon, c.expire);
-      c.unwritten = 0;
-      c.replaced = false;
-    }
-    this.dirty.clear();
+    const rows = this.pending;
+    this.pending = [];
+    for (const s of this.dirty) if (this.c.flags[s]! & DIRTY) this.rowsOf(s, rows);
+    this.dirty = [];
     return rows;
   }
 
@@ -245,7 +308,13 @@ export class CounterJournal {
   /** Forgets what has expired, in memory and in the journal (every `SWEEP_MS`, by itself). */
   sweep(at: number): void {
     const now = at - BASE;
-    for (const [id, c] of this.counters) if (c.expire <= now && c.horizon <= now && !this.dirty.has(c)) this.counters.delete(id);
+    const c = this.c;
+    for (const [id, s] of this.slots) {
+      if (c.expire[s]! <= now && c.horizon[s]! <= now && !(c.flags[s]! & DIRTY)) {
+        this.slots.delete(id);
+        c.release(s);
+      }
+    }
     for (const [key, r] of this.restored) if (r.horizon <= now) this.restored.delete(key);
     void this.groupCommit(async () => this.statements.sweep(at - SWEEP_MS)).catch(() => undefined);
     if (this.evicted > 0) {
