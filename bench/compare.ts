@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, msPerOk, sendingLoad, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, msPerOk, sendingLoad, SERVER, buildServer, startProcess, type Measured, type Started } from './lib.js';
 import { passwordlessApp, prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
 
 /**
@@ -28,6 +28,9 @@ process.on('exit', () => {
   for (const c of children) c.child.kill('SIGKILL');
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
+// Both run built, as production runs them.
+buildServer(ROOT);
+buildServer(other);
 const mock = await startProcess('bench/twilio-mock-server.ts', { MOCK_SID: SID, MOCK_TOKEN: TOKEN }, true);
 children.push(mock);
 
@@ -35,7 +38,7 @@ children.push(mock);
 async function side(name: string, cwd: string, base: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-compare-'));
   dirs.push(dataDir);
-  const server = await startProcess('src/main.ts', serverEnv(dataDir, mock.url), false, cwd);
+  const server = await startProcess(SERVER, serverEnv(dataDir, mock.url), false, cwd);
   children.push(server);
   await new Promise((r) => setTimeout(r, 300));
   const { auth, providerId } = await prepareTenant(server);

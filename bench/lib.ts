@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -11,14 +11,29 @@ export interface Started {
   output: () => string;
 }
 
+/** The server under test: the built one (`buildServer`), the code `npm start` runs. */
+export const SERVER = 'dist/main.js';
+
+/**
+ * Builds the server of a checkout (`cwd`) as `npm run build` does, without the dashboard, which no
+ * benchmark of the API serves: TypeScript run through a loader is not the code production runs (the
+ * loader's transform adds work to every function it names).
+ */
+export function buildServer(cwd = ROOT): void {
+  execFileSync(process.execPath, [path.join(cwd, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/copy-isolate-code.js'], { cwd, stdio: 'inherit' });
+}
+
 /**
  * Starts a TypeScript entry in its own Node process and waits for its `listening on URL` line; `cwd`
  * is the checkout it runs from (another revision's, for bench/compare.ts).
  */
 export function startProcess(entry: string, env: Record<string, string>, ipc = false, cwd = ROOT): Promise<Started> {
   // BENCH_PROFILE=dir writes a CPU profile of the server under test into dir (when it exits on SIGTERM).
-  const profile = process.env['BENCH_PROFILE'] && entry === 'src/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
-  const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, '--import', 'tsx', entry], {
+  const profile = process.env['BENCH_PROFILE'] && entry === SERVER ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  // TypeScript runs through tsx; the server runs built, as `npm start` runs it.
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, ...loader, entry], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

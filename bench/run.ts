@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, sendingLoad, startProcess, table, type Measured } from './lib.js';
+import { ROUNDS, bodyPerRequest, combine, cpuSeconds, inTurns, load, msPerOk, okCount, sendingLoad, SERVER, buildServer, startProcess, table, type Measured } from './lib.js';
 import { passwordlessTable, runPasswordless } from './passwordless.bench.js';
 import { prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
 
@@ -38,11 +38,12 @@ process.on('exit', () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+buildServer();
 const mock = await startProcess('bench/twilio-mock-server.ts', { MOCK_SID: SID, MOCK_TOKEN: TOKEN }, true);
 children.push(mock);
 const bare = await startProcess('bench/bare-server.ts', {});
 children.push(bare);
-const server = await startProcess('src/main.ts', serverEnv(dataDir, mock.url));
+const server = await startProcess(SERVER, serverEnv(dataDir, mock.url));
 children.push(server);
 // What a route that does only the unavoidable work achieves here (bench/bounds-server.ts).
 const bounds = await startProcess('bench/bounds-server.ts', { TWILIO_URL: mock.url, MOCK_SID: SID, MOCK_TOKEN: TOKEN });
