@@ -29,8 +29,11 @@ export const FRAUD_SEND_RETENTION_MS = 14 * DAY;
 export class PhoneFraudGuard implements SendGuard {
   readonly name = 'phone_fraud_guard';
   private lastPrune = 0;
-  /** The slowly changing counts, per prefix and country, for `SLOW_TTL_MS`. */
-  private readonly slow = new TtlCache(SLOW_TTL_MS);
+  /** The slowly changing counts, per tenant and prefix (and release), and per tenant and country, for `SLOW_TTL_MS`. */
+  private readonly slowPrefix = new TtlCache(SLOW_TTL_MS);
+  private readonly slowCountry = new TtlCache(SLOW_TTL_MS);
+  /** The windows of the last second judged (`windowsAt`). */
+  private lastWindows?: { second: number; resetAt: string | undefined; burst: number; conversion: number; settle: number; w: TrafficWindows };
 
   constructor(
     private readonly repo: PhoneFraudRepository,
@@ -109,30 +112,46 @@ export class PhoneFraudGuard implements SendGuard {
   private async judge(tenantId: string, prefix: string, country: string, s: PhoneFraudSettings, now: Date, resetAt: string | undefined) {
     const t = s.thresholds;
     const at = now.getTime();
-    // A release (or the end of a cooling period) starts the prefix's windows afresh, from the next
-    // whole minute (traffic is counted per minute: the minute of the release held sends before it).
-    const restart = resetAt && new Date(Math.ceil(Date.parse(resetAt) / 60_000) * 60_000).toISOString();
-    const since = (ms: number) => {
-      const iso = new Date(at - ms).toISOString();
-      return restart && restart > iso ? restart : iso;
-    };
-    const w: TrafficWindows = {
-      burstSince: since(t.burst_window_seconds * 1000),
-      hourSince: since(HOUR),
-      windowSince: since(t.conversion_window_seconds * 1000),
-      settledBefore: new Date(at - t.settle_seconds * 1000).toISOString(),
-      baselineSince: new Date(at - t.conversion_window_seconds * 1000 - 7 * DAY).toISOString(),
-      baselineUntil: new Date(at - t.conversion_window_seconds * 1000).toISOString(),
-    };
+    const w = this.windowsAt(t, resetAt, at);
     // The burst window and the hour are read on every send (a burst must be seen as it happens); the
     // settled window, the baseline and the country change slowly and are read at most once a minute
     // per prefix (and per release) and country in this process.
     const [recent, settled, countryTraffic] = await Promise.all([
       this.repo.recentTraffic(tenantId, prefix, w),
-      this.slow.get(`p\0${tenantId}\0${prefix}\0${resetAt ?? ''}`, at, () => this.repo.settledTraffic(tenantId, prefix, w)),
-      this.slow.get(`c\0${tenantId}\0${country}`, at, () => this.repo.countryTraffic(tenantId, country, since(HOUR), w.settledBefore)),
+      this.slowPrefix.getPair(tenantId, resetAt ? `${prefix}\0${resetAt}` : prefix, at, () => this.repo.settledTraffic(tenantId, prefix, w)),
+      this.slowCountry.getPair(tenantId, country, at, () => this.repo.countryTraffic(tenantId, country, w.hourSince, w.settledBefore)),
     ]);
     return judge({ ...recent, ...settled }, countryTraffic, t);
+  }
+
+  /**
+   * The windows of the rules at `at`, to the second: the repository counts whole minutes, and every
+   * window is a whole number of seconds, so a window's minute is the same for every millisecond of a
+   * second. Kept for the last second asked (and the same thresholds and release): the sends of one
+   * second share them instead of formatting six timestamps each.
+   */
+  private windowsAt(t: PhoneFraudSettings['thresholds'], resetAt: string | undefined, at: number): TrafficWindows {
+    const second = Math.floor(at / 1000) * 1000;
+    const m = this.lastWindows;
+    if (m && m.second === second && m.resetAt === resetAt && m.burst === t.burst_window_seconds && m.conversion === t.conversion_window_seconds && m.settle === t.settle_seconds) return m.w;
+    // A release (or the end of a cooling period) starts the prefix's windows afresh, from the next
+    // whole minute (traffic is counted per minute: the minute of the release held sends before it).
+    const restart = resetAt && new Date(Math.ceil(Date.parse(resetAt) / 60_000) * 60_000).toISOString();
+    const iso = (ms: number) => new Date(second - ms).toISOString();
+    const since = (ms: number) => {
+      const from = iso(ms);
+      return restart && restart > from ? restart : from;
+    };
+    const w: TrafficWindows = {
+      burstSince: since(t.burst_window_seconds * 1000),
+      hourSince: since(HOUR),
+      windowSince: since(t.conversion_window_seconds * 1000),
+      settledBefore: iso(t.settle_seconds * 1000),
+      baselineSince: iso(t.conversion_window_seconds * 1000 + 7 * DAY),
+      baselineUntil: iso(t.conversion_window_seconds * 1000),
+    };
+    this.lastWindows = { second, resetAt, burst: t.burst_window_seconds, conversion: t.conversion_window_seconds, settle: t.settle_seconds, w };
+    return w;
   }
 
   /** The code's record (sent, not yet verified), written with the send once every guard allowed it: only codes sent are counted. */
