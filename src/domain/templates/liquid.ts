@@ -37,14 +37,19 @@ export const phoneLiquid = new Liquid({
  */
 export const MAX_RENDER_STEPS = 500;
 
-/** Steps used per render, keyed by the render's time limiter (one per render, shared with contexts it spawns). */
-const stepsUsed = new WeakMap<object, number>();
+/**
+ * Steps used per render, kept on the render's time limiter (one per render, shared with the contexts
+ * it spawns) under a symbol of ours: a property read where a WeakMap look-up cost a hash per call.
+ */
+const STEPS = Symbol('unifone.renderSteps');
+type Charged = { [STEPS]?: number };
 const renderer = phoneLiquid.renderer;
 const renderTemplates = renderer.renderTemplates.bind(renderer);
 renderer.renderTemplates = function* chargedRenderTemplates(templates: Template[], ctx: Context, emitter?: Emitter) {
-  const used = (stepsUsed.get(ctx.renderLimit) ?? 0) + templates.length;
+  const limit = ctx.renderLimit as unknown as Charged;
+  const used = (limit[STEPS] ?? 0) + templates.length;
   if (used > MAX_RENDER_STEPS) throw new Error(`render step limit exceeded (${MAX_RENDER_STEPS} nodes)`);
-  stepsUsed.set(ctx.renderLimit, used);
+  limit[STEPS] = used;
   return yield* renderTemplates(templates, ctx, emitter);
 } as typeof renderer.renderTemplates;
 
