@@ -103,8 +103,8 @@ test('a block, a point taken back and a delete survive a restart; a block shorte
 });
 
 /** The journal itself, for what the adapter does on a timer (the sweep). */
-const journal = (o?: CounterJournalOptions) => new CounterJournal(journalStatements(db), (id) => `unifone:${id.replace('\0', ':')}`, (fn) => groupWrite(storage.db, () => fn()), o);
-const id = (name: string, key: string) => ({ spec: { name, limit: 10, windowSeconds: 1 }, id: `${name}\0${key}` });
+const journal = (o?: CounterJournalOptions) => new CounterJournal(journalStatements(db), (name, key) => `unifone:${name}:${key}`, (fn) => groupWrite(storage.db, () => fn()), o);
+const id = (name: string, key: string) => ({ spec: { name, limit: 10, windowSeconds: 1 }, id: key });
 
 test('expired rows are swept from the journal, and expired counters from memory; an expired window starts anew', async () => {
   const j = journal();
@@ -125,13 +125,17 @@ test('expired rows are swept from the journal, and expired counters from memory;
   j.close();
 });
 
-test('at most maxCounters are held: past it the oldest is let go, and reported at the next sweep', async () => {
+test('at most maxCounters are held: past it the oldest of the rule with the most is let go, and reported at the next sweep', async () => {
   const reports: number[] = [];
-  const j = journal({ maxCounters: 3, onEvicted: (n) => reports.push(n) });
+  const j = journal({ maxCounters: 4, onEvicted: (n) => reports.push(n) });
+  // The oldest counter of all is the only one of its rule (a tenant's): the flooded rule pays, not it.
+  const few = id('j.few', '*');
+  j.consume(few.spec, few.id, 1);
   const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => id('j.cap', x));
   for (const k of [a, b, c, d]) j.consume(k!.spec, k!.id, 1);
   j.consume(d!.spec, d!.id, 1);
-  assert.equal(j.get(a!.spec, a!.id), undefined, 'the oldest counter was let go');
+  assert.equal(j.get(a!.spec, a!.id), undefined, 'the oldest counter of the biggest rule was let go');
+  assert.equal(j.get(few.spec, few.id)?.consumed, 1, 'the oldest of all stays');
   assert.equal(j.get(b!.spec, b!.id)?.consumed, 1);
   assert.equal(j.get(d!.spec, d!.id)?.consumed, 2);
   j.sweep(Date.now());

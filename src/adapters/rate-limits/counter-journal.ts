@@ -50,12 +50,13 @@ class Slots {
   /** The latest expiry among the journal rows of this key: a row that cancels them must live as long. */
   horizon = new Float64Array(0);
   flags = new Uint8Array(0);
-  /** The counter id of each slot in use. */
-  ids: string[] = [];
+  /** The rule (spec name) and the key of each slot in use. */
+  names: string[] = [];
+  keys: string[] = [];
   private readonly free: number[] = [];
   private used = 0;
 
-  take(id: string, points: number, expire: number, horizon: number): number {
+  take(name: string, key: string, points: number, expire: number, horizon: number): number {
     let s = this.free.pop();
     if (s === undefined) {
       if (this.used === this.points.length) this.grow();
@@ -66,13 +67,15 @@ class Slots {
     this.unwritten[s] = 0;
     this.horizon[s] = horizon;
     this.flags[s] = 0;
-    this.ids[s] = id;
+    this.names[s] = name;
+    this.keys[s] = key;
     return s;
   }
 
   release(s: number): void {
     this.flags[s] = 0;
-    this.ids[s] = '';
+    this.names[s] = '';
+    this.keys[s] = '';
     this.free.push(s);
   }
 
@@ -94,8 +97,10 @@ class Slots {
 export interface CounterJournalOptions {
   /**
    * Counters held at most (default 1,000,000, about 130 MB). Past it, the counter created longest ago
-   * is let go (`onEvicted`): its key counts from zero when next seen, until this process restarts
-   * (the journal still holds it). Only a flood of distinct keys reaches it.
+   * by the rule that holds the most counters is let go (`onEvicted`): its key counts from zero when
+   * next seen, until this process restarts (the journal still holds it). Only a flood of distinct keys
+   * reaches it, and it is the flooded rule (recipients, addresses) that loses its oldest keys, not the
+   * tenant's, the client's or the country's counter.
    */
   maxCounters?: number;
   /** Told, at most once a sweep, how many counters were let go since the last. */
@@ -122,8 +127,14 @@ export const SWEEP_MS = 60_000;
  * them (the counters in memory are unchanged: the loss shows only after a restart).
  */
 export class CounterJournal {
-  /** The slot of each counter, by counter id (the spec's name and the unhashed key), oldest first. */
-  private readonly slots = new Map<string, number>();
+  /**
+   * The slot of each counter, by rule (the spec's name) and then unhashed key, oldest first: the
+   * counters a send always touches (its tenant's, its country's) are in small maps of their own, not
+   * among a million recipients.
+   */
+  private readonly rules = new Map<string, Map<string, number>>();
+  /** Counters held, in every rule. */
+  private held = 0;
   private readonly c = new Slots();
   /** The slots with changes to write (a slot may appear twice: its DIRTY flag decides). */
   private dirty: number[] = [];
@@ -139,8 +150,8 @@ export class CounterJournal {
 
   constructor(
     private readonly statements: JournalStatements,
-    /** The key as stored (hashed) for a counter id; computed when a row is written, not kept. */
-    private readonly storedOf: (id: string) => string,
+    /** The key as stored (hashed) for a rule and key; computed when a row is written, not kept. */
+    private readonly storedOf: (name: string, key: string) => string,
     private readonly groupCommit: (fn: () => Promise<void>) => Promise<void>,
     private readonly options: CounterJournalOptions = {},
   ) {
@@ -150,10 +161,10 @@ export class CounterJournal {
     this.sweeper.unref();
   }
 
-  /** `id` names the counter: its spec's name and the unhashed key. */
-  consume(spec: CounterSpec, id: string, points: number): CounterState {
+  /** `key` names the counter within its rule (`spec.name`), unhashed. */
+  consume(spec: CounterSpec, key: string, points: number): CounterState {
     const now = clock();
-    const s = this.current(spec, id, now);
+    const s = this.current(spec, key, now);
     const c = this.c;
     c.points[s] = c.points[s]! + points;
     c.unwritten[s] = c.unwritten[s]! + points;
@@ -162,14 +173,14 @@ export class CounterJournal {
   }
 
   /** Takes points back (a window over starts anew below zero, as rate-limiter-flexible's does). */
-  reward(spec: CounterSpec, id: string, points: number): void {
-    this.consume(spec, id, -points);
+  reward(spec: CounterSpec, key: string, points: number): void {
+    this.consume(spec, key, -points);
   }
 
   /** Holds the key over its limit for `seconds` from now. */
-  block(spec: CounterSpec, id: string, seconds: number): void {
+  block(spec: CounterSpec, key: string, seconds: number): void {
     const now = clock();
-    const s = this.current(spec, id, now);
+    const s = this.current(spec, key, now);
     const c = this.c;
     c.points[s] = spec.limit + 1;
     c.expire[s] = now + seconds * 1000;
@@ -178,28 +189,28 @@ export class CounterJournal {
     this.mark(s);
   }
 
-  get(spec: CounterSpec, id: string): CounterState | undefined {
+  get(spec: CounterSpec, key: string): CounterState | undefined {
     const now = clock();
-    const s = this.slots.get(id) ?? (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined);
+    const s = this.rules.get(spec.name)?.get(key) ?? (this.restored.size > 0 ? this.claim(spec.name, key) : undefined);
     if (s === undefined || this.c.expire[s]! <= now) return undefined;
     return counterState(spec, this.c.points[s]!, this.c.expire[s]! - now);
   }
 
-  delete(spec: CounterSpec, id: string): void {
-    const s = this.slots.get(id);
-    const key = this.storedOf(id);
-    const r = this.restored.get(key);
+  delete(spec: CounterSpec, key: string): void {
+    const map = this.rules.get(spec.name);
+    const s = map?.get(key);
+    const stored = this.storedOf(spec.name, key);
+    const r = this.restored.get(stored);
     // A counter let go may still have rows: the delete then lives as long as a window would.
     let horizon = Math.max(s === undefined ? 0 : this.c.horizon[s]!, r?.horizon ?? 0, this.everEvicted && s === undefined && !r ? clock() + spec.windowSeconds * 1000 : 0);
     if (s !== undefined) {
       // Rows of it may be on their way (taken, not committed yet): the delete must outlive them.
       horizon = Math.max(horizon, this.c.expire[s]!);
-      this.slots.delete(id);
-      this.c.release(s);
+      this.forget(map!, key, s);
     }
-    this.restored.delete(key);
+    this.restored.delete(stored);
     if (horizon <= clock()) return;
-    this.pending.push({ key, points: 0, expire: epoch(horizon), kind: DELETE });
+    this.pending.push({ key: stored, points: 0, expire: epoch(horizon), kind: DELETE });
     this.schedule();
   }
 
@@ -208,9 +219,9 @@ export class CounterJournal {
   }
 
   /** The key's counter in its current window (a new one if it has none, or its window is over). */
-  private current(spec: CounterSpec, id: string, now: number): number {
-    let s = this.slots.get(id);
-    if (s === undefined) s = (this.restored.size > 0 ? this.claim(id, this.storedOf(id)) : undefined) ?? this.create(id, 0, 0, 0);
+  private current(spec: CounterSpec, key: string, now: number): number {
+    let s = this.rules.get(spec.name)?.get(key);
+    if (s === undefined) s = (this.restored.size > 0 ? this.claim(spec.name, key) : undefined) ?? this.create(spec.name, key, 0, 0, 0);
     const c = this.c;
     if (c.expire[s]! <= now) {
       c.points[s] = 0;
@@ -222,26 +233,39 @@ export class CounterJournal {
   }
 
   /** The counter the journal held for this key at start (its window may be over), if it held one. */
-  private claim(id: string, key: string): number | undefined {
-    const r = this.restored.get(key);
+  private claim(name: string, key: string): number | undefined {
+    const stored = this.storedOf(name, key);
+    const r = this.restored.get(stored);
     if (!r) return undefined;
-    this.restored.delete(key);
-    return this.create(id, r.points, r.expire, r.horizon);
+    this.restored.delete(stored);
+    return this.create(name, key, r.points, r.expire, r.horizon);
   }
 
-  private create(id: string, points: number, expire: number, horizon: number): number {
-    if (this.slots.size >= this.maxCounters) {
-      // The first in the map is the one created longest ago. Its unwritten changes are still written.
-      const [oldest, s] = this.slots.entries().next().value!;
-      this.slots.delete(oldest);
-      if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
-      this.c.release(s);
-      this.evicted++;
-      this.everEvicted = true;
-    }
-    const s = this.c.take(id, points, expire, horizon);
-    this.slots.set(id, s);
+  private create(name: string, key: string, points: number, expire: number, horizon: number): number {
+    if (this.held >= this.maxCounters) this.evict();
+    let map = this.rules.get(name);
+    if (!map) this.rules.set(name, (map = new Map()));
+    const s = this.c.take(name, key, points, expire, horizon);
+    map.set(key, s);
+    this.held++;
     return s;
+  }
+
+  /** Lets go of the oldest counter of the rule that holds the most. Its unwritten change is still written. */
+  private evict(): void {
+    let most: Map<string, number> | undefined;
+    for (const map of this.rules.values()) if (!most || map.size > most.size) most = map;
+    const [key, s] = most!.entries().next().value!;
+    if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
+    this.forget(most!, key, s);
+    this.evicted++;
+    this.everEvicted = true;
+  }
+
+  private forget(map: Map<string, number>, key: string, s: number): void {
+    map.delete(key);
+    this.c.release(s);
+    this.held--;
   }
 
   private mark(s: number): void {
@@ -257,11 +281,11 @@ export class CounterJournal {
     const c = this.c;
     const expire = epoch(c.expire[s]!);
     if (c.flags[s]! & REPLACED) {
-      const key = this.storedOf(c.ids[s]!);
+      const key = this.storedOf(c.names[s]!, c.keys[s]!);
       // The rows before it are cancelled first, by a row that lives as long as they do.
       if (c.horizon[s]! > clock()) rows.push({ key, points: 0, expire: epoch(c.horizon[s]!), kind: DELETE });
       rows.push({ key, points: c.points[s]!, expire, kind: SET });
-    } else if (c.unwritten[s] !== 0) rows.push({ key: this.storedOf(c.ids[s]!), points: c.unwritten[s]!, expire, kind: ADD });
+    } else if (c.unwritten[s] !== 0) rows.push({ key: this.storedOf(c.names[s]!, c.keys[s]!), points: c.unwritten[s]!, expire, kind: ADD });
     c.horizon[s] = Math.max(c.horizon[s]!, c.expire[s]!);
     c.unwritten[s] = 0;
     c.flags[s] = c.flags[s]! & ~(DIRTY | REPLACED);
@@ -309,11 +333,8 @@ export class CounterJournal {
   sweep(at: number): void {
     const now = at - BASE;
     const c = this.c;
-    for (const [id, s] of this.slots) {
-      if (c.expire[s]! <= now && c.horizon[s]! <= now && !(c.flags[s]! & DIRTY)) {
-        this.slots.delete(id);
-        c.release(s);
-      }
+    for (const map of this.rules.values()) {
+      for (const [key, s] of map) if (c.expire[s]! <= now && c.horizon[s]! <= now && !(c.flags[s]! & DIRTY)) this.forget(map, key, s);
     }
     for (const [key, r] of this.restored) if (r.horizon <= now) this.restored.delete(key);
     void this.groupCommit(async () => this.statements.sweep(at - SWEEP_MS)).catch(() => undefined);

@@ -139,15 +139,10 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   // SQLite writes join the database's group commit; the other stores write at once.
   const grouped = store === 'sqlite' ? o.groupCommit : undefined;
   const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
-  /** A counter's id in this process, and its key as stored (as rate-limiter-flexible stores it: prefix, name, hash). */
-  const idOf = (spec: CounterSpec, key: string) => `${spec.name}\0${key}`;
-  /** The stored key of a counter id (name, NUL, key). */
-  const storedOf = (id: string) => {
-    const at = id.indexOf('\0');
-    return `${prefix}:${id.slice(0, at)}:${hashed(id.slice(at + 1))}`;
-  };
+  /** A counter's key as stored (as rate-limiter-flexible stores it: prefix, name, hash). */
+  const storedOf = (name: string, key: string) => `${prefix}:${name}:${hashed(key)}`;
   const local = grouped && o.storage.dialect === 'sqlite' ? new CounterJournal(journalStatements(o.storage.database), storedOf, grouped, o.journal) : undefined;
-  const consumeAtOnce = local && ((spec: CounterSpec, key: string, points = 1) => local.consume(spec, idOf(spec, key), points));
+  const consumeAtOnce = local && ((spec: CounterSpec, key: string, points = 1) => local.consume(spec, key, points));
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -219,20 +214,20 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     },
     ...(consumeAtOnce ? { consumeNow: consumeAtOnce } : {}),
     async reward(spec, key, points = 1) {
-      if (local) return local.reward(spec, idOf(spec, key), points);
+      if (local) return local.reward(spec, key, points);
       await group(async () => void (await limiter(spec).reward(hashed(key), points)));
     },
     async block(spec, key, seconds) {
-      if (local) return local.block(spec, idOf(spec, key), seconds);
+      if (local) return local.block(spec, key, seconds);
       await group(async () => void (await limiter(spec).block(hashed(key), seconds)));
     },
     async get(spec, key) {
-      if (local) return local.get(spec, idOf(spec, key));
+      if (local) return local.get(spec, key);
       const r = await limiter(spec).get(hashed(key));
       return r ? counterState(spec, r.consumedPoints, r.msBeforeNext) : undefined;
     },
     async delete(spec, key) {
-      if (local) return local.delete(spec, idOf(spec, key));
+      if (local) return local.delete(spec, key);
       await group(async () => void (await limiter(spec).delete(hashed(key))));
     },
     async close() {
