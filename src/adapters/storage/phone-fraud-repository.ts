@@ -82,22 +82,28 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
       // Decided once: a second run of this write (see FraudTrafficMemo) must not find its own send.
       let repeat: boolean | undefined;
       let ran = false;
-      if (memo && repeatSince !== undefined && !memo.covers(repeatSince)) {
-        // The recipients sent to since then, once (a step of the group commit, like the minutes' load).
-        await groupWrite(db, async (trx) => {
-          const { rows } = await preparedQuery(trx, 'fraud.recipientsSince', { since: repeatSince }, (q, p) =>
-            q
-              .selectFrom('phone_fraud_sends')
-              .select(['tenant_id', 'recipient', sql<string>`max(created_at)`.as('at')])
-              .where('created_at', '>=', p.since)
-              .groupBy(['tenant_id', 'recipient']),
-          );
-          memo.loadRecipients(repeatSince, rows);
-        });
-      }
+      /** The recipients sent to since then, into the memo (within a step of the group commit: it sees exactly the writes before it). */
+      const loadRecipients = async (trx: Kysely<Database>, memo: FraudTrafficMemo, since: string) => {
+        const { rows } = await preparedQuery(trx, 'fraud.recipientsSince', { since }, (q, p) =>
+          q
+            .selectFrom('phone_fraud_sends')
+            .select(['tenant_id', 'recipient', sql<string>`max(created_at)`.as('at')])
+            .where('created_at', '>=', p.since)
+            .groupBy(['tenant_id', 'recipient']),
+        );
+        memo.loadRecipients(since, rows);
+      };
+      // Once, before the send's own step, so that sends that come together share the load.
+      if (memo && repeatSince !== undefined && !memo.covers(repeatSince)) await groupWrite(db, (trx) => loadRecipients(trx, memo, repeatSince));
       await groupTransaction(db, async (trx) => {
         if (repeat === undefined) {
-          const known = repeatSince === undefined ? false : memo?.repeat(tenantId, s.recipient, repeatSince, s.createdAt);
+          let known = repeatSince === undefined ? false : memo?.repeat(tenantId, s.recipient, repeatSince, s.createdAt);
+          // The memo let go of its recipients since the load (its bound): loaded again, here. On the
+          // embedded database the sends have no index by recipient to look one up (migration 0018).
+          if (known === undefined && memo && repeatSince !== undefined) {
+            await loadRecipients(trx, memo, repeatSince);
+            known = memo.repeat(tenantId, s.recipient, repeatSince, s.createdAt);
+          }
           repeat =
             known ??
             (
