@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,7 +104,7 @@ test('a block, a point taken back and a delete survive a restart; a block shorte
 });
 
 /** The journal itself, for what the adapter does on a timer (the sweep). */
-const journal = (o?: CounterJournalOptions) => new CounterJournal(journalStatements(db), (name, key) => `unifone:${name}:${key}`, (fn) => groupWrite(storage.db, () => fn()), o);
+const journal = (o?: CounterJournalOptions) => new CounterJournal(journalStatements(db), (name, scope, value) => `unifone:${name}:${scope === undefined ? value : `${scope}:${value}`}`, (fn) => groupWrite(storage.db, () => fn()), o);
 const id = (name: string, key: string) => ({ spec: { name, limit: 10, windowSeconds: 1 }, id: key });
 
 test('expired rows are swept from the journal, and expired counters from memory; an expired window starts anew', async () => {
@@ -168,4 +169,20 @@ test('an upgrade moves the live rows of rate_limits into the journal', async () 
     [[4, 1]],
   );
   await c.close();
+});
+
+test('a key given in its parts (the send path) is the same counter as the key whole, before and after a restart', async () => {
+  const spec = { name: 'j.parts', limit: 5, windowSeconds: 60 };
+  const c = start();
+  assert.equal(c.consumeNow!(spec, 'ten_a', '+14155550100').consumed, 1);
+  assert.equal(c.consumeNow!(spec, 'ten_a', '+14155550100').consumed, 2);
+  assert.equal((await c.consume(spec, 'ten_a\0+14155550100')).consumed, 3, 'the whole key finds the counter of the parts');
+  assert.equal(c.consumeNow!(spec, 'ten_b', '+14155550100').consumed, 1, 'another scope is another counter');
+  await commit();
+  const stored = `unifone:j.parts:${createHash('sha256').update('ten_a\0+14155550100').digest('base64url')}`;
+  assert.deepEqual(db.prepare(`SELECT sum(points) AS n FROM rate_limit_journal WHERE key = ?`).get(stored), { n: 3 }, 'stored under the hash of the whole key');
+  await c.close();
+  const again = start();
+  assert.equal(again.consumeNow!(spec, 'ten_a', '+14155550100').consumed, 4);
+  await again.close();
 });

@@ -50,13 +50,14 @@ class Slots {
   /** The latest expiry among the journal rows of this key: a row that cancels them must live as long. */
   horizon = new Float64Array(0);
   flags = new Uint8Array(0);
-  /** The rule (spec name) and the key of each slot in use. */
+  /** The rule (spec name), scope and value of each slot in use (its key: `scope\0value`, or the value alone). */
   names: string[] = [];
-  keys: string[] = [];
+  scopes: Array<string | undefined> = [];
+  values: string[] = [];
   private readonly free: number[] = [];
   private used = 0;
 
-  take(name: string, key: string, points: number, expire: number, horizon: number): number {
+  take(name: string, scope: string | undefined, value: string, points: number, expire: number, horizon: number): number {
     let s = this.free.pop();
     if (s === undefined) {
       if (this.used === this.points.length) this.grow();
@@ -68,14 +69,16 @@ class Slots {
     this.horizon[s] = horizon;
     this.flags[s] = 0;
     this.names[s] = name;
-    this.keys[s] = key;
+    this.scopes[s] = scope;
+    this.values[s] = value;
     return s;
   }
 
   release(s: number): void {
     this.flags[s] = 0;
     this.names[s] = '';
-    this.keys[s] = '';
+    this.scopes[s] = undefined;
+    this.values[s] = '';
     this.free.push(s);
   }
 
@@ -128,11 +131,13 @@ export const SWEEP_MS = 60_000;
  */
 export class CounterJournal {
   /**
-   * The slot of each counter, by rule (the spec's name) and then unhashed key, oldest first: the
-   * counters a send always touches (its tenant's, its country's) are in small maps of their own, not
-   * among a million recipients.
+   * The slot of each counter, by rule (the spec's name), scope and value, oldest first. A key is
+   * `scope\0value` (the velocity rules: the tenant's id, then the number, the address...) or a value
+   * alone: the parts are looked up as they come, with no key string built and hashed per look-up,
+   * and the counters a send always touches (its tenant's, its country's) are in small maps of their
+   * own, not among a million recipients.
    */
-  private readonly rules = new Map<string, Map<string, number>>();
+  private readonly rules = new Map<string, Rule>();
   /** Counters held, in every rule. */
   private held = 0;
   private readonly c = new Slots();
@@ -150,8 +155,8 @@ export class CounterJournal {
 
   constructor(
     private readonly statements: JournalStatements,
-    /** The key as stored (hashed) for a rule and key; computed when a row is written, not kept. */
-    private readonly storedOf: (name: string, key: string) => string,
+    /** The key as stored (hashed) for a rule, scope and value; computed when a row is written, not kept. */
+    private readonly storedOf: (name: string, scope: string | undefined, value: string) => string,
     private readonly groupCommit: (fn: () => Promise<void>) => Promise<void>,
     private readonly options: CounterJournalOptions = {},
   ) {
@@ -163,8 +168,14 @@ export class CounterJournal {
 
   /** `key` names the counter within its rule (`spec.name`), unhashed. */
   consume(spec: CounterSpec, key: string, points: number): CounterState {
+    const [scope, value] = partsOf(key);
+    return this.consumeIn(spec, scope, value, points);
+  }
+
+  /** `consume` of the key `scope\0value`, given in its parts. */
+  consumeIn(spec: CounterSpec, scope: string | undefined, value: string, points: number): CounterState {
     const now = clock();
-    const s = this.current(spec, key, now);
+    const s = this.current(spec, scope, value, now);
     const c = this.c;
     c.points[s] = c.points[s]! + points;
     c.unwritten[s] = c.unwritten[s]! + points;
@@ -180,7 +191,8 @@ export class CounterJournal {
   /** Holds the key over its limit for `seconds` from now. */
   block(spec: CounterSpec, key: string, seconds: number): void {
     const now = clock();
-    const s = this.current(spec, key, now);
+    const [scope, value] = partsOf(key);
+    const s = this.current(spec, scope, value, now);
     const c = this.c;
     c.points[s] = spec.limit + 1;
     c.expire[s] = now + seconds * 1000;
@@ -191,22 +203,25 @@ export class CounterJournal {
 
   get(spec: CounterSpec, key: string): CounterState | undefined {
     const now = clock();
-    const s = this.rules.get(spec.name)?.get(key) ?? (this.restored.size > 0 ? this.claim(spec.name, key) : undefined);
+    const [scope, value] = partsOf(key);
+    const s = this.rules.get(spec.name)?.scopes.get(scope)?.get(value) ?? (this.restored.size > 0 ? this.claim(spec.name, scope, value) : undefined);
     if (s === undefined || this.c.expire[s]! <= now) return undefined;
     return counterState(spec, this.c.points[s]!, this.c.expire[s]! - now);
   }
 
   delete(spec: CounterSpec, key: string): void {
-    const map = this.rules.get(spec.name);
-    const s = map?.get(key);
-    const stored = this.storedOf(spec.name, key);
+    const [scope, value] = partsOf(key);
+    const rule = this.rules.get(spec.name);
+    const map = rule?.scopes.get(scope);
+    const s = map?.get(value);
+    const stored = this.storedOf(spec.name, scope, value);
     const r = this.restored.get(stored);
     // A counter let go may still have rows: the delete then lives as long as a window would.
     let horizon = Math.max(s === undefined ? 0 : this.c.horizon[s]!, r?.horizon ?? 0, this.everEvicted && s === undefined && !r ? clock() + spec.windowSeconds * 1000 : 0);
     if (s !== undefined) {
       // Rows of it may be on their way (taken, not committed yet): the delete must outlive them.
       horizon = Math.max(horizon, this.c.expire[s]!);
-      this.forget(map!, key, s);
+      this.forget(rule!, map!, value, s);
     }
     this.restored.delete(stored);
     if (horizon <= clock()) return;
@@ -219,9 +234,9 @@ export class CounterJournal {
   }
 
   /** The key's counter in its current window (a new one if it has none, or its window is over). */
-  private current(spec: CounterSpec, key: string, now: number): number {
-    let s = this.rules.get(spec.name)?.get(key);
-    if (s === undefined) s = (this.restored.size > 0 ? this.claim(spec.name, key) : undefined) ?? this.create(spec.name, key, 0, 0, 0);
+  private current(spec: CounterSpec, scope: string | undefined, value: string, now: number): number {
+    let s = this.rules.get(spec.name)?.scopes.get(scope)?.get(value);
+    if (s === undefined) s = (this.restored.size > 0 ? this.claim(spec.name, scope, value) : undefined) ?? this.create(spec.name, scope, value, 0, 0, 0);
     const c = this.c;
     if (c.expire[s]! <= now) {
       c.points[s] = 0;
@@ -233,38 +248,51 @@ export class CounterJournal {
   }
 
   /** The counter the journal held for this key at start (its window may be over), if it held one. */
-  private claim(name: string, key: string): number | undefined {
-    const stored = this.storedOf(name, key);
+  private claim(name: string, scope: string | undefined, value: string): number | undefined {
+    const stored = this.storedOf(name, scope, value);
     const r = this.restored.get(stored);
     if (!r) return undefined;
     this.restored.delete(stored);
-    return this.create(name, key, r.points, r.expire, r.horizon);
+    return this.create(name, scope, value, r.points, r.expire, r.horizon);
   }
 
-  private create(name: string, key: string, points: number, expire: number, horizon: number): number {
+  private create(name: string, scope: string | undefined, value: string, points: number, expire: number, horizon: number): number {
     if (this.held >= this.maxCounters) this.evict();
-    let map = this.rules.get(name);
-    if (!map) this.rules.set(name, (map = new Map()));
-    const s = this.c.take(name, key, points, expire, horizon);
-    map.set(key, s);
+    let rule = this.rules.get(name);
+    if (!rule) this.rules.set(name, (rule = { held: 0, scopes: new Map() }));
+    let map = rule.scopes.get(scope);
+    if (!map) rule.scopes.set(scope, (map = new Map()));
+    const s = this.c.take(name, scope, value, points, expire, horizon);
+    map.set(value, s);
+    rule.held++;
     this.held++;
     return s;
   }
 
-  /** Lets go of the oldest counter of the rule that holds the most. Its unwritten change is still written. */
+  /**
+   * Lets go of the rule that holds the most counters of its oldest (the first of its first scope:
+   * of all when the rule is flooded under one tenant). Its unwritten change is still written.
+   */
   private evict(): void {
-    let most: Map<string, number> | undefined;
-    for (const map of this.rules.values()) if (!most || map.size > most.size) most = map;
-    const [key, s] = most!.entries().next().value!;
-    if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
-    this.forget(most!, key, s);
-    this.evicted++;
-    this.everEvicted = true;
+    let most: Rule | undefined;
+    for (const rule of this.rules.values()) if (!most || rule.held > most.held) most = rule;
+    for (const map of most!.scopes.values()) {
+      const first = map.entries().next();
+      if (first.done) continue;
+      const [value, s] = first.value;
+      if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
+      this.forget(most!, map, value, s);
+      this.evicted++;
+      this.everEvicted = true;
+      return;
+    }
   }
 
-  private forget(map: Map<string, number>, key: string, s: number): void {
-    map.delete(key);
+  private forget(rule: Rule, map: Map<string, number>, value: string, s: number): void {
+    map.delete(value);
+    if (map.size === 0) rule.scopes.delete(this.c.scopes[s]);
     this.c.release(s);
+    rule.held--;
     this.held--;
   }
 
@@ -281,11 +309,11 @@ export class CounterJournal {
     const c = this.c;
     const expire = epoch(c.expire[s]!);
     if (c.flags[s]! & REPLACED) {
-      const key = this.storedOf(c.names[s]!, c.keys[s]!);
+      const key = this.storedOf(c.names[s]!, c.scopes[s], c.values[s]!);
       // The rows before it are cancelled first, by a row that lives as long as they do.
       if (c.horizon[s]! > clock()) rows.push({ key, points: 0, expire: epoch(c.horizon[s]!), kind: DELETE });
       rows.push({ key, points: c.points[s]!, expire, kind: SET });
-    } else if (c.unwritten[s] !== 0) rows.push({ key: this.storedOf(c.names[s]!, c.keys[s]!), points: c.unwritten[s]!, expire, kind: ADD });
+    } else if (c.unwritten[s] !== 0) rows.push({ key: this.storedOf(c.names[s]!, c.scopes[s], c.values[s]!), points: c.unwritten[s]!, expire, kind: ADD });
     c.horizon[s] = Math.max(c.horizon[s]!, c.expire[s]!);
     c.unwritten[s] = 0;
     c.flags[s] = c.flags[s]! & ~(DIRTY | REPLACED);
@@ -333,8 +361,10 @@ export class CounterJournal {
   sweep(at: number): void {
     const now = at - BASE;
     const c = this.c;
-    for (const map of this.rules.values()) {
-      for (const [key, s] of map) if (c.expire[s]! <= now && c.horizon[s]! <= now && !(c.flags[s]! & DIRTY)) this.forget(map, key, s);
+    for (const rule of this.rules.values()) {
+      for (const map of rule.scopes.values()) {
+        for (const [value, s] of map) if (c.expire[s]! <= now && c.horizon[s]! <= now && !(c.flags[s]! & DIRTY)) this.forget(rule, map, value, s);
+      }
     }
     for (const [key, r] of this.restored) if (r.horizon <= now) this.restored.delete(key);
     void this.groupCommit(async () => this.statements.sweep(at - SWEEP_MS)).catch(() => undefined);
@@ -343,6 +373,18 @@ export class CounterJournal {
       this.evicted = 0;
     }
   }
+}
+
+/** A rule's counters, by scope then value, and how many. */
+interface Rule {
+  held: number;
+  scopes: Map<string | undefined, Map<string, number>>;
+}
+
+/** A key's scope (before its first NUL; none without one) and value. */
+function partsOf(key: string): [string | undefined, string] {
+  const at = key.indexOf('\0');
+  return at < 0 ? [undefined, key] : [key.slice(0, at), key.slice(at + 1)];
 }
 
 /** A time from BASE as epoch ms; null for never. */

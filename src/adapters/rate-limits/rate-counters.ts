@@ -139,10 +139,10 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   // SQLite writes join the database's group commit; the other stores write at once.
   const grouped = store === 'sqlite' ? o.groupCommit : undefined;
   const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
-  /** A counter's key as stored (as rate-limiter-flexible stores it: prefix, name, hash). */
-  const storedOf = (name: string, key: string) => `${prefix}:${name}:${hashed(key)}`;
+  /** A counter's key as stored (as rate-limiter-flexible stores it: prefix, name, hash of the key). */
+  const storedOf = (name: string, scope: string | undefined, value: string) => `${prefix}:${name}:${hashed(scope === undefined ? value : `${scope}\0${value}`)}`;
   const local = grouped && o.storage.dialect === 'sqlite' ? new CounterJournal(journalStatements(o.storage.database), storedOf, grouped, o.journal) : undefined;
-  const consumeAtOnce = local && ((spec: CounterSpec, key: string, points = 1) => local.consume(spec, key, points));
+  const consumeAtOnce = local && ((spec: CounterSpec, scope: string, value: string, points = 1) => local.consumeIn(spec, scope, value, points));
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
     try {
       return await limiter(spec).consume(hashed(key), points);
@@ -207,7 +207,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
     consume(spec, key, points = 1) {
       if (!consumeAtOnce) return consume(spec, key, points);
       try {
-        return Promise.resolve(consumeAtOnce(spec, key, points));
+        return Promise.resolve(local!.consume(spec, key, points));
       } catch (e) {
         return Promise.reject(e as Error);
       }

@@ -41,9 +41,10 @@ export interface RateCounters {
   consume(spec: CounterSpec, key: string, points?: number): Promise<CounterState>;
   /**
    * Present where the store answers at once (the embedded database, whose counters the process holds):
-   * `consume` without a promise, for the send path's guards. Throws where `consume` would reject.
+   * `consume` of the key `${scope}\0${value}`, given in its parts (no key string to build per
+   * look-up), without a promise, for the send path's guards. Throws where `consume` would reject.
    */
-  consumeNow?(spec: CounterSpec, key: string, points?: number): CounterState;
+  consumeNow?(spec: CounterSpec, scope: string, value: string, points?: number): CounterState;
   /** Takes points back (a check in flight that ended); the window's expiry is kept. */
   reward(spec: CounterSpec, key: string, points?: number): Promise<void>;
   /** Holds the key over its limit for `seconds` from now (its window becomes that block). */

@@ -94,16 +94,16 @@ export class VelocityGuard implements SendGuard {
   /** Counts one point against one rule: at once where the store answers at once. */
   private count(tenantId: string, rule: VelocityKey, settings: VelocityRule, value: string, policy: VelocityPolicy): RuleOutcome | Promise<RuleOutcome> {
     const spec = specOf(policy, rule);
-    const key = `${tenantId}\0${value}`;
     if (this.counters.consumeNow) {
       let s: CounterState;
       try {
-        s = this.counters.consumeNow(spec, key);
+        s = this.counters.consumeNow(spec, tenantId, value);
       } catch (e) {
         return this.unavailable(e, tenantId, rule);
       }
-      return s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, key, policy);
+      return s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, `${tenantId}\0${value}`, policy);
     }
+    const key = `${tenantId}\0${value}`;
     return this.counters.consume(spec, key).then(
       (s) => (s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, key, policy)),
       (e: unknown) => this.unavailable(e, tenantId, rule),
