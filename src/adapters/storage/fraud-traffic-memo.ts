@@ -35,8 +35,11 @@ const MAX_ISO = '\uffff';
  *   whether its first run was rolled back, so it drops the prefix (loaded again when next read).
  */
 export class FraudTrafficMemo {
-  private readonly prefixes = new Map<string, PrefixMinutes>();
-  private readonly recipients = new Map<string, string>();
+  /** By tenant, then prefix or number: looked up by the parts as they come, no key string built per send. */
+  private readonly prefixes = new Map<string, Map<string, PrefixMinutes>>();
+  private prefixCount = 0;
+  private readonly recipients = new Map<string, Map<string, string>>();
+  private recipientCount = 0;
   /** Recipients are known from this instant on (ISO). */
   private knownFrom: string;
   /** The oldest instant a look-up asked about since the last pruning: what the next pruning keeps. */
@@ -54,7 +57,7 @@ export class FraudTrafficMemo {
 
   /** The last send to each recipient from `since` on, as the database holds them: known from `since` on. */
   loadRecipients(since: string, rows: ReadonlyArray<{ tenant_id: string; recipient: string; at: string }>): void {
-    for (const r of rows) this.note(`${r.tenant_id}\0${r.recipient}`, r.at);
+    for (const r of rows) this.note(r.tenant_id, r.recipient, r.at);
     if (since < this.knownFrom) this.knownFrom = since;
   }
 
@@ -62,22 +65,23 @@ export class FraudTrafficMemo {
   repeat(tenantId: string, recipient: string, since: string, at: string): boolean | undefined {
     if (since < this.knownFrom) return undefined;
     if (since < this.oldestAsked) this.oldestAsked = since;
-    const last = this.recipients.get(`${tenantId}\0${recipient}`);
+    const last = this.recipients.get(tenantId)?.get(recipient);
     return last !== undefined && last >= since && last <= at;
   }
 
   sent(tenantId: string, recipient: string, at: string): void {
-    this.note(`${tenantId}\0${recipient}`, at);
+    this.note(tenantId, recipient, at);
     const now = Date.now();
-    if (this.recipients.size > MAX_RECIPIENTS) {
+    if (this.recipientCount > MAX_RECIPIENTS) {
       this.recipients.clear();
+      this.recipientCount = 0;
       this.knownFrom = new Date(now).toISOString();
     } else if (now - this.lastPrune > PRUNE_MS) this.prune(now);
   }
 
   /** The prefix's minutes from `from` on, if held. */
   minutes(tenantId: string, prefix: string, from: string): Map<string, MinuteCounts> | undefined {
-    const p = this.prefixes.get(`${tenantId}\0${prefix}`);
+    const p = this.prefixes.get(tenantId)?.get(prefix);
     if (!p || from < p.from) return undefined;
     // What is older than the oldest minute asked for is not asked for again (windows only move on).
     for (const m of p.minutes.keys()) if (m < from) p.minutes.delete(m);
@@ -86,22 +90,27 @@ export class FraudTrafficMemo {
   }
 
   load(tenantId: string, prefix: string, from: string, rows: ReadonlyArray<{ minute: string } & MinuteCounts>): void {
-    const key = `${tenantId}\0${prefix}`;
     const minutes = new Map<string, MinuteCounts>();
     for (const r of rows) minutes.set(r.minute, { sends: Number(r.sends), verified: Number(r.verified), numbers: Number(r.numbers) });
-    this.prefixes.delete(key);
-    if (this.prefixes.size >= MAX_PREFIXES) this.prefixes.delete(this.prefixes.keys().next().value!);
-    this.prefixes.set(key, { from, minutes });
+    this.dropPrefix(tenantId, prefix);
+    if (this.prefixCount >= MAX_PREFIXES) {
+      // The first tenant's first prefix: the one loaded longest ago of that tenant.
+      const [firstTenant, first] = this.prefixes.entries().next().value!;
+      this.dropPrefix(firstTenant, first.keys().next().value!);
+    }
+    let of = this.prefixes.get(tenantId);
+    if (!of) this.prefixes.set(tenantId, (of = new Map()));
+    of.set(prefix, { from, minutes });
+    this.prefixCount++;
   }
 
   /** A write of a minute's counts, as the group commit applies it; `again` when it runs a second time. */
   add(tenantId: string, prefix: string, minute: string, c: MinuteCounts, again: boolean): void {
-    const key = `${tenantId}\0${prefix}`;
     if (again) {
-      this.prefixes.delete(key);
+      this.dropPrefix(tenantId, prefix);
       return;
     }
-    const p = this.prefixes.get(key);
+    const p = this.prefixes.get(tenantId)?.get(prefix);
     if (!p || minute < p.from) return;
     const m = p.minutes.get(minute);
     if (m) {
@@ -112,9 +121,19 @@ export class FraudTrafficMemo {
   }
 
   /** Records a send to a recipient, unless a later one is recorded already. */
-  private note(key: string, at: string): void {
-    const last = this.recipients.get(key);
-    if (last === undefined || at > last) this.recipients.set(key, at);
+  private note(tenantId: string, recipient: string, at: string): void {
+    let of = this.recipients.get(tenantId);
+    if (!of) this.recipients.set(tenantId, (of = new Map()));
+    const last = of.get(recipient);
+    if (last === undefined) this.recipientCount++;
+    if (last === undefined || at > last) of.set(recipient, at);
+  }
+
+  private dropPrefix(tenantId: string, prefix: string): void {
+    const of = this.prefixes.get(tenantId);
+    if (!of?.delete(prefix)) return;
+    this.prefixCount--;
+    if (of.size === 0) this.prefixes.delete(tenantId);
   }
 
   /**
@@ -126,7 +145,14 @@ export class FraudTrafficMemo {
     const minute = new Date(now - PRUNE_MS).toISOString();
     const keep = this.oldestAsked < minute ? this.oldestAsked : minute;
     this.oldestAsked = MAX_ISO;
-    for (const [key, at] of this.recipients) if (at < keep) this.recipients.delete(key);
+    for (const [tenantId, of] of this.recipients) {
+      for (const [recipient, at] of of) {
+        if (at >= keep) continue;
+        of.delete(recipient);
+        this.recipientCount--;
+      }
+      if (of.size === 0) this.recipients.delete(tenantId);
+    }
     if (keep > this.knownFrom) this.knownFrom = keep;
   }
 }
