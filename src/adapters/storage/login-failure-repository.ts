@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { LoginFailureRecord, LoginFailureRepository } from '../../domain/auth/ports.js';
 import type { LoginFailuresTable } from './auth-tables.js';
+import { preparedQuery } from './compiled-queries.js';
 import type { Database } from './schema.js';
 
 const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
@@ -19,9 +20,12 @@ const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
 export function loginFailureRepository(db: Kysely<Database>): LoginFailureRepository {
   /** The user's rows (every IP, and the breach marker). */
   const rowsOf = (tenantId: string, userId: string) => db.selectFrom('login_failures').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+  // Read on every login (the gate before it, the reset after a right password or code): built once per dialect.
   const get = async (tenantId: string, userId: string, ip: string) => {
-    const r = await rowsOf(tenantId, userId).where('ip', '=', ip).executeTakeFirst();
-    return r ? toRecord(r) : undefined;
+    const { rows } = await preparedQuery(db, 'loginFailures.get', { tenantId, userId, ip }, (q, p) =>
+      q.selectFrom('login_failures').selectAll().where('tenant_id', '=', p.tenantId).where('user_id', '=', p.userId).where('ip', '=', p.ip),
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
   };
   return {
     async increment(tenantId, userId, ip, now) {
