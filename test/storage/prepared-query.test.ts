@@ -52,5 +52,17 @@ describeEachDialect('prepared queries of the hot paths (built once, run with new
       }),
       /no value for id/,
     );
+    // Rows of one table in other shapes, in turn: each lands in its own columns.
+    const { enrollment_id: _, ...fewer } = row('pq-4', 'sms|+4', '2026-01-04T00:00:00.000Z', tenantId);
+    const reordered = Object.fromEntries(Object.entries(row('pq-5', 'sms|+5', '2026-01-05T00:00:00.000Z', tenantId)).reverse());
+    await fastInsert(db, 'otp_codes', fewer);
+    await fastInsert(db, 'otp_codes', reordered);
+    await fastInsert(db, 'otp_codes', { ...row('pq-6', 'sms|+6', '2026-01-06T00:00:00.000Z', tenantId), subject: 'sms|+6b' });
+    const stored3 = await db.selectFrom('otp_codes').select(['id', 'subject', 'created_at']).where('id', 'in', ['pq-4', 'pq-5', 'pq-6']).orderBy('id').execute();
+    assert.deepEqual(stored3, [
+      { id: 'pq-4', subject: 'sms|+4', created_at: '2026-01-04T00:00:00.000Z' },
+      { id: 'pq-5', subject: 'sms|+5', created_at: '2026-01-05T00:00:00.000Z' },
+      { id: 'pq-6', subject: 'sms|+6b', created_at: '2026-01-06T00:00:00.000Z' },
+    ]);
   });
 });
