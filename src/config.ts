@@ -65,7 +65,7 @@ const baseSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Prepended to every Redis key (several deployments on one Redis). */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('unifone'),
-  /** Embedded database only: the most counters the process holds in memory (about 240 bytes each); docs/abuse.md. */
+  /** Embedded database only: the most counters the process holds in memory (about 130 bytes each); docs/abuse.md. */
   RATE_COUNTERS_MAX: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lifetime of Management API access tokens, seconds. */

@@ -271,21 +271,18 @@ export class CounterJournal {
 
   /**
    * Lets go of the rule that holds the most counters of its oldest (the first of its first scope:
-   * of all when the rule is flooded under one tenant). Its unwritten change is still written.
+   * of all when the rule is flooded under one tenant; a scope emptied is dropped, so its first map
+   * has one). Its unwritten change is still written.
    */
   private evict(): void {
     let most: Rule | undefined;
     for (const rule of this.rules.values()) if (!most || rule.held > most.held) most = rule;
-    for (const map of most!.scopes.values()) {
-      const first = map.entries().next();
-      if (first.done) continue;
-      const [value, s] = first.value;
-      if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
-      this.forget(most!, map, value, s);
-      this.evicted++;
-      this.everEvicted = true;
-      return;
-    }
+    const map = most!.scopes.values().next().value!;
+    const [value, s] = map.entries().next().value!;
+    if (this.c.flags[s]! & DIRTY) this.rowsOf(s, this.pending);
+    this.forget(most!, map, value, s);
+    this.evicted++;
+    this.everEvicted = true;
   }
 
   private forget(rule: Rule, map: Map<string, number>, value: string, s: number): void {
@@ -381,7 +378,7 @@ interface Rule {
   scopes: Map<string | undefined, Map<string, number>>;
 }
 
-/** A key's scope (before its first NUL; none without one) and value. */
+/** A key's scope (before its first NUL; none without one) and value: the inverse of `scopedKey`. */
 function partsOf(key: string): [string | undefined, string] {
   const at = key.indexOf('\0');
   return at < 0 ? [undefined, key] : [key.slice(0, at), key.slice(at + 1)];

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
-import { counterState, type CounterSpec, type CounterState, type RateCounters } from '../../domain/abuse/rate-counters.js';
+import { counterState, scopedKey, type CounterSpec, type CounterState, type RateCounters } from '../../domain/abuse/rate-counters.js';
 import type { StorageHandle } from '../storage/db.js';
 import { CounterJournal, type CounterJournalOptions, type JournalRow, type JournalStatements } from './counter-journal.js';
 
@@ -140,7 +140,7 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   const grouped = store === 'sqlite' ? o.groupCommit : undefined;
   const group = grouped ?? (<T>(fn: () => Promise<T>) => fn());
   /** A counter's key as stored (as rate-limiter-flexible stores it: prefix, name, hash of the key). */
-  const storedOf = (name: string, scope: string | undefined, value: string) => `${prefix}:${name}:${hashed(scope === undefined ? value : `${scope}\0${value}`)}`;
+  const storedOf = (name: string, scope: string | undefined, value: string) => `${prefix}:${name}:${hashed(scope === undefined ? value : scopedKey(scope, value))}`;
   const local = grouped && o.storage.dialect === 'sqlite' ? new CounterJournal(journalStatements(o.storage.database), storedOf, grouped, o.journal) : undefined;
   const consumeAtOnce = local && ((spec: CounterSpec, scope: string, value: string, points = 1) => local.consumeIn(spec, scope, value, points));
   const consumeNow = async (spec: CounterSpec, key: string, points: number) => {
@@ -205,9 +205,9 @@ export function createRateCounters(o: RateCountersOptions): RateCounters {
   return {
     store,
     consume(spec, key, points = 1) {
-      if (!consumeAtOnce) return consume(spec, key, points);
+      if (!local) return consume(spec, key, points);
       try {
-        return Promise.resolve(local!.consume(spec, key, points));
+        return Promise.resolve(local.consume(spec, key, points));
       } catch (e) {
         return Promise.reject(e as Error);
       }

@@ -22,7 +22,8 @@ export async function fastInsert<T extends Table>(db: Kysely<Database>, table: T
   const keys = Object.keys(row);
   // The table's last shape, when the row has its columns (property names are interned: a comparison
   // each), saves joining and hashing a string of every column name (a notification has 28) per row.
-  const last = lastShapes.get(db.getExecutor().adapter as object)?.get(table);
+  const adapter = db.getExecutor().adapter as object;
+  const last = lastShapes.get(adapter)?.get(table);
   let c = last && sameKeys(last.keys, keys) ? last.compiled : undefined;
   if (!c) {
     const byShape = shapesOf(db);
@@ -33,7 +34,6 @@ export async function fastInsert<T extends Table>(db: Kysely<Database>, table: T
       c = { sql: q.sql, query: q.query };
       byShape.set(shape, c);
     }
-    const adapter = db.getExecutor().adapter as object;
     let tables = lastShapes.get(adapter);
     if (!tables) lastShapes.set(adapter, (tables = new Map()));
     tables.set(table, { keys, compiled: c });

@@ -51,6 +51,17 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
   const memo = groupCommitFor(db) ? new FraudTrafficMemo(new Date()) : undefined;
   const active = (tenantId: string, now: string) =>
     db.selectFrom('phone_fraud_quarantines').where('tenant_id', '=', tenantId).where('released_at', 'is', null).where('until', '>', now);
+  /** The recipients sent to since then, into the memo (within a step of the group commit: it sees exactly the writes before it). */
+  const loadRecipients = async (trx: Kysely<Database>, memo: FraudTrafficMemo, since: string) => {
+    const { rows } = await preparedQuery(trx, 'fraud.recipientsSince', { since }, (q, p) =>
+      q
+        .selectFrom('phone_fraud_sends')
+        .select(['tenant_id', 'recipient', sql<string>`max(created_at)`.as('at')])
+        .where('created_at', '>=', p.since)
+        .groupBy(['tenant_id', 'recipient']),
+    );
+    memo.loadRecipients(since, rows);
+  };
   const latestQuarantine = async (tenantId: string, prefix: string) => {
     const r = await db
       .selectFrom('phone_fraud_quarantines')
@@ -82,17 +93,6 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
       // Decided once: a second run of this write (see FraudTrafficMemo) must not find its own send.
       let repeat: boolean | undefined;
       let ran = false;
-      /** The recipients sent to since then, into the memo (within a step of the group commit: it sees exactly the writes before it). */
-      const loadRecipients = async (trx: Kysely<Database>, memo: FraudTrafficMemo, since: string) => {
-        const { rows } = await preparedQuery(trx, 'fraud.recipientsSince', { since }, (q, p) =>
-          q
-            .selectFrom('phone_fraud_sends')
-            .select(['tenant_id', 'recipient', sql<string>`max(created_at)`.as('at')])
-            .where('created_at', '>=', p.since)
-            .groupBy(['tenant_id', 'recipient']),
-        );
-        memo.loadRecipients(since, rows);
-      };
       // Once, before the send's own step, so that sends that come together share the load.
       if (memo && repeatSince !== undefined && !memo.covers(repeatSince)) await groupWrite(db, (trx) => loadRecipients(trx, memo, repeatSince));
       await groupTransaction(db, async (trx) => {

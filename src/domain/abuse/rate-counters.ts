@@ -36,12 +36,17 @@ export function counterState(spec: CounterSpec, consumed: number, msBeforeNext: 
   };
 }
 
+/** A key scoped to something (a tenant): `scope`, NUL, `value`. `consumeNow` takes it in these parts. */
+export function scopedKey(scope: string, value: string): string {
+  return `${scope}\0${value}`;
+}
+
 export interface RateCounters {
   /** Adds `points` to the key's window atomically (every process sees one total). Over the limit is a result, not an error. */
   consume(spec: CounterSpec, key: string, points?: number): Promise<CounterState>;
   /**
    * Present where the store answers at once (the embedded database, whose counters the process holds):
-   * `consume` of the key `${scope}\0${value}`, given in its parts (no key string to build per
+   * `consume` of the key `scopedKey(scope, value)`, given in its parts (no key string to build per
    * look-up), without a promise, for the send path's guards. Throws where `consume` would reject.
    */
   consumeNow?(spec: CounterSpec, scope: string, value: string, points?: number): CounterState;

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { ALLOW, type GuardDecision, type SendGuard, type SendRequest } from '../notifications/send-policy.js';
 import { whenSettled } from '../settled.js';
-import type { CounterSpec, CounterState, RateCounters } from './rate-counters.js';
+import { scopedKey, type CounterSpec, type CounterState, type RateCounters } from './rate-counters.js';
 import { velocityKeyOf } from './velocity-keys.js';
 import { BREACH_MEMORY_SECONDS, defaultVelocityPolicy, VELOCITY_KEYS, type VelocityKey, type VelocityPolicy, type VelocityRule } from './velocity-policy.js';
 import type { VelocityPolicyRepository } from './velocity-ports.js';
@@ -101,9 +101,9 @@ export class VelocityGuard implements SendGuard {
       } catch (e) {
         return this.unavailable(e, tenantId, rule);
       }
-      return s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, `${tenantId}\0${value}`, policy);
+      return s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, scopedKey(tenantId, value), policy);
     }
-    const key = `${tenantId}\0${value}`;
+    const key = scopedKey(tenantId, value);
     return this.counters.consume(spec, key).then(
       (s) => (s.allowed ? OK : this.over(s, tenantId, rule, settings, spec, key, policy)),
       (e: unknown) => this.unavailable(e, tenantId, rule),
