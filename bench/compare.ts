@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, msPerOk, sendingLoad, SERVER, buildServer, startProcess, type Measured, type Started } from './lib.js';
-import { passwordlessApp, prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
+import { CodePool, NO_PAIR, type Pair } from './code-pool.js';
+import { OTP_GRANT, passwordlessApp, prepareTenant, serverEnv, SID, TOKEN } from './tenant.js';
 
 /**
- * `npm run bench:compare -- DIR`: this checkout's send path and passwordless start against another
- * checkout's (DIR, another revision with its node_modules), in one process tree, taking turns: each
- * round runs `/try` on this one, `/try` on the other, then the start on each, so that a machine whose
- * speed drifts (a busy neighbour) slows both alike. Both servers run on embedded SQLite with the same
+ * `npm run bench:compare -- DIR`: this checkout's send path, passwordless start and passwordless login
+ * against another checkout's (DIR, another revision with its node_modules), in one process tree,
+ * taking turns: each round runs `/try` on this one, `/try` on the other, then the start on each; then,
+ * on codes each side issued beforehand, the login on each, so that a machine whose speed drifts (a
+ * busy neighbour) slows both alike. Both servers run on embedded SQLite with the same
  * abuse-engine settings (bench/tenant.ts) and send to one Twilio-speaking server; each turn lasts until
  * every accepted send reached it (`sendingLoad`). Prints the CPU per request of each (all threads,
  * dispatch included; in brackets, the event loop's), their ratio, and the spread of the per-turn
@@ -54,13 +56,32 @@ async function side(name: string, cwd: string) {
   // traffic comes, instead of one after the other (which keeps every index by number appending).
   const phone = SCATTER ? () => `+1415${base + ((n++ * 7919) % 1_000_000)}` : () => `+1415${base + n++}`;
   const opts = { connections: CONNECTIONS, duration: turn };
+  const json = { 'content-type': 'application/json' };
+  const startBody = (to: string) => JSON.stringify({ client_id: clientId, client_secret: clientSecret, connection: 'sms', phone_number: to, send: 'code' });
+  // The login's codes: issued to numbers of their own range (the same on both sides), read back from
+  // the Twilio server, each spent once by a passwordless/otp grant (verify, signup, two tokens).
+  const pool = new CodePool(`+1415${LOGIN_BASE}`.slice(0, 6));
+  let nLogin = 0;
   return {
     name,
     pid: server.child.pid,
+    pool,
+    /** Issues `amount` codes to the next numbers of the login range and waits until they are all read back. */
+    async issueCodes(amount: number) {
+      const { duration: _timed, ...untimed } = bodyPerRequest(`${server.url}/passwordless/start`, json, () => startBody(`+1415${LOGIN_BASE + nLogin++}`), opts);
+      // autocannon needs at least one request per connection.
+      await pool.issue(mock, 'issue', { ...untimed, amount: Math.max(CONNECTIONS, amount) });
+      const missing = await pool.collect(mock);
+      if (missing) throw new Error(`${name}: ${missing} codes never reached the Twilio server`);
+    },
+    login: bodyPerRequest(`${server.url}/oauth/token`, json, () => loginBody(clientId, clientSecret, pool.next() ?? NO_PAIR), opts),
     send: bodyPerRequest(`${server.url}/api/v2/branding/phone/providers/${providerId}/try`, auth, () => JSON.stringify({ to: phone() }), opts),
-    start: bodyPerRequest(`${server.url}/passwordless/start`, { 'content-type': 'application/json' }, () => JSON.stringify({ client_id: clientId, client_secret: clientSecret, connection: 'sms', phone_number: phone(), send: 'code' }), opts),
+    start: bodyPerRequest(`${server.url}/passwordless/start`, json, () => startBody(phone()), opts),
   };
 }
+const LOGIN_BASE = 7_000_000;
+const loginBody = (clientId: string, clientSecret: string, p: Pair) =>
+  JSON.stringify({ grant_type: OTP_GRANT, client_id: clientId, client_secret: clientSecret, username: p.phone, otp: p.code, realm: 'sms', scope: 'openid' });
 const self = await side(`this checkout (${path.basename(ROOT)})`, ROOT);
 const base = await side(`the other (${path.basename(other)})`, other);
 
@@ -83,6 +104,25 @@ await inTurns(rounds, [
 ]);
 const { sendSelf, sendBase, startSelf, startBase } = runs;
 
+// The login. Each side issues its codes in a phase of its own (both sides send to the same numbers,
+// and the Twilio server keeps each number's last code): first enough to warm up on, then, from the
+// faster side's warm-up rate, enough for its turns twice over (a side may go faster in its turns
+// than in its warm-up). Codes live 180 s; the oldest is spent within about two minutes.
+for (const s of [self, base]) await s.issueCodes(40 * CONNECTIONS);
+let warmRps = 0;
+for (const s of [self, base]) warmRps = Math.max(warmRps, (await load('warm-up', { ...s.login, duration: 2 })).rps);
+const loginNeed = Math.ceil(warmRps * DURATION * 2) + 20 * CONNECTIONS;
+for (const s of [self, base]) if (s.pool.left < loginNeed) await s.issueCodes(loginNeed - s.pool.left);
+await new Promise((r) => setTimeout(r, 1000));
+const loginSelf: Measured[] = [];
+const loginBase: Measured[] = [];
+await inTurns(rounds, [
+  async () => {
+    const order: Array<[Measured[], string, typeof self]> = loginSelf.length % 2 === 0 ? [[loginSelf, 'login: this', self], [loginBase, 'login: other', base]] : [[loginBase, 'login: other', base], [loginSelf, 'login: this', self]];
+    for (const [into, label, s] of order) into.push(await load(label, s.login, s.pid));
+  },
+]);
+
 const cpu = (m: Measured) => msPerOk(m, m.cpu);
 const range = (runs: Measured[]) => {
   const v = runs.map(cpu).sort((a, b) => a - b);
@@ -92,14 +132,23 @@ const row = (label: string, runs: Measured[]) => {
   const c = combine(label, runs);
   return { c, line: [label, c.rps.toFixed(0), c.p50.toFixed(2), c.p99.toFixed(2), String(c.errors + c.non2xx), `${cpu(c).toFixed(3)} (${msPerOk(c, c.mainCpu).toFixed(3)})`, range(runs)] };
 };
-const rows = [row(`send path /try — ${self.name}`, sendSelf), row(`send path /try — ${base.name}`, sendBase), row(`passwordless start — ${self.name}`, startSelf), row(`passwordless start — ${base.name}`, startBase)];
+const rows = [
+  row(`send path /try — ${self.name}`, sendSelf),
+  row(`send path /try — ${base.name}`, sendBase),
+  row(`passwordless start — ${self.name}`, startSelf),
+  row(`passwordless start — ${base.name}`, startBase),
+  row(`passwordless login — ${self.name}`, loginSelf),
+  row(`passwordless login — ${base.name}`, loginBase),
+];
 process.stdout.write(
   `\nunifone, two checkouts in turns — ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each in ${rounds} turns of ${turn.toFixed(1)} s, embedded SQLite` +
     `, recipients ${SCATTER ? 'in a scattered order' : 'one after the other'}\n\n`,
 );
 process.stdout.write(formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'CPU ms/req (event loop)', 'per turn'], rows.map((r) => r.line)).join('\n') + '\n\n');
 const ratio = (a: number, b: number) => `${((a / b - 1) * 100).toFixed(1)} %`;
-process.stdout.write(`CPU per request, this ÷ the other: send path ${ratio(cpu(rows[0]!.c), cpu(rows[1]!.c))}, start ${ratio(cpu(rows[2]!.c), cpu(rows[3]!.c))}\n`);
+process.stdout.write(
+  `CPU per request, this ÷ the other: send path ${ratio(cpu(rows[0]!.c), cpu(rows[1]!.c))}, start ${ratio(cpu(rows[2]!.c), cpu(rows[3]!.c))}, login ${ratio(cpu(rows[4]!.c), cpu(rows[5]!.c))}\n`,
+);
 // The two turns of a round ran next to each other: their ratio cancels what drifts between rounds
 // (a busy neighbour). The spread of these ratios is the machine's, to judge a difference against;
 // a checkout compared with itself shows how wide it is when there is no difference.
@@ -108,7 +157,10 @@ const paired = (a: Measured[], b: Measured[]) => {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   return `median ${pct(v[Math.floor(v.length / 2)]!)}, from ${pct(v[0]!)} to ${pct(v[v.length - 1]!)}`;
 };
-process.stdout.write(`per round (this ÷ the other, the two turns side by side): send path ${paired(sendSelf, sendBase)}; start ${paired(startSelf, startBase)}\n`);
+process.stdout.write(
+  `per round (this ÷ the other, the two turns side by side): send path ${paired(sendSelf, sendBase)}; start ${paired(startSelf, startBase)}; login ${paired(loginSelf, loginBase)}\n`,
+);
 for (const c of children) c.child.kill('SIGTERM');
-await new Promise((r) => setTimeout(r, 500));
+// A profiled server writes its profile as it exits: give it time.
+await new Promise((r) => setTimeout(r, process.env['BENCH_PROFILE'] ? 5000 : 500));
 process.exit(0);

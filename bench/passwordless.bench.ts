@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, sendingLoad, startProcess, type Measured, type Started } from './lib.js';
+import { ROOT, ROUNDS, bodyPerRequest, combine, formatTable, inTurns, load, measuredRow, msPerOk, okCount, startProcess, type Measured, type Started } from './lib.js';
+import { CodePool, mockCodes, NO_PAIR, type Pair } from './code-pool.js';
 import type { LoginClaims } from './login-tokens.js';
 import { OTP_GRANT, passwordlessApp } from './tenant.js';
 
@@ -56,50 +57,10 @@ const UNIFONE_PREFIX = '+14155';
 const PEER_PREFIX = '+14156';
 const WARM_SECONDS = 2;
 
-type Pair = { phone: string; code: string };
-
-/** Codes issued but not yet used, oldest first; each is handed out once. */
-class CodePool {
-  private readonly pairs: Pair[] = [];
-  private i = 0;
-  private readonly seen = new Set<string>();
-  /** Successful sends so far to this pool's numbers (what the Twilio server should end up holding). */
-  accepted = 0;
-  constructor(readonly prefix: string) {}
-  /** A number whose code was already used outside the pool. */
-  exclude(to: string): void {
-    this.seen.add(to);
-    this.accepted++;
-  }
-  get known(): number {
-    return this.seen.size;
-  }
-  add(codes: Record<string, string>): number {
-    const fresh = Object.keys(codes)
-      .filter((to) => to.startsWith(this.prefix) && !this.seen.has(to))
-      .sort();
-    for (const to of fresh) {
-      this.seen.add(to);
-      this.pairs.push({ phone: to, code: codes[to]! });
-    }
-    return fresh.length;
-  }
-  get left(): number {
-    return this.pairs.length - this.i;
-  }
-  next(): Pair | undefined {
-    return this.pairs[this.i++];
-  }
-}
-
 export async function runPasswordless(inp: PasswordlessInput): Promise<PasswordlessResult> {
   const { server, mock, mgmt, connections, duration } = inp;
   const notes: string[] = [];
-  const codes = () =>
-    new Promise<Record<string, string>>((resolve) => {
-      mock.child.once('message', (m: { codes: Record<string, string> }) => resolve(m.codes));
-      mock.child.send('codes');
-    });
+  const codes = () => mockCodes(mock);
 
   // --- Set-up through the Management API: an application with the passwordless grant, enabled on the sms connection.
   const { clientId, clientSecret } = await passwordlessApp(server, mgmt);
@@ -120,8 +81,6 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
   const loginBody = (p: Pair) => JSON.stringify({ grant_type: OTP_GRANT, client_id: clientId, client_secret: clientSecret, username: p.phone, otp: p.code, realm: 'sms', scope: 'openid' });
   const peerSendBody = (n: number) => JSON.stringify({ phoneNumber: phoneOf(PEER_BASE, n) });
   const peerVerifyBody = (p: Pair) => JSON.stringify({ phoneNumber: p.phone, code: p.code });
-  // Past the end of a pool: a pair that cannot succeed (shows up as non-2xx instead of stopping the run).
-  const NO_PAIR: Pair = { phone: '+14150000000', code: '000000' };
 
   const issuing = (url: string, body: () => string) => bodyPerRequest(url, json, body, { connections, duration });
   const spending = (url: string, pool: CodePool, body: (p: Pair) => string) => issuing(url, () => body(pool.next() ?? NO_PAIR));
@@ -129,25 +88,11 @@ export async function runPasswordless(inp: PasswordlessInput): Promise<Passwordl
   const unifoneStart = issuing(`${server.url}/passwordless/start`, () => startBody(nUnifone++));
   const peerSend = issuing(`${peer.url}/api/auth/phone-number/send-otp`, () => peerSendBody(nPeer++));
 
-  /** Reads codes from the Twilio server until every accepted send to the pool's numbers is there (or none arrives for 2 s). */
   const collect = async (pool: CodePool) => {
-    let quietSince = Date.now();
-    const t0 = Date.now();
-    while (pool.known < pool.accepted && Date.now() - quietSince < 2000 && Date.now() - t0 < 120_000) {
-      if (pool.add(await codes())) quietSince = Date.now();
-      else await new Promise((r) => setTimeout(r, 200));
-    }
-    if (pool.known < pool.accepted) notes.push(`${pool.prefix}…: ${pool.accepted - pool.known} accepted sends never reached the Twilio server`);
+    const missing = await pool.collect(mock);
+    if (missing) notes.push(`${pool.prefix}…: ${missing} accepted sends never reached the Twilio server`);
   };
-  /**
-   * An issuing run; with `pid`, measuring its CPU until every accepted send has reached the Twilio
-   * server (`sendingLoad`). What it got accepted is added to the pool's expectations.
-   */
-  const issue = async (pool: CodePool, name: string, opts: autocannon.Options, pid?: number) => {
-    const r = pid === undefined ? await load(name, opts) : await sendingLoad(name, opts, mock, pid);
-    pool.accepted += r.total - r.non2xx;
-    return r;
-  };
+  const issue = (pool: CodePool, name: string, opts: autocannon.Options, pid?: number) => pool.issue(mock, name, opts, pid);
   const turn = duration / ROUNDS;
 
   /**
