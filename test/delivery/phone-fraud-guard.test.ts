@@ -192,9 +192,21 @@ describeEachDialect(
       }
       assert.equal(await sentTo(range, 12), 12);
       assert.equal(await quarantineOf(range), undefined);
-      const sends = await e.c.storage.db.selectFrom('phone_fraud_sends').select(['verified_at']).where('prefix', '=', range).execute();
-      assert.equal(sends.length, 12);
-      assert.ok(sends.every((s) => s.verified_at !== null), 'every send is linked to its verified code');
+      // Each code's row says where its send was counted, and every send counts as converted.
+      const codes = await e.c.storage.db
+        .selectFrom('phone_fraud_sends')
+        .innerJoin('otp_codes', 'otp_codes.id', 'phone_fraud_sends.otp_id')
+        .select(['otp_codes.fraud_prefix', 'otp_codes.fraud_country', 'otp_codes.consumed_at'])
+        .where('phone_fraud_sends.prefix', '=', range)
+        .execute();
+      assert.equal(codes.length, 12);
+      assert.ok(codes.every((c) => c.fraud_prefix === range && c.fraud_country === 'UZ' && c.consumed_at !== null), 'every send is linked to its verified code');
+      const minutes = await e.c.storage.db
+        .selectFrom('phone_fraud_minutes')
+        .select((eb) => [eb.fn.sum<number>('sends').as('sends'), eb.fn.sum<number>('verified').as('verified')])
+        .where('prefix', '=', range)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual({ sends: Number(minutes.sends), verified: Number(minutes.verified) }, { sends: 12, verified: 12 });
     });
 
     test('release: DELETE ends the quarantine (kept as a record) and the prefix starts afresh; a second DELETE is 404', async () => {
@@ -275,7 +287,8 @@ describeEachDialect(
         const at = new Date(now - 30 * 60_000 - i * 15 * 60_000).toISOString();
         await e.c.repos.phoneFraud.recordSend(t, { id: `seed${range}${i}`, otpId: `otp${range}${i}`, prefix: range, country: 'UZ', recipient: numberIn(range, i), createdAt: at });
       }
-      await e.c.repos.phoneFraud.markVerified(t, `otp${range}0`, new Date(now - 60_000).toISOString());
+      // The first send's code verified (the conversion counts in that send's minute).
+      await e.c.repos.phoneFraud.markVerified(t, { prefix: range, country: 'UZ', sentAt: new Date(now - 30 * 60_000).toISOString() });
       const res = await start(numberIn(range, 50));
       assert.equal(res.statusCode, 400, res.body);
       const q = (await quarantineOf(range))!;

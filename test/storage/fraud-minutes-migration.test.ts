@@ -34,13 +34,56 @@ test('migration 0015 sums the sends an older install recorded into their minutes
       { minute: '2026-12-01T10:00', country: 'UZ', sends: 3, verified: 1, numbers: 2 },
       { minute: '2026-12-01T10:01', country: 'UZ', sends: 1, verified: 1, numbers: 1 },
     ]);
-    // 0016: the sends keep the indexes something reads (a code's verification, pruning by age); those
-    // by prefix and by country are gone. 0018: on SQLite, the one by recipient too (the memo answers).
+    // 0016: the sends keep the indexes something reads; those by prefix and by country are gone.
+    // 0018: on SQLite, the one by recipient too (the memo answers). 0019: the one by code too (a
+    // verification is counted from the code's row).
     const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null order by name`.execute(storage.db)).rows;
     assert.deepEqual(
       indexes.map((r) => r.name),
-      ['phone_fraud_sends_age', 'phone_fraud_sends_otp'],
+      ['phone_fraud_sends_age'],
     );
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('migration 0019 moves the fraud record of the codes that can still be verified onto their rows, and back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-0019-'));
+  const storage = openStorage({ dataDir: dir });
+  try {
+    const migrator = new Migrator({ db: storage.db, provider: migrationsFor('sqlite') });
+    assert.equal((await migrator.migrateTo('0018-fraud-sends-recipient-index')).error, undefined);
+    await sql`pragma foreign_keys = off`.execute(storage.db);
+    const at = '2026-12-01T10:00:05.000Z';
+    const code = (id: string, consumed: boolean) =>
+      sql`insert into otp_codes (id, tenant_id, purpose, subject, client_id, channel, enrollment_id, code_hash, attempts, max_attempts, expires_at, consumed_at, created_at)
+          values (${id}, 't1', 'passwordless', 'sms|+998901230001', 'c1', 'sms', null, 'h', 0, 3, '2026-12-01T10:05:00.000Z', ${consumed ? at : null}, ${at})`.execute(storage.db);
+    const send = (id: string, otpId: string, verified: boolean) =>
+      sql`insert into phone_fraud_sends (id, tenant_id, otp_id, prefix, country, recipient, created_at, verified_at)
+          values (${id}, 't1', ${otpId}, '+99890123', 'UZ', '+998901230001', ${at}, ${verified ? at : null})`.execute(storage.db);
+    await code('open', false);
+    await send('s1', 'open', false);
+    await code('used', true);
+    await send('s2', 'used', true);
+    await code('unrecorded', false);
+
+    assert.equal((await migrator.migrateTo('0019-otp-fraud-columns')).error, undefined);
+    const rows = (await sql<{ id: string; fraud_prefix: string | null; fraud_country: string | null }>`select id, fraud_prefix, fraud_country from otp_codes order by id`.execute(storage.db)).rows;
+    assert.deepEqual(rows, [
+      { id: 'open', fraud_prefix: '+99890123', fraud_country: 'UZ' },
+      { id: 'unrecorded', fraud_prefix: null, fraud_country: null },
+      { id: 'used', fraud_prefix: null, fraud_country: null },
+    ]);
+    const columns = (await sql<{ name: string }>`select name from pragma_table_info('phone_fraud_sends')`.execute(storage.db)).rows.map((r) => r.name);
+    assert.ok(!columns.includes('verified_at'));
+
+    // Down puts the column and the index back (the record stays on the sends, unverified).
+    assert.equal((await migrator.migrateTo('0018-fraud-sends-recipient-index')).error, undefined);
+    const after = (await sql<{ name: string }>`select name from pragma_table_info('otp_codes')`.execute(storage.db)).rows.map((r) => r.name);
+    assert.ok(!after.includes('fraud_prefix') && !after.includes('fraud_country'));
+    const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null order by name`.execute(storage.db)).rows;
+    assert.deepEqual(indexes.map((r) => r.name), ['phone_fraud_sends_age', 'phone_fraud_sends_otp']);
   } finally {
     await storage.close();
     fs.rmSync(dir, { recursive: true, force: true });

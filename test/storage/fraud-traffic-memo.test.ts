@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { sql } from 'kysely';
-import { migrateToLatest, openStorage } from '../../src/adapters/storage/db.js';
 import { phoneFraudRepository } from '../../src/adapters/storage/phone-fraud-repository.js';
+import { scratchStorage } from '../helpers/scratch-storage.js';
 import type { TrafficWindows } from '../../src/domain/abuse/phone-fraud-ports.js';
 
 /**
@@ -14,15 +10,7 @@ import type { TrafficWindows } from '../../src/domain/abuse/phone-fraud-ports.js
  * Whatever the sends and verifications, concurrent or not, the memo must answer what the SQL over the
  * minutes answers (the repository inside a transaction has no memo: it is the reference).
  */
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-fraud-memo-'));
-const storage = openStorage({ dataDir: dir });
-await migrateToLatest(storage);
-// The counts are what is tested, not the tenant rows.
-await sql`pragma foreign_keys = off`.execute(storage.db);
-after(async () => {
-  await storage.db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const storage = await scratchStorage('fraud-memo');
 
 const windows = (now: number): TrafficWindows => ({
   burstSince: new Date(now - 600_000).toISOString(),
@@ -54,14 +42,18 @@ test('the memo answers what the minutes in the database answer: sends, new numbe
         const start = Date.now();
         let n = 0;
         const pending: Array<Promise<unknown>> = [];
-        const sent: string[] = [];
+        // The sends whose codes are not verified yet (a code is verified once: its consumption decides).
+        const unverified: Array<{ prefix: string; sentAt: string }> = [];
         for (const op of ops) {
           const at = new Date(start + n * 10).toISOString();
           const otpId = `otp_${tenant}_${n++}`;
           const write = repo.recordSend(tenant, { id: otpId, otpId, prefix: op.prefix, country: 'UZ', recipient: `${op.prefix}${String(op.number).padStart(4, '0')}`, createdAt: at }, new Date(Date.parse(at) - 600_000).toISOString());
           pending.push(write);
-          sent.push(otpId);
-          if (op.verify) pending.push(write.then(() => repo.markVerified(tenant, sent[Math.floor(sent.length / 2)]!, at)));
+          unverified.push({ prefix: op.prefix, sentAt: at });
+          if (op.verify) {
+            const [c] = unverified.splice(Math.floor(unverified.length / 2), 1);
+            pending.push(write.then(() => repo.markVerified(tenant, { prefix: c!.prefix, country: 'UZ', sentAt: c!.sentAt })));
+          }
           // Reads between the writes load the memo at different points of the sequence.
           if (!op.together) {
             await Promise.all(pending.splice(0));

@@ -71,6 +71,9 @@ export interface OtpCodesTable {
   expires_at: string;
   consumed_at: string | null;
   created_at: string;
+  /** Set when the fraud guard counted the code's send: its destination prefix and country (migration 0019). */
+  fraud_prefix: string | null;
+  fraud_country: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -19,6 +19,7 @@ const toOtp = (r: Selectable<OtpCodesTable>): OtpRecord => ({
   expiresAt: r.expires_at,
   consumedAt: r.consumed_at,
   createdAt: r.created_at,
+  ...(r.fraud_prefix !== null && r.fraud_country !== null ? { fraud: { prefix: r.fraud_prefix, country: r.fraud_country } } : {}),
 });
 
 /** One-time codes. Consumption is a single conditional UPDATE, so concurrent verifies cannot both win. */

@@ -127,8 +127,11 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
           country: s.country,
           recipient: s.recipient,
           created_at: s.createdAt,
-          verified_at: null,
         });
+        // The code's row says where its send was counted: its verification is counted from it (markVerified).
+        await preparedQuery(trx, 'fraud.markCode', { prefix: s.prefix, country: s.country, tenantId, otpId: s.otpId }, (q, p) =>
+          q.updateTable('otp_codes').set({ fraud_prefix: p.prefix, fraud_country: p.country }).where('tenant_id', '=', p.tenantId).where('id', '=', p.otpId),
+        );
         const counts = { sends: 1, verified: 0, numbers: repeat ? 0 : 1 };
         await addToMinute(trx, { tenant_id: tenantId, prefix: s.prefix, minute, country: s.country, ...counts });
         memo?.add(tenantId, s.prefix, minute, counts, ran);
@@ -136,23 +139,13 @@ export function phoneFraudRepository(db: Kysely<Database>): PhoneFraudRepository
         ran = true;
       });
     },
-    async markVerified(tenantId, otpId, at) {
+    async markVerified(tenantId, c) {
+      const minute = minuteOf(c.sentAt);
+      const counts = { sends: 0, verified: 1, numbers: 0 };
       let ran = false;
       await groupTransaction(db, async (trx) => {
-        const { rows } = await preparedQuery(trx, 'fraud.markVerified', { at, tenantId, otpId }, (q, p) =>
-          q
-            .updateTable('phone_fraud_sends')
-            .set({ verified_at: p.at })
-            .where('tenant_id', '=', p.tenantId)
-            .where('otp_id', '=', p.otpId)
-            .where('verified_at', 'is', null)
-            .returning(['prefix', 'country', 'created_at']),
-        );
-        const sent = rows[0];
-        if (!sent) return;
-        const counts = { sends: 0, verified: 1, numbers: 0 };
-        await addToMinute(trx, { tenant_id: tenantId, prefix: sent.prefix, minute: minuteOf(sent.created_at), country: sent.country, ...counts });
-        memo?.add(tenantId, sent.prefix, minuteOf(sent.created_at), counts, ran);
+        await addToMinute(trx, { tenant_id: tenantId, prefix: c.prefix, minute, country: c.country, ...counts });
+        memo?.add(tenantId, c.prefix, minute, counts, ran);
         ran = true;
       });
     },

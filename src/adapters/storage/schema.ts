@@ -225,7 +225,6 @@ export interface PhoneFraudSendsTable {
   country: string;
   recipient: string;
   created_at: string;
-  verified_at: string | null;
 }
 
 export interface PhoneFraudMinutesTable {

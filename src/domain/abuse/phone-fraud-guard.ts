@@ -160,7 +160,8 @@ export class PhoneFraudGuard implements SendGuard {
     if (!otp) return {};
     const repeatSince = new Date(now.getTime() - s.thresholds.burst_window_seconds * 1000).toISOString();
     return {
-      record: () => this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: otp.id, prefix, country, recipient: r.recipient.e164, createdAt: now.toISOString() }, repeatSince),
+      // The code's time, not the guard's: its verification is counted in the minute of `otp.createdAt`.
+      record: () => this.repo.recordSend(r.tenant.id, { id: sortableId(now), otpId: otp.id, prefix, country, recipient: r.recipient.e164, createdAt: otp.createdAt }, repeatSince),
     };
   }
 

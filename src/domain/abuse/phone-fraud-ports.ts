@@ -1,7 +1,7 @@
 import type { CountryTraffic, PrefixTraffic } from './phone-fraud-rules.js';
 import type { FraudGuardMode, PhoneFraudSettings } from './phone-fraud-settings.js';
 
-/** One code sent through a provider, as the fraud guard records it. */
+/** One code sent through a provider, as the fraud guard records it (`createdAt`: the code's, so the send's minute is the code's). */
 export interface FraudSendRecord {
   id: string;
   otpId: string;
@@ -9,6 +9,13 @@ export interface FraudSendRecord {
   country: string;
   recipient: string;
   createdAt: string;
+}
+
+/** A verified code whose send the fraud guard counted: where it went, and when the code was issued (the send's minute). */
+export interface FraudConversion {
+  prefix: string;
+  country: string;
+  sentAt: string;
 }
 
 /** A quarantine of a prefix: active while `releasedAt` is null and `until` is ahead. */
@@ -56,9 +63,16 @@ export interface PhoneFraudRepository {
    * Records a code sent, and counts it in its minute: a send, and a new number unless the same
    * recipient had a send at or after `repeatSince` (the burst window before it; absent: new).
    */
+  /**
+   * Records the send, counts it in its minute, and marks the code's row with the send's prefix and
+   * country (what its verification is later counted from).
+   */
   recordSend(tenantId: string, send: FraudSendRecord, repeatSince?: string): Promise<void>;
-  /** Marks the send of a code verified, once, and counts it in the send's minute (no-op for a code that was never recorded). */
-  markVerified(tenantId: string, otpId: string, at: string): Promise<void>;
+  /**
+   * Counts a verified code's send as converted, in the send's minute. Called once per code: only the
+   * caller whose consumption of the code succeeded calls it.
+   */
+  markVerified(tenantId: string, conversion: FraudConversion): Promise<void>;
   /**
    * The prefix's burst window and last hour, summed over their minutes (a window starts at the
    * minute its boundary falls in). Read on every send.

@@ -59,9 +59,9 @@ export class PhoneFraudService {
     return { ...settings, updated_at: at };
   }
 
-  /** A code was verified: its send counts as converted. */
-  verified(tenantId: string, otpId: string): Promise<void> {
-    return this.repo.markVerified(tenantId, otpId, this.clock.now().toISOString());
+  /** A code was verified (once): its send counts as converted, if the guard counted it. */
+  async verified(tenantId: string, code: { createdAt: string; fraud?: { prefix: string; country: string } }): Promise<void> {
+    if (code.fraud) await this.repo.markVerified(tenantId, { ...code.fraud, sentAt: code.createdAt });
   }
 
   async listQuarantines(tenantId: string, o: { active?: boolean; prefix?: string; page: number; perPage: number }) {

@@ -42,7 +42,7 @@ export type VerifyOutcome = 'ok' | 'wrong' | 'expired' | 'exhausted' | 'consumed
 
 /** Told when a code is verified: the fraud guard counts its send as converted (docs/abuse.md). */
 export interface CodeConversions {
-  verified(tenantId: string, otpId: string): Promise<void>;
+  verified(tenantId: string, otp: OtpRecord): Promise<void>;
 }
 
 export class OtpService {
@@ -125,7 +125,7 @@ export class OtpService {
     }
     if (await this.repo.consume(tenantId, otp.id, now)) {
       // The sign-in does not depend on the fraud guard's bookkeeping: a failed write only loses one conversion.
-      await this.conversions?.verified(tenantId, otp.id).catch(() => undefined);
+      await this.conversions?.verified(tenantId, otp).catch(() => undefined);
       return 'ok';
     }
     // Lost the race (or the row changed since it was read): say why, from the row as it is now.

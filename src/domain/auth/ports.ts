@@ -230,6 +230,8 @@ export interface OtpRecord {
   expiresAt: string;
   consumedAt: string | null;
   createdAt: string;
+  /** Where the fraud guard counted the code's send (absent when it did not count it): its verification converts that send. */
+  fraud?: { prefix: string; country: string };
 }
 
 export interface OtpRepository {

@@ -16,6 +16,7 @@ import * as m0015 from './0015-phone-fraud-minutes.js';
 import * as m0016 from './0016-fraud-sends-indexes.js';
 import * as m0017 from './0017-rate-limit-journal.js';
 import { fraudSendsRecipientIndex } from './0018-fraud-sends-recipient-index.js';
+import * as m0019 from './0019-otp-fraud-columns.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,6 @@ const migrations: Record<string, Migration> = {
 /** Every migration for a dialect: they are the same for both but for the one that says otherwise (0018). */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   return {
-    getMigrations: async () => ({ ...migrations, '0018-fraud-sends-recipient-index': fraudSendsRecipientIndex(dialect) }),
+    getMigrations: async () => ({ ...migrations, '0018-fraud-sends-recipient-index': fraudSendsRecipientIndex(dialect), '0019-otp-fraud-columns': m0019 }),
   };
 }
