@@ -2,7 +2,9 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { LoginFailureRecord, LoginFailureRepository } from '../../domain/auth/ports.js';
 import type { LoginFailuresTable } from './auth-tables.js';
 import { preparedQuery } from './compiled-queries.js';
+import { FailedUsers } from './login-failure-memo.js';
 import type { Database } from './schema.js';
+import { groupCommitFor } from './write-batcher.js';
 
 const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
   userId: r.user_id,
@@ -20,8 +22,11 @@ const toRecord = (r: Selectable<LoginFailuresTable>): LoginFailureRecord => ({
 export function loginFailureRepository(db: Kysely<Database>): LoginFailureRepository {
   /** The user's rows (every IP, and the breach marker). */
   const rowsOf = (tenantId: string, userId: string) => db.selectFrom('login_failures').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+  // The embedded database (one process owns the file): the users that may have rows, in the process.
+  const failed = groupCommitFor(db) ? new FailedUsers(db) : undefined;
   // Read on every login (the gate before it, the reset after a right password or code): built once per dialect.
   const get = async (tenantId: string, userId: string, ip: string) => {
+    if (failed?.hasNone(tenantId, userId)) return undefined;
     const { rows } = await preparedQuery(db, 'loginFailures.get', { tenantId, userId, ip }, (q, p) =>
       q.selectFrom('login_failures').selectAll().where('tenant_id', '=', p.tenantId).where('user_id', '=', p.userId).where('ip', '=', p.ip),
     );
@@ -29,6 +34,7 @@ export function loginFailureRepository(db: Kysely<Database>): LoginFailureReposi
   };
   return {
     async increment(tenantId, userId, ip, now) {
+      failed?.mayHave(tenantId, userId);
       const r = await db
         .insertInto('login_failures')
         .values({ tenant_id: tenantId, user_id: userId, ip, count: 1, blocked_at: null, updated_at: now })
