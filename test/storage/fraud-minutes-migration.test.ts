@@ -36,11 +36,14 @@ test('migration 0015 sums the sends an older install recorded into their minutes
     ]);
     // 0016: the sends keep the indexes something reads; those by prefix and by country are gone.
     // 0018: on SQLite, the one by recipient too (the memo answers). 0019: the one by code too (a
-    // verification is counted from the code's row).
+    // verification is counted from the code's row). 0020: the one by age too (the table is in time
+    // order), and the sends are all there.
     const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null order by name`.execute(storage.db)).rows;
+    assert.deepEqual(indexes, []);
+    const kept = (await sql<{ id: string }>`select id from phone_fraud_sends order by created_at`.execute(storage.db)).rows;
     assert.deepEqual(
-      indexes.map((r) => r.name),
-      ['phone_fraud_sends_age'],
+      kept.map((r) => r.id),
+      ['a', 'b', 'c', 'd'],
     );
   } finally {
     await storage.close();
@@ -84,6 +87,42 @@ test('migration 0019 moves the fraud record of the codes that can still be verif
     assert.ok(!after.includes('fraud_prefix') && !after.includes('fraud_country'));
     const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null order by name`.execute(storage.db)).rows;
     assert.deepEqual(indexes.map((r) => r.name), ['phone_fraud_sends_age', 'phone_fraud_sends_otp']);
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('migration 0020 keeps the sends in time order on the embedded database (one tree, read by time), and back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-0020-'));
+  const storage = openStorage({ dataDir: dir });
+  try {
+    const migrator = new Migrator({ db: storage.db, provider: migrationsFor('sqlite') });
+    assert.equal((await migrator.migrateTo('0019-otp-fraud-columns')).error, undefined);
+    await sql`pragma foreign_keys = off`.execute(storage.db);
+    const send = (id: string, at: string) =>
+      sql`insert into phone_fraud_sends (id, tenant_id, otp_id, prefix, country, recipient, created_at) values (${id}, 't1', ${`otp${id}`}, '+99890123', 'UZ', '+998901230001', ${at})`.execute(storage.db);
+    await send('late', '2026-12-01T10:00:09.000Z');
+    await send('early', '2026-12-01T10:00:01.000Z');
+    const withoutRowid = async () => (await sql<{ wr: number }>`select wr from pragma_table_list where name = 'phone_fraud_sends'`.execute(storage.db)).rows[0]?.wr;
+    assert.equal(await withoutRowid(), 0);
+
+    assert.equal((await migrator.migrateTo('0020-fraud-sends-by-time')).error, undefined);
+    assert.equal(await withoutRowid(), 1);
+    const rows = (await sql<{ id: string; otp_id: string }>`select id, otp_id from phone_fraud_sends`.execute(storage.db)).rows;
+    assert.deepEqual(rows, [
+      { id: 'early', otp_id: 'otpearly' },
+      { id: 'late', otp_id: 'otplate' },
+    ]);
+    // The reads by time (the recipients since a moment, the pruning) search the table's own key.
+    const plan = (await sql<{ detail: string }>`explain query plan select tenant_id, recipient, max(created_at) from phone_fraud_sends where created_at >= '2026-12-01T10:00:05' group by tenant_id, recipient`.execute(storage.db)).rows;
+    assert.ok(plan.some((p) => /SEARCH phone_fraud_sends USING PRIMARY KEY \(created_at>\?\)/.test(p.detail)), JSON.stringify(plan));
+
+    assert.equal((await migrator.migrateTo('0019-otp-fraud-columns')).error, undefined);
+    assert.equal(await withoutRowid(), 0);
+    assert.equal((await sql<{ n: number }>`select count(*) as n from phone_fraud_sends`.execute(storage.db)).rows[0]?.n, 2);
+    const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null`.execute(storage.db)).rows;
+    assert.deepEqual(indexes.map((r) => r.name), ['phone_fraud_sends_age']);
   } finally {
     await storage.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import * as m0016 from './0016-fraud-sends-indexes.js';
 import * as m0017 from './0017-rate-limit-journal.js';
 import { fraudSendsRecipientIndex } from './0018-fraud-sends-recipient-index.js';
 import * as m0019 from './0019-otp-fraud-columns.js';
+import { fraudSendsByTime } from './0020-fraud-sends-by-time.js';
 
 /** Every migration, in order. Names sort; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -38,9 +39,14 @@ const migrations: Record<string, Migration> = {
   '0017-rate-limit-journal': m0017,
 };
 
-/** Every migration for a dialect: they are the same for both but for the one that says otherwise (0018). */
+/** Every migration for a dialect: they are the same for both but for those that say otherwise (0018, 0020). */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   return {
-    getMigrations: async () => ({ ...migrations, '0018-fraud-sends-recipient-index': fraudSendsRecipientIndex(dialect), '0019-otp-fraud-columns': m0019 }),
+    getMigrations: async () => ({
+      ...migrations,
+      '0018-fraud-sends-recipient-index': fraudSendsRecipientIndex(dialect),
+      '0019-otp-fraud-columns': m0019,
+      '0020-fraud-sends-by-time': fraudSendsByTime(dialect),
+    }),
   };
 }
