@@ -14,7 +14,8 @@ import { OTP_GRANT, passwordlessApp, prepareTenant, serverEnv, SID, TOKEN } from
  * abuse-engine settings (bench/tenant.ts) and send to one Twilio-speaking server; each turn lasts until
  * every accepted send reached it (`sendingLoad`). Prints the CPU per request of each (all threads,
  * dispatch included; in brackets, the event loop's), their ratio, and the spread of the per-turn
- * figures, which is what "within the machine's spread" is judged against.
+ * figures, which is what "within the machine's spread" is judged against. BENCH_PAIRS=N runs it all
+ * on N pairs of fresh servers, one pair after the other, and prints each pair's ratios too.
  */
 const other = path.resolve(process.argv[2] ?? process.env['BENCH_BASE'] ?? '');
 if (!fs.existsSync(path.join(other, 'src/main.ts'))) throw new Error('usage: npm run bench:compare -- DIR (a checkout of another revision, npm ci done)');
@@ -65,6 +66,8 @@ async function side(name: string, cwd: string) {
   return {
     name,
     pid: server.child.pid,
+    /** Stops the server (SIGTERM: a profiled one writes its profile as it exits). */
+    stop: () => server.child.kill('SIGTERM'),
     pool,
     /** Issues `amount` codes to the next numbers of the login range and waits until they are all read back. */
     async issueCodes(amount: number) {
@@ -82,48 +85,70 @@ async function side(name: string, cwd: string) {
 const LOGIN_BASE = 7_000_000;
 const loginBody = (clientId: string, clientSecret: string, p: Pair) =>
   JSON.stringify({ grant_type: OTP_GRANT, client_id: clientId, client_secret: clientSecret, username: p.phone, otp: p.code, realm: 'sms', scope: 'openid' });
-const self = await side(`this checkout (${path.basename(ROOT)})`, ROOT);
-const base = await side(`the other (${path.basename(other)})`, other);
+const cpu = (m: Measured) => msPerOk(m, m.cpu);
 
-for (const s of [self, base]) {
-  await load('warm-up', { ...s.send, duration: 2 });
-  await load('warm-up', { ...s.start, duration: 2 });
-}
-// Each round runs the four, in an order that alternates (this, other / other, this) so that neither
-// side always follows the same one.
-const runs = { sendSelf: [] as Measured[], sendBase: [] as Measured[], startSelf: [] as Measured[], startBase: [] as Measured[] };
-await inTurns(rounds, [
-  async () => {
-    const r = runs;
-    const pairs: Array<[keyof typeof runs, string, typeof self]> =
-      r.sendSelf.length % 2 === 0
-        ? [['sendSelf', 'send: this', self], ['sendBase', 'send: other', base], ['startSelf', 'start: this', self], ['startBase', 'start: other', base]]
-        : [['sendBase', 'send: other', base], ['sendSelf', 'send: this', self], ['startBase', 'start: other', base], ['startSelf', 'start: this', self]];
-    for (const [k, label, s] of pairs) r[k].push(await sendingLoad(label, k.startsWith('send') ? s.send : s.start, mock, s.pid));
-  },
-]);
-const { sendSelf, sendBase, startSelf, startBase } = runs;
-
-// The login. Each side issues its codes in a phase of its own (both sides send to the same numbers,
-// and the Twilio server keeps each number's last code): first enough to warm up on, then, from the
-// faster side's warm-up rate, enough for its turns twice over (a side may go faster in its turns
-// than in its warm-up). Codes live 180 s; the oldest is spent within about two minutes.
-for (const s of [self, base]) await s.issueCodes(40 * CONNECTIONS);
-let warmRps = 0;
-for (const s of [self, base]) warmRps = Math.max(warmRps, (await load('warm-up', { ...s.login, duration: 2 })).rps);
-const loginNeed = Math.ceil(warmRps * DURATION * 2) + 20 * CONNECTIONS;
-for (const s of [self, base]) if (s.pool.left < loginNeed) await s.issueCodes(loginNeed - s.pool.left);
-await new Promise((r) => setTimeout(r, 1000));
+// Each pair of servers, started afresh, runs every scenario in turns. A process pair carries an
+// offset of its own (where its heap and code landed: the same code in two processes came out up to
+// 8 % apart, steady over a run's rounds), so BENCH_PAIRS > 1 averages over several pairs.
+const PAIRS = Math.max(1, Number(process.env['BENCH_PAIRS'] ?? 1));
+const sendSelf: Measured[] = [];
+const sendBase: Measured[] = [];
+const startSelf: Measured[] = [];
+const startBase: Measured[] = [];
 const loginSelf: Measured[] = [];
 const loginBase: Measured[] = [];
-await inTurns(rounds, [
-  async () => {
-    const order: Array<[Measured[], string, typeof self]> = loginSelf.length % 2 === 0 ? [[loginSelf, 'login: this', self], [loginBase, 'login: other', base]] : [[loginBase, 'login: other', base], [loginSelf, 'login: this', self]];
-    for (const [into, label, s] of order) into.push(await load(label, s.login, s.pid));
-  },
-]);
+const perPair: Array<{ send: number; start: number; login: number }> = [];
 
-const cpu = (m: Measured) => msPerOk(m, m.cpu);
+async function pair(): Promise<void> {
+  const from = { send: sendSelf.length, start: startSelf.length, login: loginSelf.length };
+  const self = await side(`this checkout (${path.basename(ROOT)})`, ROOT);
+  const base = await side(`the other (${path.basename(other)})`, other);
+  names.self = self.name;
+  names.base = base.name;
+
+  for (const s of [self, base]) {
+    await load('warm-up', { ...s.send, duration: 2 });
+    await load('warm-up', { ...s.start, duration: 2 });
+  }
+  // Each round runs the four, in an order that alternates (this, other / other, this) so that neither
+  // side always follows the same one.
+  const runs = { sendSelf, sendBase, startSelf, startBase };
+  let round = 0;
+  await inTurns(rounds, [
+    async () => {
+      const order: Array<[keyof typeof runs, string, typeof self]> =
+        round++ % 2 === 0
+          ? [['sendSelf', 'send: this', self], ['sendBase', 'send: other', base], ['startSelf', 'start: this', self], ['startBase', 'start: other', base]]
+          : [['sendBase', 'send: other', base], ['sendSelf', 'send: this', self], ['startBase', 'start: other', base], ['startSelf', 'start: this', self]];
+      for (const [k, label, s] of order) runs[k].push(await sendingLoad(label, k.startsWith('send') ? s.send : s.start, mock, s.pid));
+    },
+  ]);
+
+  // The login. Each side issues its codes in a phase of its own (both sides send to the same numbers,
+  // and the Twilio server keeps each number's last code): first enough to warm up on, then, from the
+  // faster side's warm-up rate, enough for its turns twice over (a side may go faster in its turns
+  // than in its warm-up). Codes live 180 s; the oldest is spent within about two minutes.
+  for (const s of [self, base]) await s.issueCodes(40 * CONNECTIONS);
+  let warmRps = 0;
+  for (const s of [self, base]) warmRps = Math.max(warmRps, (await load('warm-up', { ...s.login, duration: 2 })).rps);
+  const loginNeed = Math.ceil(warmRps * DURATION * 2) + 20 * CONNECTIONS;
+  for (const s of [self, base]) if (s.pool.left < loginNeed) await s.issueCodes(loginNeed - s.pool.left);
+  await new Promise((r) => setTimeout(r, 1000));
+  round = 0;
+  await inTurns(rounds, [
+    async () => {
+      const order: Array<[Measured[], string, typeof self]> = round++ % 2 === 0 ? [[loginSelf, 'login: this', self], [loginBase, 'login: other', base]] : [[loginBase, 'login: other', base], [loginSelf, 'login: this', self]];
+      for (const [into, label, s] of order) into.push(await load(label, s.login, s.pid));
+    },
+  ]);
+  const ratioOf = (a: Measured[], b: Measured[], i: number) => cpu(combine('', a.slice(i))) / cpu(combine('', b.slice(i))) - 1;
+  perPair.push({ send: ratioOf(sendSelf, sendBase, from.send), start: ratioOf(startSelf, startBase, from.start), login: ratioOf(loginSelf, loginBase, from.login) });
+  for (const s of [self, base]) s.stop();
+}
+
+const names = { self: '', base: '' };
+for (let i = 0; i < PAIRS; i++) await pair();
+
 const range = (runs: Measured[]) => {
   const v = runs.map(cpu).sort((a, b) => a - b);
   return `${v[0]!.toFixed(2)}–${v[v.length - 1]!.toFixed(2)}`;
@@ -133,15 +158,16 @@ const row = (label: string, runs: Measured[]) => {
   return { c, line: [label, c.rps.toFixed(0), c.p50.toFixed(2), c.p99.toFixed(2), String(c.errors + c.non2xx), `${cpu(c).toFixed(3)} (${msPerOk(c, c.mainCpu).toFixed(3)})`, range(runs)] };
 };
 const rows = [
-  row(`send path /try — ${self.name}`, sendSelf),
-  row(`send path /try — ${base.name}`, sendBase),
-  row(`passwordless start — ${self.name}`, startSelf),
-  row(`passwordless start — ${base.name}`, startBase),
-  row(`passwordless login — ${self.name}`, loginSelf),
-  row(`passwordless login — ${base.name}`, loginBase),
+  row(`send path /try — ${names.self}`, sendSelf),
+  row(`send path /try — ${names.base}`, sendBase),
+  row(`passwordless start — ${names.self}`, startSelf),
+  row(`passwordless start — ${names.base}`, startBase),
+  row(`passwordless login — ${names.self}`, loginSelf),
+  row(`passwordless login — ${names.base}`, loginBase),
 ];
 process.stdout.write(
-  `\nunifone, two checkouts in turns — ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each in ${rounds} turns of ${turn.toFixed(1)} s, embedded SQLite` +
+  `\nunifone, two checkouts in turns — ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION} s each in ${rounds} turns of ${turn.toFixed(1)} s` +
+    `${PAIRS > 1 ? `, ${PAIRS} pairs of servers one after the other (each figure over all)` : ''}, embedded SQLite` +
     `, recipients ${SCATTER ? 'in a scattered order' : 'one after the other'}\n\n`,
 );
 process.stdout.write(formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'CPU ms/req (event loop)', 'per turn'], rows.map((r) => r.line)).join('\n') + '\n\n');
@@ -157,6 +183,10 @@ const paired = (a: Measured[], b: Measured[]) => {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   return `median ${pct(v[Math.floor(v.length / 2)]!)}, from ${pct(v[0]!)} to ${pct(v[v.length - 1]!)}`;
 };
+if (PAIRS > 1) {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  process.stdout.write(`per pair of servers (this ÷ the other): ${perPair.map((p, i) => `${i + 1}: send path ${pct(p.send)}, start ${pct(p.start)}, login ${pct(p.login)}`).join('; ')}\n`);
+}
 process.stdout.write(
   `per round (this ÷ the other, the two turns side by side): send path ${paired(sendSelf, sendBase)}; start ${paired(startSelf, startBase)}; login ${paired(loginSelf, loginBase)}\n`,
 );
