@@ -204,7 +204,7 @@ export class CounterJournal {
   get(spec: CounterSpec, key: string): CounterState | undefined {
     const now = clock();
     const [scope, value] = partsOf(key);
-    const s = this.rules.get(spec.name)?.scopes.get(scope)?.get(value) ?? (this.restored.size > 0 ? this.claim(spec.name, scope, value) : undefined);
+    const s = this.find(spec.name, scope, value);
     if (s === undefined || this.c.expire[s]! <= now) return undefined;
     return counterState(spec, this.c.points[s]!, this.c.expire[s]! - now);
   }
@@ -235,8 +235,7 @@ export class CounterJournal {
 
   /** The key's counter in its current window (a new one if it has none, or its window is over). */
   private current(spec: CounterSpec, scope: string | undefined, value: string, now: number): number {
-    let s = this.rules.get(spec.name)?.scopes.get(scope)?.get(value);
-    if (s === undefined) s = (this.restored.size > 0 ? this.claim(spec.name, scope, value) : undefined) ?? this.create(spec.name, scope, value, 0, 0, 0);
+    const s = this.find(spec.name, scope, value) ?? this.create(spec.name, scope, value, 0, 0, 0);
     const c = this.c;
     if (c.expire[s]! <= now) {
       c.points[s] = 0;
@@ -245,6 +244,11 @@ export class CounterJournal {
       c.flags[s] = c.flags[s]! & ~REPLACED;
     }
     return s;
+  }
+
+  /** The key's counter, held or (held by the journal at start, its window maybe over) claimed now; none if neither. */
+  private find(name: string, scope: string | undefined, value: string): number | undefined {
+    return this.rules.get(name)?.scopes.get(scope)?.get(value) ?? (this.restored.size > 0 ? this.claim(name, scope, value) : undefined);
   }
 
   /** The counter the journal held for this key at start (its window may be over), if it held one. */
