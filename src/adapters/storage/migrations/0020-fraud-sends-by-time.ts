@@ -12,38 +12,30 @@ export function fraudSendsByTime(dialect: 'sqlite' | 'postgres'): Migration {
   if (dialect !== 'sqlite') return { up: async () => undefined };
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('phone_fraud_sends_by_time')
-        .addColumn('id', 'text', (c) => c.notNull())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
-        .addColumn('otp_id', 'text', (c) => c.notNull())
-        .addColumn('prefix', 'text', (c) => c.notNull())
-        .addColumn('country', 'text', (c) => c.notNull())
-        .addColumn('recipient', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('phone_fraud_sends_pk', ['created_at', 'id'])
-        .modifyEnd(sql`without rowid`)
-        .execute();
-      await sql`insert into phone_fraud_sends_by_time (id, tenant_id, otp_id, prefix, country, recipient, created_at)
-                select id, tenant_id, otp_id, prefix, country, recipient, created_at from phone_fraud_sends`.execute(db);
-      await db.schema.dropTable('phone_fraud_sends').execute();
-      await db.schema.alterTable('phone_fraud_sends_by_time').renameTo('phone_fraud_sends').execute();
+      await rebuild(db, true);
     },
     async down(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('phone_fraud_sends_by_row')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
-        .addColumn('otp_id', 'text', (c) => c.notNull())
-        .addColumn('prefix', 'text', (c) => c.notNull())
-        .addColumn('country', 'text', (c) => c.notNull())
-        .addColumn('recipient', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
-      await sql`insert into phone_fraud_sends_by_row select id, tenant_id, otp_id, prefix, country, recipient, created_at from phone_fraud_sends`.execute(db);
-      await db.schema.dropTable('phone_fraud_sends').execute();
-      await db.schema.alterTable('phone_fraud_sends_by_row').renameTo('phone_fraud_sends').execute();
+      await rebuild(db, false);
       await db.schema.createIndex('phone_fraud_sends_age').on('phone_fraud_sends').columns(['created_at']).execute();
     },
   };
+}
+
+/** The sends copied into a table of the other shape (in time order, or keyed by `id` with row ids), which takes the name. */
+async function rebuild(db: Kysely<unknown>, byTime: boolean): Promise<void> {
+  const columns = 'id, tenant_id, otp_id, prefix, country, recipient, created_at';
+  let t = db.schema
+    .createTable('phone_fraud_sends_next')
+    .addColumn('id', 'text', (c) => (byTime ? c.notNull() : c.primaryKey()))
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    .addColumn('otp_id', 'text', (c) => c.notNull())
+    .addColumn('prefix', 'text', (c) => c.notNull())
+    .addColumn('country', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull());
+  if (byTime) t = t.addPrimaryKeyConstraint('phone_fraud_sends_pk', ['created_at', 'id']).modifyEnd(sql`without rowid`);
+  await t.execute();
+  await sql`insert into phone_fraud_sends_next (${sql.raw(columns)}) select ${sql.raw(columns)} from phone_fraud_sends`.execute(db);
+  await db.schema.dropTable('phone_fraud_sends').execute();
+  await db.schema.alterTable('phone_fraud_sends_next').renameTo('phone_fraud_sends').execute();
 }
