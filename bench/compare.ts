@@ -91,6 +91,7 @@ const cpu = (m: Measured) => msPerOk(m, m.cpu);
 // offset of its own (where its heap and code landed: the same code in two processes came out up to
 // 8 % apart, steady over a run's rounds), so BENCH_PAIRS > 1 averages over several pairs.
 const PAIRS = Math.max(1, Number(process.env['BENCH_PAIRS'] ?? 1));
+const names = { self: `this checkout (${path.basename(ROOT)})`, base: `the other (${path.basename(other)})` };
 const sendSelf: Measured[] = [];
 const sendBase: Measured[] = [];
 const startSelf: Measured[] = [];
@@ -101,10 +102,8 @@ const perPair: Array<{ send: number; start: number; login: number }> = [];
 
 async function pair(): Promise<void> {
   const from = { send: sendSelf.length, start: startSelf.length, login: loginSelf.length };
-  const self = await side(`this checkout (${path.basename(ROOT)})`, ROOT);
-  const base = await side(`the other (${path.basename(other)})`, other);
-  names.self = self.name;
-  names.base = base.name;
+  const self = await side(names.self, ROOT);
+  const base = await side(names.base, other);
 
   for (const s of [self, base]) {
     await load('warm-up', { ...s.send, duration: 2 });
@@ -146,7 +145,6 @@ async function pair(): Promise<void> {
   for (const s of [self, base]) s.stop();
 }
 
-const names = { self: '', base: '' };
 for (let i = 0; i < PAIRS; i++) await pair();
 
 const range = (runs: Measured[]) => {
