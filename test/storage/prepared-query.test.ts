@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fastInsert, preparedQuery } from '../../src/adapters/storage/compiled-queries.js';
+import { Kysely, SqliteDialect } from 'kysely';
+import { fastInsert, preparedQuery, runInTransactionsDirectly } from '../../src/adapters/storage/compiled-queries.js';
+import type { Database } from '../../src/adapters/storage/schema.js';
 import { describeEachDialect } from '../helpers/harness.js';
+import { scratchStorage } from '../helpers/scratch-storage.js';
 
 describeEachDialect('prepared queries of the hot paths (built once, run with new values)', (env) => {
   const row = (id: string, subject: string, createdAt: string, tenantId: string) => ({
@@ -65,4 +68,60 @@ describeEachDialect('prepared queries of the hot paths (built once, run with new
       { id: 'pq-6', subject: 'sms|+6b', created_at: '2026-01-06T00:00:00.000Z' },
     ]);
   });
+});
+
+const codeRow = (id: string) => ({ id, tenant_id: 't', purpose: 'passwordless', subject: id, client_id: 'c', channel: 'sms', enrollment_id: null, code_hash: 'h', attempts: 0, max_attempts: 3, expires_at: '2999-01-01T00:00:00.000Z', consumed_at: null, created_at: '2026-01-01T00:00:00.000Z' });
+const consume = (db: Kysely<Database>, id: string) =>
+  preparedQuery(db, 'test.direct.consume', { id }, (q, p) => q.updateTable('otp_codes').set({ consumed_at: 'now' }).where('id', '=', p.id).where('consumed_at', 'is', null));
+
+test('inside a transaction of the embedded database, the prepared statements run on the handle, not through Kysely', async () => {
+  const storage = await scratchStorage('direct-lane');
+  const raw = storage.handle.dialect === 'sqlite' ? storage.handle.database : assert.fail('embedded database expected');
+  // A second Kysely on the same file, whose two ways to the statements are counted.
+  const counted = () => {
+    const seen: string[] = [];
+    return { seen, prepare: (text: string) => (seen.push(text), raw.prepare(text)), close: () => undefined };
+  };
+  const viaKysely = counted();
+  const viaHandle = counted();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: viaKysely }) });
+  runInTransactionsDirectly(db, viaHandle);
+  await db.transaction().execute(async (trx) => {
+    await fastInsert(trx, 'otp_codes', codeRow('c-1'));
+    await consume(trx, 'c-1');
+  });
+  assert.deepEqual([viaHandle.seen.length, viaKysely.seen.filter((t) => !/^(begin|commit)$/i.test(t))], [2, []], 'both statements in the transaction ran on the handle');
+  await consume(db, 'c-1');
+  assert.equal(viaHandle.seen.length, 2, 'outside a transaction, Kysely runs it (it waits while another transaction holds the connection)');
+  assert.equal(viaKysely.seen.length > 0 && /^update/.test(viaKysely.seen.at(-1)!), true);
+});
+
+test('a prepared statement run on the handle answers as Kysely does, and goes with its transaction', async () => {
+  const storage = await scratchStorage('direct-lane-answers');
+  const raw = storage.handle.dialect === 'sqlite' ? storage.handle.database : assert.fail('embedded database expected');
+  const ids = () => (raw.prepare('select id from otp_codes order by id').all() as Array<{ id: string }>).map((r) => r.id);
+  await storage.db.transaction().execute(async (trx) => {
+    await fastInsert(trx, 'otp_codes', codeRow('d-1'));
+    const first = await consume(trx, 'd-1');
+    const second = await consume(trx, 'd-1');
+    assert.deepEqual([first.numAffectedRows, second.numAffectedRows, first.rows], [1n, 0n, []], 'the answer Kysely gives');
+    const read = await preparedQuery(trx, 'test.direct.read', { id: 'd-1' }, (q, p) => q.selectFrom('otp_codes').select(['id', 'consumed_at']).where('id', '=', p.id));
+    assert.deepEqual(read.rows, [{ id: 'd-1', consumed_at: 'now' }]);
+  });
+  await assert.rejects(
+    storage.db.transaction().execute(async (trx) => {
+      await fastInsert(trx, 'otp_codes', codeRow('d-2'));
+      await fastInsert(trx, 'otp_codes', codeRow('d-2'));
+    }),
+    /UNIQUE constraint failed/,
+    'a failing statement rejects its promise',
+  );
+  await assert.rejects(
+    storage.db.transaction().execute(async (trx) => {
+      await fastInsert(trx, 'otp_codes', codeRow('d-3'));
+      throw new Error('rolled back');
+    }),
+    /rolled back/,
+  );
+  assert.deepEqual(ids(), ['d-1'], 'what a transaction that failed wrote is gone with it');
 });

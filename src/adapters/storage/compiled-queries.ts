@@ -1,6 +1,37 @@
 import type { CompiledQuery, Kysely, QueryResult, RootOperationNode } from 'kysely';
 import type { Database } from './schema.js';
 
+/** A SQLite handle's prepared statements, as better-sqlite3 gives them (`db.ts` keeps them cached). */
+export interface StatementSource {
+  prepare(sql: string): { reader: boolean; all(params: readonly unknown[]): unknown[]; run(params: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint } };
+}
+
+/** The embedded database's statements, by its dialect adapter (shared by the handle and its transactions). */
+const direct = new WeakMap<object, StatementSource>();
+
+/**
+ * Lets the queries of this file run on `statements` without Kysely's executor inside a transaction of
+ * `db` (the embedded database: `db.ts`). There a transaction holds the one connection from its begin
+ * to its commit, so a statement run at once, synchronously, runs where Kysely's executor would have
+ * run it, as better-sqlite3 would run it for Kysely; what it saves is the executor's layers of
+ * promises around each statement, on the group commit's every write. Outside a transaction the
+ * executor stays: it waits for the connection while another transaction holds it.
+ */
+export function runInTransactionsDirectly(db: Kysely<Database>, statements: StatementSource): void {
+  direct.set(db.getExecutor().adapter as object, statements);
+}
+
+/** Runs compiled SQL: directly inside a transaction of the embedded database, else through Kysely. */
+function execute<R>(db: Kysely<Database>, c: { sql: string; query: unknown }, parameters: unknown[], shape?: string): Promise<QueryResult<R>> | QueryResult<R> {
+  const statements = db.isTransaction ? direct.get(db.getExecutor().adapter as object) : undefined;
+  if (!statements) return db.executeQuery<R>({ sql: c.sql, parameters, query: c.query as RootOperationNode, ...(shape ? { queryId: { queryId: shape } } : {}) } as CompiledQuery<R>);
+  // What Kysely's SQLite connection answers for the same statement.
+  const stmt = statements.prepare(c.sql);
+  if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+}
+
 type Table = keyof Database;
 const compiled = new WeakMap<object, Map<string, { sql: string; query: unknown }>>();
 
@@ -38,7 +69,7 @@ export async function fastInsert<T extends Table>(db: Kysely<Database>, table: T
     if (!tables) lastShapes.set(adapter, (tables = new Map()));
     tables.set(table, { keys, compiled: c });
   }
-  await db.executeQuery({ sql: c.sql, parameters: keys.map((k) => row[k]), query: c.query } as never);
+  await execute(db, c, keys.map((k) => row[k]));
 }
 
 /** Per dialect and table, the columns of the last row inserted and their compiled SQL. */
@@ -79,5 +110,5 @@ export async function preparedQuery<V extends Record<string, unknown>, R>(
     if (!(s.name in values)) throw new Error(`preparedQuery ${shape}: no value for ${s.name}`);
     return values[s.name];
   });
-  return db.executeQuery<R>({ sql: c.sql, parameters, query: c.query as RootOperationNode, queryId: { queryId: shape } } as CompiledQuery<R>);
+  return execute<R>(db, c, parameters, shape);
 }

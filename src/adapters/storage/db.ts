@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import { runInTransactionsDirectly } from './compiled-queries.js';
 import { migrationsFor } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -72,7 +73,9 @@ export function openStorage(opts: StorageOptions): Storage {
   // 64 MiB of page cache (SQLite's default is 2 MiB): the hot indexes of a busy server (codes,
   // users, the outbox) stay in memory instead of being re-read from the file and the WAL.
   database.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  runInTransactionsDirectly(db, statements);
   return { db, dialect: 'sqlite', handle: { dialect: 'sqlite', database }, location: file, close: () => db.destroy() };
 }
 

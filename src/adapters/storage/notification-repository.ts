@@ -9,7 +9,7 @@ import type {
 import type { DialectFeatures } from './features.js';
 import { ABANDONED_REASON } from '../../domain/notifications/dispatcher.js';
 import { groupTransaction } from './write-batcher.js';
-import { fastInsert } from './compiled-queries.js';
+import { fastInsert, preparedQuery } from './compiled-queries.js';
 import { json, text } from './json.js';
 import type { Database, NotificationsTable } from './schema.js';
 
@@ -70,7 +70,7 @@ const eventRow = (tenantId: string, notificationId: string, e: NotificationEvent
 
 /** Writes what a change of a notification leaves behind: its timeline events and the tenant's log lines. */
 async function writeTrace(trx: Kysely<Database>, tenantId: string, notificationId: string, events: readonly NotificationEventRecord[], logs: readonly LogRecord[]) {
-  for (const e of events) await trx.insertInto('notification_events').values(eventRow(tenantId, notificationId, e)).execute();
+  for (const e of events) await fastInsert(trx, 'notification_events', eventRow(tenantId, notificationId, e));
   for (const l of logs) await fastInsert(trx, 'logs', logRow(tenantId, l));
 }
 
@@ -163,27 +163,31 @@ export function notificationRepository(db: Kysely<Database>, features: DialectFe
     },
     async finishAttempt(tenantId, id, attemptNo, o, attempt, events, logs) {
       return groupTransaction(db, async (trx) => {
-        const res = await trx
-          .updateTable('notifications')
-          .set({
-            status: o.status,
-            provider: o.provider,
-            ...(o.providerMessageId !== undefined ? { provider_message_id: o.providerMessageId } : {}),
-            ...(o.nextAttemptAt !== undefined ? { next_attempt_at: o.nextAttemptAt } : {}),
-            ...(o.errorCode !== undefined ? { error_code: o.errorCode } : {}),
-            ...(o.lastError !== undefined ? { last_error: o.lastError } : {}),
-            ...(o.sentAt !== undefined ? { sent_at: o.sentAt } : {}),
-            ...(o.finalAt !== undefined ? { final_at: o.finalAt } : {}),
-            ...(o.wipeCode ? { code_sealed: null } : {}),
-            lease_until: null,
-            updated_at: o.updatedAt,
-          })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .where('status', '=', 'sending')
-          .where('attempts', '=', attemptNo)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) {
+        const set: Partial<Record<keyof NotificationsTable, unknown>> = {
+          status: o.status,
+          provider: o.provider,
+          ...(o.providerMessageId !== undefined ? { provider_message_id: o.providerMessageId } : {}),
+          ...(o.nextAttemptAt !== undefined ? { next_attempt_at: o.nextAttemptAt } : {}),
+          ...(o.errorCode !== undefined ? { error_code: o.errorCode } : {}),
+          ...(o.lastError !== undefined ? { last_error: o.lastError } : {}),
+          ...(o.sentAt !== undefined ? { sent_at: o.sentAt } : {}),
+          ...(o.finalAt !== undefined ? { final_at: o.finalAt } : {}),
+          ...(o.wipeCode ? { code_sealed: null } : {}),
+          lease_until: null,
+          updated_at: o.updatedAt,
+        };
+        // Every attempt ends here: the SQL is built once per set of columns an outcome changes.
+        const columns = Object.keys(set) as Array<keyof NotificationsTable>;
+        const res = await preparedQuery(trx, `notification.finish:${columns.join(',')}`, { ...set, tenantId, id, attemptNo }, (q, p) =>
+          q
+            .updateTable('notifications')
+            .set(Object.fromEntries(columns.map((c) => [c, p[c]])))
+            .where('tenant_id', '=', p.tenantId)
+            .where('id', '=', p.id)
+            .where('status', '=', 'sending')
+            .where('attempts', '=', p.attemptNo),
+        );
+        if (Number(res.numAffectedRows) !== 1) {
           // The provider's receipt for this very attempt can arrive before its API answer: the receipt has
           // settled the status (and left the lease, which only an attempt clears). Keep that status,
           // record the rest of the attempt.
