@@ -124,8 +124,10 @@ export class OtpService {
       return 'wrong';
     }
     if (await this.repo.consume(tenantId, otp.id, now)) {
-      // The sign-in does not depend on the fraud guard's bookkeeping: a failed write only loses one conversion.
-      await this.conversions?.verified(tenantId, otp).catch(() => undefined);
+      // The sign-in does not wait for the fraud guard's bookkeeping, nor depend on it (a failed write
+      // only loses one conversion): on the embedded database the conversion is written with the
+      // sign-in's next write, in the same group commit, instead of in a commit of its own before it.
+      void this.conversions?.verified(tenantId, otp).catch(() => undefined);
       return 'ok';
     }
     // Lost the race (or the row changed since it was read): say why, from the row as it is now.
