@@ -8,7 +8,8 @@ function holdsNul(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return v.includes('\u0000');
   if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.some((x) => holdsNul(x, depth + 1));
-  for (const [k, x] of Object.entries(v)) if (k.includes('\u0000') || holdsNul(x, depth + 1)) return true;
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (Object.hasOwn(o, k) && (k.includes('\u0000') || holdsNul(o[k], depth + 1))) return true;
   return false;
 }
 
@@ -19,9 +20,12 @@ function holdsNul(v: unknown, depth = 0): boolean {
  * 400 `invalid_uri`, `invalid_query_string` or `invalid_body`.
  */
 export function registerNulGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (req) => {
-    if (holdsNul(req.params)) throw new AppError('invalid_uri', 'Path validation error: the NUL character (U+0000) is not allowed');
-    if (holdsNul(req.query)) throw new AppError('invalid_query_string', 'Query validation error: the NUL character (U+0000) is not allowed');
-    if (holdsNul(req.body)) throw new AppError('invalid_body', 'Payload validation error: the NUL character (U+0000) is not allowed');
+  // A callback hook, not an async one: it runs on every request, and a promise per request for a
+  // check that never waits is work for nothing.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (holdsNul(req.params)) done(new AppError('invalid_uri', 'Path validation error: the NUL character (U+0000) is not allowed'));
+    else if (holdsNul(req.query)) done(new AppError('invalid_query_string', 'Query validation error: the NUL character (U+0000) is not allowed'));
+    else if (holdsNul(req.body)) done(new AppError('invalid_body', 'Payload validation error: the NUL character (U+0000) is not allowed'));
+    else done();
   });
 }
