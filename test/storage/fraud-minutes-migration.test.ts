@@ -5,18 +5,29 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { openStorage } from '../../src/adapters/storage/db.js';
+import { openStorage, type Storage } from '../../src/adapters/storage/db.js';
 import { migrationsFor } from '../../src/adapters/storage/migrations/index.js';
 
-test('migration 0015 sums the sends an older install recorded into their minutes (sends, verified, distinct numbers); 0016 keeps only the indexes read', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-0015-'));
+/**
+ * Runs `fn` on an embedded database of its own, migrated up to `migration`, with foreign keys off
+ * (what these tests check is a table's rows, not the tenants they hang on); removed afterwards.
+ */
+async function migratedTo(migration: string, fn: (storage: Storage, migrator: Migrator) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-migration-'));
   const storage = openStorage({ dataDir: dir });
   try {
     const migrator = new Migrator({ db: storage.db, provider: migrationsFor('sqlite') });
-    const upTo = await migrator.migrateTo('0014-phone-bot-check');
-    assert.equal(upTo.error, undefined);
-    // The sums are what is tested, not the tenant: no tenant row is needed for them.
+    assert.equal((await migrator.migrateTo(migration)).error, undefined);
     await sql`pragma foreign_keys = off`.execute(storage.db);
+    await fn(storage, migrator);
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('migration 0015 sums the sends an older install recorded into their minutes (sends, verified, distinct numbers); 0016 keeps only the indexes read', () =>
+  migratedTo('0014-phone-bot-check', async (storage, migrator) => {
     const send = (id: string, recipient: string, at: string, verified: boolean) =>
       sql`insert into phone_fraud_sends (id, tenant_id, otp_id, prefix, country, recipient, created_at, verified_at)
           values (${id}, 't1', ${`otp${id}`}, '+99890123', 'UZ', ${recipient}, ${at}, ${verified ? at : null})`.execute(storage.db);
@@ -45,19 +56,10 @@ test('migration 0015 sums the sends an older install recorded into their minutes
       kept.map((r) => r.id),
       ['a', 'b', 'c', 'd'],
     );
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('migration 0019 moves the fraud record of the codes that can still be verified onto their rows, and back', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-0019-'));
-  const storage = openStorage({ dataDir: dir });
-  try {
-    const migrator = new Migrator({ db: storage.db, provider: migrationsFor('sqlite') });
-    assert.equal((await migrator.migrateTo('0018-fraud-sends-recipient-index')).error, undefined);
-    await sql`pragma foreign_keys = off`.execute(storage.db);
+test('migration 0019 moves the fraud record of the codes that can still be verified onto their rows, and back', () =>
+  migratedTo('0018-fraud-sends-recipient-index', async (storage, migrator) => {
     const at = '2026-12-01T10:00:05.000Z';
     const code = (id: string, consumed: boolean) =>
       sql`insert into otp_codes (id, tenant_id, purpose, subject, client_id, channel, enrollment_id, code_hash, attempts, max_attempts, expires_at, consumed_at, created_at)
@@ -87,19 +89,10 @@ test('migration 0019 moves the fraud record of the codes that can still be verif
     assert.ok(!after.includes('fraud_prefix') && !after.includes('fraud_country'));
     const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null order by name`.execute(storage.db)).rows;
     assert.deepEqual(indexes.map((r) => r.name), ['phone_fraud_sends_age', 'phone_fraud_sends_otp']);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('migration 0020 keeps the sends in time order on the embedded database (one tree, read by time), and back', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unifone-0020-'));
-  const storage = openStorage({ dataDir: dir });
-  try {
-    const migrator = new Migrator({ db: storage.db, provider: migrationsFor('sqlite') });
-    assert.equal((await migrator.migrateTo('0019-otp-fraud-columns')).error, undefined);
-    await sql`pragma foreign_keys = off`.execute(storage.db);
+test('migration 0020 keeps the sends in time order on the embedded database (one tree, read by time), and back', () =>
+  migratedTo('0019-otp-fraud-columns', async (storage, migrator) => {
     const send = (id: string, at: string) =>
       sql`insert into phone_fraud_sends (id, tenant_id, otp_id, prefix, country, recipient, created_at) values (${id}, 't1', ${`otp${id}`}, '+99890123', 'UZ', '+998901230001', ${at})`.execute(storage.db);
     await send('late', '2026-12-01T10:00:09.000Z');
@@ -123,8 +116,4 @@ test('migration 0020 keeps the sends in time order on the embedded database (one
     assert.equal((await sql<{ n: number }>`select count(*) as n from phone_fraud_sends`.execute(storage.db)).rows[0]?.n, 2);
     const indexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'phone_fraud_sends' and sql is not null`.execute(storage.db)).rows;
     assert.deepEqual(indexes.map((r) => r.name), ['phone_fraud_sends_age']);
-  } finally {
-    await storage.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
