@@ -43,7 +43,7 @@ export interface RequestContextDeps {
 
 /**
  * The scopes of a verified token's payload. A token verified before comes back as the same payload
- * object (the keys' cache), so its set is made once: a token with every scope holds about 150, split
+ * object (the keys' cache), so its set is made once: a token with every scope holds 59, split
  * and put in a set on every Management API request before.
  */
 const scopeSets = new WeakMap<object, ReadonlySet<string>>();
